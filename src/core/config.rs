@@ -1,0 +1,529 @@
+//! Settings: the table of every `dsgvo.*` php.ini directive, and their validation into a [`Config`].
+//!
+//! One table drives the php.ini registration, the constructor options (same name without the prefix),
+//! `php --ri dsgvo` and the error messages, so a setting is added in exactly one place.
+
+use std::ffi::CStr;
+use std::fmt;
+use std::time::Duration;
+
+use crate::core::error::{Error, Result};
+use crate::core::store::target::DbTarget;
+
+/// One `dsgvo.*` setting.
+pub struct Setting {
+    /// Constructor option name.
+    pub name: &'static str,
+    /// php.ini directive (`dsgvo.` + name).
+    pub ini: &'static CStr,
+    /// php.ini default.
+    pub default: &'static CStr,
+    /// One line for `php --ri dsgvo` and the README.
+    pub help: &'static str,
+}
+
+pub const SETTINGS: [Setting; 7] = [
+    Setting {
+        name: "dsn",
+        ini: c"dsgvo.dsn",
+        default: c"",
+        help: "mysql://user:password@host:port/database of the shop's database",
+    },
+    Setting {
+        name: "table_prefix",
+        ini: c"dsgvo.table_prefix",
+        default: c"dsgvo_",
+        help: "prefix of the extension's own tables",
+    },
+    Setting {
+        name: "shop",
+        ini: c"dsgvo.shop",
+        default: c"none",
+        help: "shop preset: oscommerce, zencart, modified, gambio or none",
+    },
+    Setting {
+        name: "shop_table_prefix",
+        ini: c"dsgvo.shop_table_prefix",
+        default: c"",
+        help: "prefix of the shop's tables (Zen Cart often uses zen_)",
+    },
+    Setting {
+        name: "secret",
+        ini: c"dsgvo.secret",
+        default: c"",
+        help: "HMAC key for tokens and the suppression list, at least 32 bytes",
+    },
+    Setting {
+        name: "query_timeout_ms",
+        ini: c"dsgvo.query_timeout_ms",
+        default: c"5000",
+        help: "longest wait for one statement, in milliseconds",
+    },
+    Setting {
+        name: "connect_timeout_ms",
+        ini: c"dsgvo.connect_timeout_ms",
+        default: c"2000",
+        help: "longest wait for a connection, in milliseconds",
+    },
+];
+
+/// Positions in [`SETTINGS`], checked by a test.
+mod index {
+    pub const DSN: usize = 0;
+    pub const TABLE_PREFIX: usize = 1;
+    pub const SHOP: usize = 2;
+    pub const SHOP_TABLE_PREFIX: usize = 3;
+    pub const SECRET: usize = 4;
+    pub const QUERY_TIMEOUT_MS: usize = 5;
+    pub const CONNECT_TIMEOUT_MS: usize = 6;
+}
+
+pub const MAX_PREFIX_LEN: usize = 32;
+const QUERY_TIMEOUT_MS: (i64, i64) = (1, 600_000);
+const CONNECT_TIMEOUT_MS: (i64, i64) = (1, 60_000);
+pub const MIN_SECRET_LEN: usize = 32;
+
+/// A constructor option value, already converted from PHP.
+#[derive(Debug, Clone, PartialEq)]
+pub enum OptionValue {
+    Null,
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    Str(String),
+    /// Any other PHP type (array, object, resource); its name for the message.
+    Other(&'static str),
+}
+
+impl OptionValue {
+    fn type_name(&self) -> &'static str {
+        match self {
+            OptionValue::Null => "null",
+            OptionValue::Bool(_) => "bool",
+            OptionValue::Int(_) => "int",
+            OptionValue::Float(_) => "float",
+            OptionValue::Str(_) => "string",
+            OptionValue::Other(name) => name,
+        }
+    }
+}
+
+/// Where a value came from, so a message names what the developer has to change.
+#[derive(Clone, Copy)]
+enum Source {
+    Option,
+    Ini,
+}
+
+struct Raw<'a> {
+    setting: &'a Setting,
+    source: Source,
+    value: OptionValue,
+}
+
+impl Raw<'_> {
+    fn origin(&self) -> String {
+        match self.source {
+            Source::Option => format!("option '{}'", self.setting.name),
+            Source::Ini => format!("php.ini {}", ini_name(self.setting)),
+        }
+    }
+
+    fn string(&self) -> Result<&str> {
+        match &self.value {
+            OptionValue::Str(s) => Ok(s),
+            other => Err(Error::config(format!(
+                "{} must be a string, got {}",
+                self.origin(),
+                other.type_name()
+            ))),
+        }
+    }
+
+    fn int_in(&self, (min, max): (i64, i64), unit: &str) -> Result<i64> {
+        let parsed = match &self.value {
+            OptionValue::Int(i) => Some(*i),
+            OptionValue::Str(s) => s.trim().parse::<i64>().ok(),
+            _ => None,
+        };
+        match parsed {
+            Some(v) if (min..=max).contains(&v) => Ok(v),
+            _ => Err(Error::config(format!(
+                "{} must be an integer from {min} to {max} ({unit}), got {}",
+                self.origin(),
+                describe(&self.value)
+            ))),
+        }
+    }
+}
+
+fn describe(value: &OptionValue) -> String {
+    match value {
+        OptionValue::Str(s) if s.chars().count() <= 40 => format!("'{s}'"),
+        OptionValue::Str(_) => "a long string".into(),
+        OptionValue::Int(i) => i.to_string(),
+        other => other.type_name().into(),
+    }
+}
+
+pub fn ini_name(setting: &Setting) -> &'static str {
+    setting.ini.to_str().unwrap_or(setting.name)
+}
+
+/// The shop whose tables the extension reads and erases.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shop {
+    None,
+    OsCommerce,
+    ZenCart,
+    Modified,
+    Gambio,
+}
+
+impl Shop {
+    pub const ALL: [Shop; 5] = [
+        Shop::None,
+        Shop::OsCommerce,
+        Shop::ZenCart,
+        Shop::Modified,
+        Shop::Gambio,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Shop::None => "none",
+            Shop::OsCommerce => "oscommerce",
+            Shop::ZenCart => "zencart",
+            Shop::Modified => "modified",
+            Shop::Gambio => "gambio",
+        }
+    }
+}
+
+/// The HMAC key. Never printed: `Debug` shows only its length.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(Vec<u8>);
+
+impl Secret {
+    pub fn bytes(&self) -> &[u8] {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Secret({} bytes)", self.0.len())
+    }
+}
+
+/// Validated settings of one `Dsgvo\Store`.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub database: DbTarget,
+    pub table_prefix: String,
+    pub shop: Shop,
+    pub shop_table_prefix: String,
+    pub secret: Option<Secret>,
+    pub query_timeout: Duration,
+    pub connect_timeout: Duration,
+}
+
+impl Config {
+    /// Builds the configuration: each constructor option overrides the php.ini value of the same name.
+    /// `ini` returns the current php.ini value of a directive. Nothing connects here.
+    pub fn resolve(
+        ini: impl Fn(&Setting) -> Option<String>,
+        options: Vec<(String, OptionValue)>,
+    ) -> Result<Config> {
+        let mut given: Vec<Option<OptionValue>> = vec![None; SETTINGS.len()];
+        for (key, value) in options {
+            let Some(index) = SETTINGS.iter().position(|s| s.name == key) else {
+                let known: Vec<&str> = SETTINGS.iter().map(|s| s.name).collect();
+                return Err(Error::config(format!(
+                    "unknown option '{}'; known options: {}",
+                    printable(&key),
+                    known.join(", ")
+                )));
+            };
+            given[index] = Some(value);
+        }
+        let raw = |index: usize| -> Raw<'static> {
+            let setting = &SETTINGS[index];
+            match &given[index] {
+                Some(value) => Raw {
+                    setting,
+                    source: Source::Option,
+                    value: value.clone(),
+                },
+                None => Raw {
+                    setting,
+                    source: Source::Ini,
+                    value: OptionValue::Str(
+                        ini(setting)
+                            .unwrap_or_else(|| setting.default.to_string_lossy().into_owned()),
+                    ),
+                },
+            }
+        };
+
+        let table_prefix = prefix(&raw(index::TABLE_PREFIX), 1)?;
+        let shop = shop(&raw(index::SHOP))?;
+        let shop_table_prefix = prefix(&raw(index::SHOP_TABLE_PREFIX), 0)?;
+        let secret = secret(&raw(index::SECRET))?;
+        let query_timeout_ms = raw(index::QUERY_TIMEOUT_MS).int_in(QUERY_TIMEOUT_MS, "milliseconds")?;
+        let connect_timeout_ms =
+            raw(index::CONNECT_TIMEOUT_MS).int_in(CONNECT_TIMEOUT_MS, "milliseconds")?;
+        let dsn = raw(index::DSN);
+        let database = DbTarget::parse(dsn.string()?).map_err(|why| {
+            Error::config(format!(
+                "{} is not a usable mysql URL: {why} (expected mysql://user:password@host:3306/database)",
+                dsn.origin()
+            ))
+        })?;
+
+        Ok(Config {
+            database,
+            table_prefix,
+            shop,
+            shop_table_prefix,
+            secret,
+            query_timeout: Duration::from_millis(query_timeout_ms.unsigned_abs()),
+            connect_timeout: Duration::from_millis(connect_timeout_ms.unsigned_abs()),
+        })
+    }
+
+    /// The HMAC key, for the calls that sign or hash.
+    pub fn require_secret(&self) -> Result<&Secret> {
+        self.secret.as_ref().ok_or_else(|| {
+            Error::config(
+                "no secret configured: set php.ini dsgvo.secret or the option 'secret' (at least 32 bytes, e.g. from random_bytes(32))",
+            )
+        })
+    }
+}
+
+/// Table prefixes are interpolated into SQL as identifiers, so only `[A-Za-z0-9_]` is accepted.
+fn prefix(raw: &Raw, min_len: usize) -> Result<String> {
+    let value = raw.string()?;
+    let ok = (min_len..=MAX_PREFIX_LEN).contains(&value.len())
+        && value.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
+    if ok {
+        Ok(value.to_owned())
+    } else {
+        Err(Error::config(format!(
+            "{} must be {min_len} to {MAX_PREFIX_LEN} characters of A-Z, a-z, 0-9 and _, got {}",
+            raw.origin(),
+            describe(&raw.value)
+        )))
+    }
+}
+
+fn shop(raw: &Raw) -> Result<Shop> {
+    let value = raw.string()?;
+    Shop::ALL
+        .into_iter()
+        .find(|s| s.name() == value)
+        .ok_or_else(|| {
+            let names: Vec<&str> = Shop::ALL.iter().map(|s| s.name()).collect();
+            Error::config(format!(
+                "{} must be one of {}, got {}",
+                raw.origin(),
+                names.join(", "),
+                describe(&raw.value)
+            ))
+        })
+}
+
+fn secret(raw: &Raw) -> Result<Option<Secret>> {
+    let value = raw.string()?;
+    match value.len() {
+        0 => Ok(None),
+        n if n < MIN_SECRET_LEN => Err(Error::config(format!(
+            "{} must be at least {MIN_SECRET_LEN} bytes, got {n} (generate one with bin2hex(random_bytes(32)))",
+            raw.origin()
+        ))),
+        _ => Ok(Some(Secret(value.as_bytes().to_vec()))),
+    }
+}
+
+/// An option key as it may be shown: control characters and overlong keys are cut.
+fn printable(key: &str) -> String {
+    let shown: String = key
+        .chars()
+        .take(64)
+        .map(|c| if c.is_control() { '?' } else { c })
+        .collect();
+    if key.chars().count() > 64 {
+        format!("{shown}...")
+    } else {
+        shown
+    }
+}
+
+/// The value of a setting as `php --ri dsgvo` may show it: the secret and the DSN password masked.
+pub fn display_value(setting: &Setting, value: Option<&str>) -> String {
+    let value = value.unwrap_or("");
+    match setting.name {
+        "secret" if value.is_empty() => "(not set)".into(),
+        "secret" => format!("(set, {} bytes)", value.len()),
+        "dsn" if value.is_empty() => "(not set)".into(),
+        "dsn" => DbTarget::mask_url(value),
+        _ => value.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn opts(pairs: &[(&str, OptionValue)]) -> Vec<(String, OptionValue)> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.clone()))
+            .collect()
+    }
+
+    fn s(v: &str) -> OptionValue {
+        OptionValue::Str(v.into())
+    }
+
+    fn resolve(pairs: &[(&str, OptionValue)]) -> Result<Config> {
+        let mut all = vec![("dsn", s("mysql://root@127.0.0.1:3306/test"))];
+        all.extend(pairs.iter().cloned());
+        Config::resolve(|_| None, opts(&all))
+    }
+
+    fn config_error(pairs: &[(&str, OptionValue)]) -> String {
+        match resolve(pairs) {
+            Err(Error::Config(m)) => m,
+            other => panic!("expected a config error, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn every_ini_name_is_the_option_name_with_the_prefix() {
+        for setting in &SETTINGS {
+            assert_eq!(ini_name(setting), format!("dsgvo.{}", setting.name));
+        }
+    }
+
+    #[test]
+    fn indexes_point_at_their_settings() {
+        let names = [
+            (index::DSN, "dsn"),
+            (index::TABLE_PREFIX, "table_prefix"),
+            (index::SHOP, "shop"),
+            (index::SHOP_TABLE_PREFIX, "shop_table_prefix"),
+            (index::SECRET, "secret"),
+            (index::QUERY_TIMEOUT_MS, "query_timeout_ms"),
+            (index::CONNECT_TIMEOUT_MS, "connect_timeout_ms"),
+        ];
+        for (i, name) in names {
+            assert_eq!(SETTINGS[i].name, name);
+        }
+    }
+
+    #[test]
+    fn defaults_apply_when_nothing_is_set() {
+        let config = resolve(&[]).unwrap();
+        assert_eq!(config.table_prefix, "dsgvo_");
+        assert_eq!(config.shop, Shop::None);
+        assert_eq!(config.shop_table_prefix, "");
+        assert!(config.secret.is_none());
+        assert_eq!(config.query_timeout, Duration::from_millis(5000));
+        assert_eq!(config.connect_timeout, Duration::from_millis(2000));
+    }
+
+    #[test]
+    fn options_override_ini_values() {
+        let ini = |s: &Setting| (s.name == "table_prefix").then(|| "from_ini_".to_string());
+        let from_ini = Config::resolve(ini, opts(&[("dsn", s("mysql://u@h/db"))])).unwrap();
+        assert_eq!(from_ini.table_prefix, "from_ini_");
+        let overridden = Config::resolve(
+            ini,
+            opts(&[("dsn", s("mysql://u@h/db")), ("table_prefix", s("opt_"))]),
+        )
+        .unwrap();
+        assert_eq!(overridden.table_prefix, "opt_");
+    }
+
+    #[test]
+    fn bad_prefixes_are_refused_naming_the_option() {
+        for bad in ["x; DROP TABLE y", "a`b", "", &"p".repeat(33), "ä_"] {
+            let message = config_error(&[("table_prefix", s(bad))]);
+            assert!(message.contains("option 'table_prefix'"), "{message}");
+        }
+        assert!(config_error(&[("shop_table_prefix", s("zen-"))]).contains("'shop_table_prefix'"));
+        assert_eq!(
+            resolve(&[("shop_table_prefix", s(""))])
+                .unwrap()
+                .shop_table_prefix,
+            ""
+        );
+    }
+
+    #[test]
+    fn ini_values_are_named_as_ini_directives() {
+        let ini = |s: &Setting| (s.name == "shop").then(|| "magento".to_string());
+        let Err(Error::Config(message)) =
+            Config::resolve(ini, opts(&[("dsn", s("mysql://u@h/db"))]))
+        else {
+            panic!("expected a config error")
+        };
+        assert!(message.contains("php.ini dsgvo.shop"), "{message}");
+    }
+
+    #[test]
+    fn short_secret_is_refused_without_echoing_it() {
+        let message = config_error(&[("secret", s("tooshort-secret-value"))]);
+        assert!(message.contains("option 'secret'"));
+        assert!(!message.contains("tooshort"), "{message}");
+        let ok = resolve(&[("secret", s(&"k".repeat(32)))]).unwrap();
+        assert_eq!(ok.secret.unwrap().bytes().len(), 32);
+    }
+
+    #[test]
+    fn unknown_keys_shops_and_types_are_refused() {
+        assert!(config_error(&[("dns", s("x"))]).contains("unknown option 'dns'"));
+        assert!(config_error(&[("shop", s("magento"))]).contains("option 'shop'"));
+        assert!(config_error(&[("query_timeout_ms", s("fast"))]).contains("'query_timeout_ms'"));
+        assert!(config_error(&[("query_timeout_ms", OptionValue::Int(0))]).contains("from 1"));
+        assert!(
+            config_error(&[("connect_timeout_ms", OptionValue::Other("array"))])
+                .contains("got array")
+        );
+        assert!(config_error(&[("table_prefix", OptionValue::Int(3))]).contains("must be a string"));
+        assert_eq!(
+            resolve(&[("query_timeout_ms", s("250"))])
+                .unwrap()
+                .query_timeout,
+            Duration::from_millis(250)
+        );
+    }
+
+    #[test]
+    fn bad_dsns_are_refused_without_the_password() {
+        for bad in [
+            "",
+            "pgsql://u:hunter2secret@h/db",
+            "mysql://u:hunter2secret@h",
+            "mysql://u:hunter2secret@h/db?bogus=1",
+            "hunter2secret",
+        ] {
+            let message = config_error(&[("dsn", s(bad))]);
+            assert!(message.contains("option 'dsn'"), "{message}");
+            assert!(!message.contains("hunter2secret"), "{message}");
+        }
+    }
+
+    #[test]
+    fn display_masks_secret_and_password() {
+        let secret = &SETTINGS[index::SECRET];
+        assert_eq!(display_value(secret, Some("")), "(not set)");
+        assert_eq!(display_value(secret, Some(&"x".repeat(40))), "(set, 40 bytes)");
+        let dsn = &SETTINGS[index::DSN];
+        let shown = display_value(dsn, Some("mysql://u:hunter2@h:3306/db"));
+        assert!(!shown.contains("hunter2"), "{shown}");
+        assert!(shown.contains("h:3306/db"), "{shown}");
+    }
+}

@@ -1,0 +1,93 @@
+//! Opening a connection: connect under `connect_timeout_ms`, then fix the session settings every later
+//! statement relies on.
+
+use std::time::Duration;
+
+use mysql_async::prelude::Queryable;
+use mysql_async::Conn;
+
+use crate::core::error::{DatabaseErrorKind, Error, Result};
+use crate::core::store::target::DbTarget;
+
+/// Connects and prepares the session. The whole of it, handshake and settings, fits in `connect_timeout`.
+pub async fn open(target: &DbTarget, connect_timeout: Duration, query_timeout: Duration) -> Result<Conn> {
+    let attempt = async {
+        let mut conn = Conn::new(target.opts().clone()).await?;
+        let version: Option<String> = conn.query_first("SELECT VERSION()").await?;
+        let mariadb = version.is_some_and(|v| v.contains("MariaDB"));
+        conn.query_drop(session_settings(mariadb, query_timeout)).await?;
+        Ok::<Conn, mysql_async::Error>(conn)
+    };
+    match tokio::time::timeout(connect_timeout, attempt).await {
+        Ok(Ok(conn)) => Ok(conn),
+        Ok(Err(e)) => Err(connect_error(target, &reason(&e), code(&e))),
+        Err(_) => Err(connect_error(
+            target,
+            &format!("no answer within connect_timeout_ms ({} ms)", connect_timeout.as_millis()),
+            0,
+        )),
+    }
+}
+
+/// Session settings, on every new connection:
+/// - a strict sql_mode without ANSI_QUOTES & co., so the extension's SQL means the same on every server
+///   and a value that does not fit is an error, never silently cut; NO_ENGINE_SUBSTITUTION so the own
+///   tables are InnoDB or not created at all;
+/// - server-side statement and lock limits matching `query_timeout_ms`, so a statement the client gave
+///   up on does not keep running (and holding locks) on the server.
+///
+/// The time zone is left alone: the shops write their dates in the session's zone and compare them with
+/// NOW(); the extension's own times are written with UTC_TIMESTAMP().
+pub fn session_settings(mariadb: bool, query_timeout: Duration) -> String {
+    let lock_seconds = query_timeout.as_millis().div_ceil(1000).max(1);
+    let statement_limit = if mariadb {
+        format!("max_statement_time = {:.3}", query_timeout.as_secs_f64())
+    } else {
+        format!("max_execution_time = {}", query_timeout.as_millis())
+    };
+    format!(
+        "SET SESSION sql_mode = 'STRICT_ALL_TABLES,NO_ENGINE_SUBSTITUTION,ERROR_FOR_DIVISION_BY_ZERO', \
+         lock_wait_timeout = {lock_seconds}, innodb_lock_wait_timeout = {lock_seconds}, {statement_limit}"
+    )
+}
+
+fn reason(error: &mysql_async::Error) -> String {
+    match error {
+        mysql_async::Error::Server(e) => format!("[{}] {} (error {})", e.state, e.message, e.code),
+        mysql_async::Error::Io(e) => e.to_string(),
+        other => other.to_string(),
+    }
+}
+
+fn code(error: &mysql_async::Error) -> u16 {
+    match error {
+        mysql_async::Error::Server(e) => e.code,
+        _ => 0,
+    }
+}
+
+fn connect_error(target: &DbTarget, reason: &str, code: u16) -> Error {
+    Error::database(
+        DatabaseErrorKind::Connect,
+        target.scrub(&format!(
+            "cannot connect to the database at {} (database '{}'): {reason}",
+            target.address, target.database
+        )),
+        code,
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn session_limits_follow_the_query_timeout() {
+        let maria = session_settings(true, Duration::from_millis(1500));
+        assert!(maria.contains("max_statement_time = 1.500"), "{maria}");
+        assert!(maria.contains("lock_wait_timeout = 2"), "{maria}");
+        let mysql = session_settings(false, Duration::from_millis(200));
+        assert!(mysql.contains("max_execution_time = 200"), "{mysql}");
+        assert!(mysql.contains("innodb_lock_wait_timeout = 1"), "{mysql}");
+    }
+}

@@ -1,0 +1,104 @@
+//! Applying the migrations of `schema.rs`, serialised across processes by a named server lock, so
+//! that several workers (or deploy scripts) calling `migrate()` at once all succeed.
+
+use std::time::{Duration, Instant};
+
+use crate::core::error::{DatabaseErrorKind, Error, Result};
+use crate::core::store::schema::{self, MIGRATIONS, SCHEMA_VERSION_TABLE};
+use crate::core::store::session::Session;
+
+/// How long `migrate()` waits for another process's migration to finish.
+const LOCK_WAIT: Duration = Duration::from_secs(60);
+const LOCK_POLL: Duration = Duration::from_millis(50);
+
+/// Brings the schema to the newest version; returns it. Idempotent.
+pub async fn migrate(session: &mut Session<'_>, prefix: &str) -> Result<u32> {
+    acquire_lock(session, prefix).await?;
+    let result = apply_pending(session, prefix).await;
+    // Released even after a failure; a broken connection releases it on the server by itself.
+    let released = release_lock(session, prefix).await;
+    let version = result?;
+    released?;
+    Ok(version)
+}
+
+/// The schema version the database is at (0 before the first `migrate()`).
+pub async fn current_version(session: &mut Session<'_>, prefix: &str) -> Result<u32> {
+    let exists: Option<u8> = session
+        .exec_first(
+            "SELECT 1 FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ?",
+            (format!("{prefix}schema_version"),),
+        )
+        .await?;
+    if exists.is_none() {
+        return Ok(0);
+    }
+    let sql = schema::render("SELECT COALESCE(MAX(version), 0) FROM `{p}schema_version`", prefix);
+    Ok(session.exec_first::<u32>(&sql, ()).await?.unwrap_or(0))
+}
+
+async fn apply_pending(session: &mut Session<'_>, prefix: &str) -> Result<u32> {
+    session
+        .query_drop(&schema::render(SCHEMA_VERSION_TABLE, prefix))
+        .await?;
+    let current = current_version(session, prefix).await?;
+    let latest = schema::latest_version();
+    if current > latest {
+        return Err(Error::database(
+            DatabaseErrorKind::Schema,
+            format!(
+                "the tables with prefix '{prefix}' are at schema version {current}, newer than this dsgvo {} knows ({latest}); install the newer extension",
+                env!("CARGO_PKG_VERSION")
+            ),
+            0,
+        ));
+    }
+    for migration in MIGRATIONS.iter().filter(|m| m.version > current) {
+        for statement in migration.statements {
+            session.query_drop(&schema::render(statement, prefix)).await?;
+        }
+        let record = schema::render(
+            "INSERT INTO `{p}schema_version` (version, applied_at, extension_version) VALUES (?, UTC_TIMESTAMP(6), ?)",
+            prefix,
+        );
+        session
+            .exec_drop(&record, (migration.version, env!("CARGO_PKG_VERSION")))
+            .await?;
+    }
+    Ok(latest)
+}
+
+/// The lock's name: per database and prefix, hashed to fit MySQL's 64-character limit.
+const LOCK_NAME: &str = "CONCAT('dsgvo_migrate_', SHA1(CONCAT(DATABASE(), '.', ?)))";
+
+/// Polls without blocking on the server: a blocking GET_LOCK would run into the server-side statement
+/// limit that mirrors `query_timeout_ms`.
+async fn acquire_lock(session: &mut Session<'_>, prefix: &str) -> Result<()> {
+    let sql = format!("SELECT GET_LOCK({LOCK_NAME}, 0)");
+    let started = Instant::now();
+    loop {
+        let got: Option<Option<i64>> = session.exec_first(&sql, (prefix,)).await?;
+        if got.flatten() == Some(1) {
+            return Ok(());
+        }
+        if started.elapsed() >= LOCK_WAIT {
+            return Err(Error::database(
+                DatabaseErrorKind::Timeout,
+                format!(
+                    "another process has been migrating the tables with prefix '{prefix}' for {} s; try again when it is done",
+                    LOCK_WAIT.as_secs()
+                ),
+                0,
+            ));
+        }
+        tokio::time::sleep(LOCK_POLL).await;
+    }
+}
+
+async fn release_lock(session: &mut Session<'_>, prefix: &str) -> Result<()> {
+    if !session.reusable() {
+        return Ok(());
+    }
+    let sql = format!("SELECT RELEASE_LOCK({LOCK_NAME})");
+    session.exec_drop(&sql, (prefix,)).await
+}

@@ -1,0 +1,224 @@
+//! The extension's own tables, as numbered migrations. `{p}` stands for the validated `table_prefix`.
+//!
+//! A released migration is never edited: a change of schema is a new entry at the end. Every statement
+//! is idempotent (IF NOT EXISTS, INSERT IGNORE), because DDL commits on its own in MySQL: a migration
+//! interrupted half-way is completed by the next `migrate()`.
+//!
+//! Conventions: InnoDB, utf8mb4; times are UTC `DATETIME(6)` written with UTC_TIMESTAMP(6); identifiers
+//! (purposes, email types, tags) are ASCII and compared exactly; hashes are raw `BINARY(32)`.
+
+pub struct Migration {
+    pub version: u32,
+    pub statements: &'static [&'static str],
+}
+
+const TABLE_OPTIONS: &str = "ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci";
+
+/// The table that records which migrations ran; created before any migration is looked up.
+pub const SCHEMA_VERSION_TABLE: &str = "CREATE TABLE IF NOT EXISTS `{p}schema_version` (
+  version INT UNSIGNED NOT NULL PRIMARY KEY,
+  applied_at DATETIME(6) NOT NULL,
+  extension_version VARCHAR(32) NOT NULL
+) {options}";
+
+pub const MIGRATIONS: &[Migration] = &[Migration {
+    version: 1,
+    statements: &[
+        // Consent texts, stored once per SHA-256 and referenced by the events.
+        "CREATE TABLE IF NOT EXISTS `{p}consent_texts` (
+  text_hash BINARY(32) NOT NULL PRIMARY KEY,
+  text MEDIUMTEXT NOT NULL,
+  created_at DATETIME(6) NOT NULL
+) {options}",
+        // The append-only, hash-chained consent ledger. The chain hashes `personal_digest` (a digest of
+        // ip, user agent and actor) instead of those fields, so erasure can blank them and the chain
+        // still verifies.
+        "CREATE TABLE IF NOT EXISTS `{p}consent_events` (
+  id BIGINT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY,
+  customer_id BIGINT UNSIGNED NOT NULL,
+  purpose VARCHAR(64) CHARACTER SET ascii COLLATE ascii_bin NOT NULL,
+  action VARCHAR(16) CHARACTER SET ascii COLLATE ascii_bin NOT NULL,
+  request_id BIGINT UNSIGNED NULL,
+  source VARCHAR(32) CHARACTER SET ascii COLLATE ascii_bin NULL,
+  text_hash BINARY(32) NULL,
+  text_version VARCHAR(64) NULL,
+  ip VARCHAR(45) CHARACTER SET ascii COLLATE ascii_bin NULL,
+  user_agent VARCHAR(512) NULL,
+  actor VARCHAR(128) NULL,
+  personal_digest BINARY(32) NOT NULL,
+  occurred_at DATETIME(6) NOT NULL,
+  recorded_at DATETIME(6) NOT NULL,
+  blanked_at DATETIME(6) NULL,
+  prev_hash BINARY(32) NOT NULL,
+  hash BINARY(32) NOT NULL,
+  KEY customer_purpose (customer_id, purpose, id),
+  KEY request (request_id)
+) {options}",
+        // One row: the end of the chain. Appends lock it (SELECT ... FOR UPDATE), which keeps the chain
+        // one line when several PHP workers append at once.
+        "CREATE TABLE IF NOT EXISTS `{p}consent_chain_head` (
+  id TINYINT UNSIGNED NOT NULL PRIMARY KEY,
+  last_event_id BIGINT UNSIGNED NOT NULL,
+  last_hash BINARY(32) NOT NULL
+) {options}",
+        "INSERT IGNORE INTO `{p}consent_chain_head` (id, last_event_id, last_hash) VALUES (1, 0, REPEAT(CHAR(0), 32))",
+        // Current consent per customer and purpose: what `hasConsent` and `maySend` read, one lookup.
+        "CREATE TABLE IF NOT EXISTS `{p}consent_state` (
+  customer_id BIGINT UNSIGNED NOT NULL,
+  purpose VARCHAR(64) CHARACTER SET ascii COLLATE ascii_bin NOT NULL,
+  status VARCHAR(16) CHARACTER SET ascii COLLATE ascii_bin NOT NULL,
+  event_id BIGINT UNSIGNED NOT NULL,
+  in_force_since DATETIME(6) NULL,
+  updated_at DATETIME(6) NOT NULL,
+  PRIMARY KEY (customer_id, purpose)
+) {options}",
+        // Objections per customer and email type ('*' = all marketing mail), with their proof.
+        "CREATE TABLE IF NOT EXISTS `{p}opt_outs` (
+  customer_id BIGINT UNSIGNED NOT NULL,
+  type VARCHAR(64) CHARACTER SET ascii COLLATE ascii_bin NOT NULL,
+  source VARCHAR(32) CHARACTER SET ascii COLLATE ascii_bin NULL,
+  ip VARCHAR(45) CHARACTER SET ascii COLLATE ascii_bin NULL,
+  user_agent VARCHAR(512) NULL,
+  actor VARCHAR(128) NULL,
+  created_at DATETIME(6) NOT NULL,
+  PRIMARY KEY (customer_id, type)
+) {options}",
+        // Addresses never to mail again, as HMAC-SHA256(key, normalised address) with the key's id;
+        // entries without a known address hold the customer id. Kept after erasure.
+        "CREATE TABLE IF NOT EXISTS `{p}suppressions` (
+  id BIGINT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY,
+  email_hmac BINARY(32) NULL,
+  key_id CHAR(16) CHARACTER SET ascii COLLATE ascii_bin NULL,
+  customer_id BIGINT UNSIGNED NULL,
+  reason VARCHAR(32) CHARACTER SET ascii COLLATE ascii_bin NOT NULL,
+  created_at DATETIME(6) NOT NULL,
+  UNIQUE KEY address (key_id, email_hmac),
+  KEY customer (customer_id)
+) {options}",
+        "CREATE TABLE IF NOT EXISTS `{p}send_log` (
+  id BIGINT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY,
+  customer_id BIGINT UNSIGNED NOT NULL,
+  type VARCHAR(64) CHARACTER SET ascii COLLATE ascii_bin NOT NULL,
+  email VARCHAR(254) NULL,
+  subject VARCHAR(998) NULL,
+  message_id VARCHAR(255) NULL,
+  order_id BIGINT UNSIGNED NULL,
+  sent_at DATETIME(6) NOT NULL,
+  KEY customer_type_sent (customer_id, type, sent_at),
+  KEY sent (sent_at)
+) {options}",
+        "CREATE TABLE IF NOT EXISTS `{p}email_ratings` (
+  send_id BIGINT UNSIGNED NOT NULL PRIMARY KEY,
+  customer_id BIGINT UNSIGNED NOT NULL,
+  rating TINYINT UNSIGNED NOT NULL,
+  comment TEXT NULL,
+  history TEXT NULL,
+  rated_at DATETIME(6) NOT NULL,
+  KEY customer (customer_id)
+) {options}",
+        "CREATE TABLE IF NOT EXISTS `{p}email_archive` (
+  send_id BIGINT UNSIGNED NOT NULL PRIMARY KEY,
+  customer_id BIGINT UNSIGNED NOT NULL,
+  subject VARCHAR(998) NOT NULL,
+  body LONGBLOB NOT NULL,
+  body_length INT UNSIGNED NOT NULL,
+  compression VARCHAR(16) CHARACTER SET ascii COLLATE ascii_bin NOT NULL,
+  archived_at DATETIME(6) NOT NULL,
+  KEY customer (customer_id),
+  KEY archived (archived_at)
+) {options}",
+        "CREATE TABLE IF NOT EXISTS `{p}tags` (
+  customer_id BIGINT UNSIGNED NOT NULL,
+  tag VARCHAR(64) CHARACTER SET ascii COLLATE ascii_bin NOT NULL,
+  rule VARCHAR(64) CHARACTER SET ascii COLLATE ascii_bin NULL,
+  set_at DATETIME(6) NOT NULL,
+  PRIMARY KEY (customer_id, tag)
+) {options}",
+        // Exports and erasures done, without personal data: proof that requests were answered in time.
+        "CREATE TABLE IF NOT EXISTS `{p}request_log` (
+  id BIGINT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY,
+  kind VARCHAR(16) CHARACTER SET ascii COLLATE ascii_bin NOT NULL,
+  outcome VARCHAR(16) CHARACTER SET ascii COLLATE ascii_bin NOT NULL,
+  started_at DATETIME(6) NOT NULL,
+  finished_at DATETIME(6) NULL,
+  summary TEXT NULL,
+  KEY started (started_at)
+) {options}",
+    ],
+}];
+
+/// The newest schema version this build knows.
+pub fn latest_version() -> u32 {
+    MIGRATIONS.last().map_or(0, |m| m.version)
+}
+
+/// A statement with the table prefix and table options filled in. The prefix must be a validated
+/// identifier (`Config` guarantees `[A-Za-z0-9_]{1,32}`).
+pub fn render(statement: &str, prefix: &str) -> String {
+    statement
+        .replace("{p}", prefix)
+        .replace("{options}", TABLE_OPTIONS)
+}
+
+/// The own tables, as created by all migrations (for tests, the demo and erasure checks).
+pub fn own_tables() -> Vec<&'static str> {
+    let mut names = vec!["schema_version"];
+    for migration in MIGRATIONS {
+        for statement in migration.statements {
+            if let Some(rest) = statement.strip_prefix("CREATE TABLE IF NOT EXISTS `{p}") {
+                if let Some(end) = rest.find('`') {
+                    names.push(&rest[..end]);
+                }
+            }
+        }
+    }
+    names
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn versions_ascend_without_gaps() {
+        for (i, migration) in MIGRATIONS.iter().enumerate() {
+            assert_eq!(migration.version as usize, i + 1);
+        }
+        assert_eq!(latest_version() as usize, MIGRATIONS.len());
+    }
+
+    #[test]
+    fn every_statement_is_idempotent_and_prefixed() {
+        for migration in MIGRATIONS {
+            for statement in migration.statements {
+                assert!(
+                    statement.starts_with("CREATE TABLE IF NOT EXISTS `{p}")
+                        || statement.starts_with("INSERT IGNORE INTO `{p}"),
+                    "{statement}"
+                );
+                if statement.starts_with("CREATE") {
+                    assert!(statement.ends_with("{options}"), "{statement}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn lists_the_tables_the_foundation_promises() {
+        let tables = own_tables();
+        for expected in [
+            "schema_version",
+            "consent_events",
+            "consent_state",
+            "opt_outs",
+            "suppressions",
+            "send_log",
+            "email_ratings",
+            "email_archive",
+            "tags",
+            "request_log",
+        ] {
+            assert!(tables.contains(&expected), "{expected} missing");
+        }
+    }
+}

@@ -1,0 +1,150 @@
+//! One checked-out connection and the rules every statement obeys: each one runs under
+//! `query_timeout_ms`, and every failure becomes a [`DatabaseError`](crate::core::error::DatabaseError)
+//! that names host and port but never credentials. A session that timed out or lost its socket is
+//! marked unusable so the runtime discards the connection instead of reusing a confused one.
+
+use std::future::Future;
+use std::time::Duration;
+
+use mysql_async::prelude::{FromRow, Queryable};
+use mysql_async::{Conn, Params};
+
+use crate::core::error::{DatabaseErrorKind, Error, Result};
+use crate::core::store::target::DbTarget;
+
+/// MariaDB: "Query execution was interrupted (max_statement_time exceeded)".
+const ER_STATEMENT_TIMEOUT: u16 = 1969;
+/// MySQL: "Query execution was interrupted, maximum statement execution time exceeded".
+const ER_QUERY_TIMEOUT: u16 = 3024;
+
+pub struct Session<'c> {
+    conn: &'c mut Conn,
+    target: &'c DbTarget,
+    query_timeout: Duration,
+    reusable: bool,
+}
+
+impl<'c> Session<'c> {
+    pub fn new(conn: &'c mut Conn, target: &'c DbTarget, query_timeout: Duration) -> Self {
+        Session {
+            conn,
+            target,
+            query_timeout,
+            reusable: true,
+        }
+    }
+
+    /// False once a statement timed out or the connection broke: its state is unknown.
+    pub fn reusable(&self) -> bool {
+        self.reusable
+    }
+
+    pub fn target(&self) -> &DbTarget {
+        self.target
+    }
+
+    /// Runs one statement (binary protocol, placeholders) and discards its result.
+    pub async fn exec_drop(&mut self, sql: &str, params: impl Into<Params> + Send) -> Result<()> {
+        guard(&mut self.reusable, self.target, self.query_timeout, self.conn.exec_drop(sql, params)).await
+    }
+
+    /// Runs one statement and returns its first row.
+    pub async fn exec_first<T: FromRow + Send + 'static>(
+        &mut self,
+        sql: &str,
+        params: impl Into<Params> + Send,
+    ) -> Result<Option<T>> {
+        guard(&mut self.reusable, self.target, self.query_timeout, self.conn.exec_first(sql, params)).await
+    }
+
+    /// Runs one statement and returns all rows.
+    pub async fn exec<T: FromRow + Send + 'static>(
+        &mut self,
+        sql: &str,
+        params: impl Into<Params> + Send,
+    ) -> Result<Vec<T>> {
+        guard(&mut self.reusable, self.target, self.query_timeout, self.conn.exec(sql, params)).await
+    }
+
+    /// Runs one statement over the text protocol (DDL, session settings) and discards its result.
+    pub async fn query_drop(&mut self, sql: &str) -> Result<()> {
+        guard(&mut self.reusable, self.target, self.query_timeout, self.conn.query_drop(sql)).await
+    }
+
+    /// Runs one text-protocol statement and returns its first row.
+    pub async fn query_first<T: FromRow + Send + 'static>(&mut self, sql: &str) -> Result<Option<T>> {
+        guard(&mut self.reusable, self.target, self.query_timeout, self.conn.query_first(sql)).await
+    }
+
+    /// A protocol-level ping (COM_PING): one round trip, no statement.
+    pub async fn ping(&mut self) -> Result<()> {
+        guard(&mut self.reusable, self.target, self.query_timeout, self.conn.ping()).await
+    }
+}
+
+/// Runs one driver future under the timeout; a timeout or a broken socket makes the session unusable.
+async fn guard<T>(
+    reusable: &mut bool,
+    target: &DbTarget,
+    timeout: Duration,
+    work: impl Future<Output = mysql_async::Result<T>>,
+) -> Result<T> {
+    match tokio::time::timeout(timeout, work).await {
+        Ok(Ok(value)) => Ok(value),
+        Ok(Err(e)) => {
+            if !matches!(e, mysql_async::Error::Server(_)) {
+                *reusable = false;
+            }
+            Err(map_error(target, &e, timeout))
+        }
+        Err(_elapsed) => {
+            *reusable = false;
+            Err(timeout_error(target, timeout, 0))
+        }
+    }
+}
+
+pub fn timeout_error(target: &DbTarget, timeout: Duration, code: u16) -> Error {
+    Error::database(
+        DatabaseErrorKind::Timeout,
+        format!(
+            "the database at {} did not answer within query_timeout_ms ({} ms); a lock held by another connection or an overloaded server is the usual cause",
+            target.address,
+            timeout.as_millis()
+        ),
+        code,
+    )
+}
+
+/// Turns a driver error into the extension's error, scrubbed of credentials.
+pub fn map_error(target: &DbTarget, error: &mysql_async::Error, timeout: Duration) -> Error {
+    match error {
+        mysql_async::Error::Server(e) if e.code == ER_STATEMENT_TIMEOUT || e.code == ER_QUERY_TIMEOUT => {
+            timeout_error(target, timeout, e.code)
+        }
+        mysql_async::Error::Server(e) => Error::database(
+            DatabaseErrorKind::Server,
+            target.scrub(&format!(
+                "the database at {} refused a statement: [{}] {} (error {})",
+                target.address, e.state, e.message, e.code
+            )),
+            e.code,
+        ),
+        mysql_async::Error::Io(e) => Error::database(
+            DatabaseErrorKind::Io,
+            target.scrub(&format!(
+                "the connection to the database at {} broke: {e}",
+                target.address
+            )),
+            0,
+        ),
+        other => Error::database(
+            DatabaseErrorKind::Io,
+            target.scrub(&format!(
+                "the database at {} could not be used: {other}",
+                target.address
+            )),
+            0,
+        ),
+    }
+}

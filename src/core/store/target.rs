@@ -1,0 +1,130 @@
+//! Where the database is: the parsed `dsn`, with what may be shown of it (host, port, database) kept apart
+//! from the credentials, which never reach a message, a log or `php --ri`.
+
+use std::fmt;
+
+use mysql_async::{Opts, UrlError};
+
+#[derive(Clone)]
+pub struct DbTarget {
+    opts: Opts,
+    /// Identity of the connection in the per-process cache: the URL as given.
+    key: String,
+    /// Host and port (or socket) as shown in messages.
+    pub address: String,
+    pub database: String,
+    /// Kept only to scrub it out of driver messages, should one ever echo it.
+    password: Option<String>,
+}
+
+impl fmt::Debug for DbTarget {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "DbTarget({}/{})", self.address, self.database)
+    }
+}
+
+impl DbTarget {
+    /// Parses a `mysql://` URL. The error says what is wrong without repeating the URL.
+    pub fn parse(url: &str) -> Result<DbTarget, String> {
+        if url.is_empty() {
+            return Err("it is empty".into());
+        }
+        let opts = Opts::from_url(url).map_err(|e| match e {
+            UrlError::UnsupportedScheme { .. } => "the scheme is not mysql://".to_string(),
+            UrlError::UnknownParameter { param } => {
+                format!("unknown parameter '{}'", param.chars().take(40).collect::<String>())
+            }
+            UrlError::InvalidParamValue { param, .. } => {
+                format!("invalid value for parameter '{}'", param.chars().take(40).collect::<String>())
+            }
+            UrlError::FeatureRequired { param, .. } => {
+                format!("parameter '{param}' needs TLS support, which this build does not include")
+            }
+            _ => "it cannot be parsed as a URL".to_string(),
+        })?;
+        let database = match opts.db_name() {
+            Some(db) if !db.is_empty() => db.to_owned(),
+            _ => return Err("it names no database (add /database after host:port)".into()),
+        };
+        let address = match opts.socket() {
+            Some(socket) => format!("socket {socket}"),
+            None => format!("{}:{}", opts.ip_or_hostname(), opts.tcp_port()),
+        };
+        Ok(DbTarget {
+            password: opts.pass().filter(|p| !p.is_empty()).map(str::to_owned),
+            opts,
+            key: url.to_owned(),
+            address,
+            database,
+        })
+    }
+
+    pub fn opts(&self) -> &Opts {
+        &self.opts
+    }
+
+    pub fn key(&self) -> &str {
+        &self.key
+    }
+
+    /// Removes the password from a text that came from the driver or the server.
+    pub fn scrub(&self, text: &str) -> String {
+        // Very short passwords are not scrubbed: replacing every "ab" would garble the message.
+        match &self.password {
+            Some(password) if password.len() >= 3 => text.replace(password.as_str(), "***"),
+            _ => text.to_owned(),
+        }
+    }
+
+    /// The URL with its password replaced by `***`, for `php --ri`.
+    pub fn mask_url(url: &str) -> String {
+        let Some(scheme_end) = url.find("://").map(|i| i + 3) else {
+            return "(not a mysql:// URL)".into();
+        };
+        let rest = &url[scheme_end..];
+        let authority_end = rest.find(['/', '?']).unwrap_or(rest.len());
+        let Some(at) = rest[..authority_end].rfind('@') else {
+            return url.to_owned();
+        };
+        let userinfo = &rest[..at];
+        let user = userinfo.split(':').next().unwrap_or("");
+        let masked = if userinfo.contains(':') {
+            format!("{user}:***")
+        } else {
+            user.to_owned()
+        };
+        format!("{}{masked}{}", &url[..scheme_end], &rest[at..])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_host_port_and_database() {
+        let t = DbTarget::parse("mysql://shop:s3cr3t@db.example:3307/shop_db").unwrap();
+        assert_eq!(t.address, "db.example:3307");
+        assert_eq!(t.database, "shop_db");
+        assert_eq!(t.scrub("denied (password s3cr3t)"), "denied (password ***)");
+        assert!(!format!("{t:?}").contains("s3cr3t"));
+    }
+
+    #[test]
+    fn masks_passwords() {
+        assert_eq!(
+            DbTarget::mask_url("mysql://u:p%40ss@h:1/db?x=1"),
+            "mysql://u:***@h:1/db?x=1"
+        );
+        assert_eq!(DbTarget::mask_url("mysql://u@h/db"), "mysql://u@h/db");
+        assert_eq!(DbTarget::mask_url("mysql://h/db"), "mysql://h/db");
+    }
+
+    #[test]
+    fn refuses_what_is_not_a_mysql_url_with_a_database() {
+        assert!(DbTarget::parse("mysql://u@h").unwrap_err().contains("no database"));
+        assert!(DbTarget::parse("postgres://u@h/db").unwrap_err().contains("scheme"));
+        assert!(DbTarget::parse("mysql://u@h/db?nope=1").unwrap_err().contains("'nope'"));
+        assert!(DbTarget::parse("").unwrap_err().contains("empty"));
+    }
+}
