@@ -125,7 +125,7 @@ impl Raw<'_> {
     fn origin(&self) -> String {
         match self.source {
             Source::Option => format!("option '{}'", self.setting.name),
-            Source::Ini => format!("php.ini {}", ini_name(self.setting)),
+            Source::Ini => format!("ini setting {}", ini_name(self.setting)),
         }
     }
 
@@ -368,6 +368,7 @@ pub fn display_value(setting: &Setting, value: Option<&str>) -> String {
         "secret" => format!("(set, {} bytes)", value.len()),
         "dsn" if value.is_empty() => "(not set)".into(),
         "dsn" => DbTarget::mask_url(value),
+        _ if value.is_empty() => "no value".into(),
         _ => value.to_owned(),
     }
 }
@@ -470,7 +471,7 @@ mod tests {
         else {
             panic!("expected a config error")
         };
-        assert!(message.contains("php.ini dsgvo.shop"), "{message}");
+        assert!(message.contains("ini setting dsgvo.shop"), "{message}");
     }
 
     #[test]

@@ -1,6 +1,8 @@
 //! The `dsgvo.*` php.ini directives, registered from the settings table of `core::config`.
 
-use std::ffi::{c_char, c_int, CStr};
+use std::ffi::{c_char, c_int, c_void, CStr};
+
+use ext_php_rs::ffi::{zend_ini_entry, zend_string};
 
 use ext_php_rs::flags::IniEntryPermission;
 use ext_php_rs::zend::{IniEntryDef, IniEntryDefs};
@@ -16,9 +18,23 @@ const fn table() -> [IniEntryDef; SETTINGS.len() + 1] {
     while i < SETTINGS.len() {
         // All: a shop may set them per directory (.user.ini, php_value) or with ini_set().
         table[i] = IniEntryDef::new(SETTINGS[i].ini, SETTINGS[i].default, IniEntryPermission::All);
+        table[i].on_modify = Some(accept_change);
         i += 1;
     }
     table
+}
+
+/// Accepts every new value: they are validated where they are used (`Config::resolve`), with a message
+/// that names the directive. Without a handler at all, PHP's `ini_restore()` refuses to restore.
+unsafe extern "C" fn accept_change(
+    _entry: *mut zend_ini_entry,
+    _new_value: *mut zend_string,
+    _arg1: *mut c_void,
+    _arg2: *mut c_void,
+    _arg3: *mut c_void,
+    _stage: c_int,
+) -> c_int {
+    0 // SUCCESS
 }
 
 /// Registers the directives; MINIT only.

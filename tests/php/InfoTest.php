@@ -1,0 +1,63 @@
+<?php
+declare(strict_types=1);
+
+namespace Dsgvo\Tests;
+
+use PHPUnit\Framework\TestCase;
+
+/** `php --ri dsgvo` shows the version, the build stamp and every setting, with secrets masked. */
+final class InfoTest extends TestCase
+{
+    private function ri(array $ini): string
+    {
+        $cmd = [PHP_BINARY, '-d', 'extension=' . Php::extensionPath()];
+        foreach ($ini as $name => $value) {
+            array_push($cmd, '-d', $name . '="' . $value . '"');
+        }
+        array_push($cmd, '--ri', 'dsgvo');
+        $proc = proc_open($cmd, [1 => ['pipe', 'w'], 2 => ['pipe', 'w']], $pipes);
+        $out = stream_get_contents($pipes[1]);
+        $err = stream_get_contents($pipes[2]);
+        fclose($pipes[1]);
+        fclose($pipes[2]);
+        $this->assertSame(0, proc_close($proc), $err);
+        $this->assertSame('', $err);
+        return (string) $out;
+    }
+
+    public function testShowsVersionBuildAndEverySetting(): void
+    {
+        $out = $this->ri([
+            'dsgvo.dsn' => 'mysql://shop:TopSecretPw@db.local:3307/shop?prefer_socket=false',
+            'dsgvo.secret' => str_repeat('K', 40),
+            'dsgvo.table_prefix' => 'gdpr_',
+        ]);
+        $version = (new \ReflectionExtension('dsgvo'))->getVersion();
+        $this->assertMatchesRegularExpression('/^version => ' . preg_quote($version, '/') . '$/m', $out);
+        $this->assertMatchesRegularExpression('/^build => \S+ \(git \S+, (release|debug), rustc [^,]+, [^)]+\)$/m', $out);
+        foreach (['dsn', 'table_prefix', 'shop', 'shop_table_prefix', 'secret', 'query_timeout_ms', 'connect_timeout_ms'] as $name) {
+            $this->assertMatchesRegularExpression('/^dsgvo\.' . $name . ' => /m', $out, $name);
+        }
+        $this->assertStringContainsString('dsgvo.table_prefix => gdpr_ => gdpr_', $out);
+        $this->assertStringContainsString('mysql://shop:***@db.local:3307/shop?prefer_socket=false', $out);
+        $this->assertStringContainsString('dsgvo.secret => (set, 40 bytes)', $out);
+        $this->assertStringNotContainsString('TopSecretPw', $out);
+        $this->assertStringNotContainsString(str_repeat('K', 40), $out);
+    }
+
+    public function testLoadingTheExtensionPrintsNothing(): void
+    {
+        $proc = proc_open(
+            [PHP_BINARY, '-n', '-d', 'extension=' . Php::extensionPath(), '-d', 'display_startup_errors=1', '-d', 'error_reporting=-1', '-r', 'echo extension_loaded("dsgvo") ? "ok" : "missing";'],
+            [1 => ['pipe', 'w'], 2 => ['pipe', 'w']],
+            $pipes
+        );
+        $out = stream_get_contents($pipes[1]);
+        $err = stream_get_contents($pipes[2]);
+        fclose($pipes[1]);
+        fclose($pipes[2]);
+        $this->assertSame(0, proc_close($proc));
+        $this->assertSame('ok', $out);
+        $this->assertSame('', $err);
+    }
+}

@@ -1,0 +1,102 @@
+<?php
+declare(strict_types=1);
+
+namespace Dsgvo\Tests;
+
+use Dsgvo\Store;
+use PDO;
+use PHPUnit\Framework\TestCase;
+
+/** migrate() creates the own tables, changes nothing when repeated, and survives concurrent callers. */
+final class MigrateTest extends TestCase
+{
+    private const OWN_TABLES = [
+        'consent_chain_head', 'consent_events', 'consent_state', 'consent_texts', 'email_archive',
+        'email_ratings', 'opt_outs', 'request_log', 'schema_version', 'send_log', 'suppressions', 'tags',
+    ];
+
+    /** @var TestDatabase */
+    private $db;
+
+    protected function setUp(): void
+    {
+        $this->db = TestDatabase::create('migrate');
+    }
+
+    protected function tearDown(): void
+    {
+        $this->db->drop();
+    }
+
+    /** @return array<string, string> table => SHOW CREATE TABLE, plus the version rows */
+    private function schema(): array
+    {
+        $out = [];
+        foreach ($this->db->tables() as $table) {
+            $out[$table] = $this->db->pdo->query("SHOW CREATE TABLE `$table`")->fetch(PDO::FETCH_NUM)[1];
+        }
+        foreach ($this->db->pdo->query('SELECT * FROM dsgvo_schema_version') as $row) {
+            $out['version ' . $row['version']] = $row['applied_at'] . ' ' . $row['extension_version'];
+        }
+        return $out;
+    }
+
+    public function testCreatesTheOwnTablesAsInnoDbUtf8mb4(): void
+    {
+        $store = new Store(['dsn' => $this->db->dsn]);
+        $this->assertSame(1, $store->migrate());
+
+        $rows = $this->db->pdo->query(
+            'SELECT TABLE_NAME, ENGINE, TABLE_COLLATION FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() ORDER BY TABLE_NAME'
+        )->fetchAll(PDO::FETCH_ASSOC);
+        $this->assertSame(array_map(function (string $t): string {
+            return 'dsgvo_' . $t;
+        }, self::OWN_TABLES), array_column($rows, 'TABLE_NAME'));
+        foreach ($rows as $row) {
+            $this->assertSame('InnoDB', $row['ENGINE'], $row['TABLE_NAME']);
+            $this->assertStringStartsWith('utf8mb4', $row['TABLE_COLLATION'], $row['TABLE_NAME']);
+        }
+    }
+
+    public function testRunningItTwiceChangesNothing(): void
+    {
+        $store = new Store(['dsn' => $this->db->dsn]);
+        $store->migrate();
+        $before = $this->schema();
+        $this->assertSame(1, $store->migrate());
+        $this->assertSame(1, (new Store(['dsn' => $this->db->dsn]))->migrate());
+        $this->assertSame($before, $this->schema());
+    }
+
+    public function testTablePrefixIsApplied(): void
+    {
+        (new Store(['dsn' => $this->db->dsn, 'table_prefix' => 'gdpr_']))->migrate();
+        foreach ($this->db->tables() as $table) {
+            $this->assertStringStartsWith('gdpr_', $table);
+        }
+        $this->assertCount(count(self::OWN_TABLES), $this->db->tables());
+    }
+
+    public function testProcessesMigratingAtOnceAllSucceed(): void
+    {
+        $go = tempnam(sys_get_temp_dir(), 'dsgvo-go');
+        unlink($go);
+        $procs = [];
+        for ($i = 0; $i < 4; $i++) {
+            $procs[] = Php::start(__DIR__ . '/scripts/migrate.php', [$this->db->dsn, $go]);
+        }
+        usleep(300000); // let all four load PHP and wait at the start line
+        touch($go);
+        foreach ($procs as [$proc, $pipes]) {
+            $result = Php::finish($proc, $pipes, 60);
+            $this->assertFalse($result['timed_out']);
+            $this->assertSame(0, $result['exit'], $result['stderr']);
+            $this->assertSame('', $result['stderr']);
+            $this->assertSame('1', trim($result['stdout']));
+        }
+        unlink($go);
+        $versions = $this->db->pdo->query('SELECT version FROM dsgvo_schema_version')->fetchAll(PDO::FETCH_COLUMN);
+        $this->assertSame(['1'], array_map('strval', $versions));
+        $this->assertCount(count(self::OWN_TABLES), $this->db->tables());
+    }
+}
