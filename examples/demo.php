@@ -28,7 +28,7 @@ try {
 echo "2. An unreachable database is reported within connect_timeout_ms:\n";
 $t = microtime(true);
 $down = new Dsgvo\Store(['dsn' => 'mysql://shop:secret-password@127.0.0.1:1/shop', 'connect_timeout_ms' => 500]);
-var_dump($down->ping());
+printf("   ping(): %s\n", var_export($down->ping(), true));
 try {
     $down->migrate();
 } catch (Dsgvo\DatabaseException $e) {
@@ -58,7 +58,7 @@ foreach ($pdo->query("SELECT TABLE_NAME, ENGINE, TABLE_COLLATION FROM informatio
     printf("   %-26s %-7s %s\n", $row['TABLE_NAME'], $row['ENGINE'], $row['TABLE_COLLATION']);
 }
 
-echo "\n4. Version, build and settings (php --ri dsgvo):\n";
+echo "\n4. Version, build and php.ini settings (php --ri dsgvo; this demo passes its options to the constructor):\n";
 ob_start();
 $ext->info();
 foreach (explode("\n", trim(strip_tags((string) ob_get_clean()))) as $line) {

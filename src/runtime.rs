@@ -94,7 +94,11 @@ pub fn with_session<T>(
 
 /// The held connection if it is fresh or still answers, else a new one.
 async fn checked(held: Option<Held>, config: &Config) -> Result<Conn> {
-    if let Some(Held { mut conn, last_used }) = held {
+    if let Some(Held {
+        mut conn,
+        last_used,
+    }) = held
+    {
         if last_used.elapsed() < CHECK_AFTER_IDLE {
             return Ok(conn);
         }
@@ -116,7 +120,12 @@ async fn checked(held: Option<Held>, config: &Config) -> Result<Conn> {
             }
         }
     }
-    connect::open(&config.database, config.connect_timeout, config.query_timeout).await
+    connect::open(
+        &config.database,
+        config.connect_timeout,
+        config.query_timeout,
+    )
+    .await
 }
 
 /// This process's state, built on first use and rebuilt after a fork.
@@ -148,7 +157,11 @@ fn current_process(state: &mut Option<Process>) -> Result<&mut Process> {
         });
     }
     state.as_mut().ok_or_else(|| {
-        Error::database(DatabaseErrorKind::Connect, "the I/O runtime is not available", 0)
+        Error::database(
+            DatabaseErrorKind::Connect,
+            "the I/O runtime is not available",
+            0,
+        )
     })
 }
 

@@ -7,7 +7,7 @@ mod common;
 use std::net::TcpListener;
 use std::time::{Duration, Instant};
 
-use common::{admin, base_dsn, block_on, s, TestDb};
+use common::{TestDb, admin, base_dsn, block_on, s};
 use dsgvo::core::config::{Config, OptionValue};
 use dsgvo::core::engine::Engine;
 use dsgvo::core::error::{DatabaseErrorKind, Error};
@@ -37,16 +37,30 @@ fn a_server_that_never_answers_fails_within_the_connect_timeout() {
     let started = Instant::now();
     let error = database_error(engine.migrate());
     let took = started.elapsed();
-    assert!(took >= Duration::from_millis(300) && took < Duration::from_millis(1300), "{took:?}");
+    assert!(
+        took >= Duration::from_millis(300) && took < Duration::from_millis(1300),
+        "{took:?}"
+    );
     assert_eq!(error.kind, DatabaseErrorKind::Connect);
-    assert!(error.message.contains(&format!("127.0.0.1:{port}")), "{}", error.message);
+    assert!(
+        error.message.contains(&format!("127.0.0.1:{port}")),
+        "{}",
+        error.message
+    );
     assert!(!error.message.contains("hunter2"), "{}", error.message);
-    assert!(!engine.ping().unwrap(), "ping answers false for a silent server");
+    assert!(
+        !engine.ping().unwrap(),
+        "ping answers false for a silent server"
+    );
 }
 
 #[test]
 fn a_refused_connection_fails_at_once() {
-    let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
     let engine = engine(&format!("mysql://root@127.0.0.1:{port}/x"), &[]);
     let started = Instant::now();
     let error = database_error(engine.migrate());
@@ -85,7 +99,9 @@ fn a_statement_blocked_by_a_lock_times_out_and_the_next_call_works() {
     let holder = std::thread::spawn(move || {
         block_on(async move {
             let mut conn = admin(&dsn).await;
-            conn.query_drop("LOCK TABLES dsgvo_schema_version WRITE").await.unwrap();
+            conn.query_drop("LOCK TABLES dsgvo_schema_version WRITE")
+                .await
+                .unwrap();
             locked_tx.send(()).unwrap();
             let _ = tokio::task::spawn_blocking(move || release_rx.recv()).await;
             conn.query_drop("UNLOCK TABLES").await.unwrap();
@@ -98,7 +114,10 @@ fn a_statement_blocked_by_a_lock_times_out_and_the_next_call_works() {
     let error = database_error(engine.migrate());
     let took = started.elapsed();
     assert_eq!(error.kind, DatabaseErrorKind::Timeout, "{}", error.message);
-    assert!(took >= Duration::from_millis(450) && took < Duration::from_millis(1500), "{took:?}");
+    assert!(
+        took >= Duration::from_millis(450) && took < Duration::from_millis(1500),
+        "{took:?}"
+    );
 
     release_tx.send(()).unwrap();
     holder.join().unwrap();

@@ -5,7 +5,7 @@ mod common;
 
 use std::thread;
 
-use common::{s, TestDb};
+use common::{TestDb, s};
 use dsgvo::core::error::{DatabaseErrorKind, Error};
 use dsgvo::core::store::schema;
 
@@ -17,9 +17,14 @@ fn snapshot(db: &TestDb) -> Vec<String> {
         // AUTO_INCREMENT counters are data, not schema.
         out.extend(create.into_iter().map(|(_, sql)| sql));
     }
-    let versions: Vec<(u32, String)> =
-        db.query("SELECT version, CAST(applied_at AS CHAR) FROM dsgvo_schema_version ORDER BY version");
-    out.extend(versions.into_iter().map(|(v, at)| format!("version {v} at {at}")));
+    let versions: Vec<(u32, String)> = db.query(
+        "SELECT version, CAST(applied_at AS CHAR) FROM dsgvo_schema_version ORDER BY version",
+    );
+    out.extend(
+        versions
+            .into_iter()
+            .map(|(v, at)| format!("version {v} at {at}")),
+    );
     out
 }
 
@@ -34,11 +39,18 @@ fn creates_every_own_table_as_innodb_utf8mb4() {
     );
     for table in schema::own_tables() {
         let name = format!("dsgvo_{table}");
-        let row = rows.iter().find(|r| r.0 == name).unwrap_or_else(|| panic!("{name} missing"));
+        let row = rows
+            .iter()
+            .find(|r| r.0 == name)
+            .unwrap_or_else(|| panic!("{name} missing"));
         assert_eq!(row.1, "InnoDB", "{name}");
         assert!(row.2.starts_with("utf8mb4"), "{name}: {}", row.2);
     }
-    assert_eq!(rows.len(), schema::own_tables().len(), "no other tables: {rows:?}");
+    assert_eq!(
+        rows.len(),
+        schema::own_tables().len(),
+        "no other tables: {rows:?}"
+    );
 }
 
 #[test]
@@ -72,7 +84,8 @@ fn prefixes_keep_installations_apart() {
     let db = TestDb::create("prefix");
     db.engine(&[("table_prefix", s("a_"))]).migrate().unwrap();
     db.engine(&[("table_prefix", s("b_"))]).migrate().unwrap();
-    let count: Vec<u64> = db.query("SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE()");
+    let count: Vec<u64> =
+        db.query("SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE()");
     assert_eq!(count[0] as usize, 2 * schema::own_tables().len());
 }
 
@@ -81,9 +94,8 @@ fn a_newer_schema_is_refused() {
     let db = TestDb::create("newer");
     let engine = db.engine(&[]);
     engine.migrate().unwrap();
-    let _: Vec<u8> = db.query(
-        "INSERT INTO dsgvo_schema_version VALUES (999, UTC_TIMESTAMP(6), '9.9.9')",
-    );
+    let _: Vec<u8> =
+        db.query("INSERT INTO dsgvo_schema_version VALUES (999, UTC_TIMESTAMP(6), '9.9.9')");
     match engine.migrate() {
         Err(Error::Database(e)) => {
             assert_eq!(e.kind, DatabaseErrorKind::Schema);

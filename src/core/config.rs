@@ -270,7 +270,8 @@ impl Config {
         let shop = shop(&raw(index::SHOP))?;
         let shop_table_prefix = prefix(&raw(index::SHOP_TABLE_PREFIX), 0)?;
         let secret = secret(&raw(index::SECRET))?;
-        let query_timeout_ms = raw(index::QUERY_TIMEOUT_MS).int_in(QUERY_TIMEOUT_MS, "milliseconds")?;
+        let query_timeout_ms =
+            raw(index::QUERY_TIMEOUT_MS).int_in(QUERY_TIMEOUT_MS, "milliseconds")?;
         let connect_timeout_ms =
             raw(index::CONNECT_TIMEOUT_MS).int_in(CONNECT_TIMEOUT_MS, "milliseconds")?;
         let dsn = raw(index::DSN);
@@ -306,7 +307,9 @@ impl Config {
 fn prefix(raw: &Raw, min_len: usize) -> Result<String> {
     let value = raw.string()?;
     let ok = (min_len..=MAX_PREFIX_LEN).contains(&value.len())
-        && value.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
+        && value
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_');
     if ok {
         Ok(value.to_owned())
     } else {
@@ -493,7 +496,9 @@ mod tests {
             config_error(&[("connect_timeout_ms", OptionValue::Other("array"))])
                 .contains("got array")
         );
-        assert!(config_error(&[("table_prefix", OptionValue::Int(3))]).contains("must be a string"));
+        assert!(
+            config_error(&[("table_prefix", OptionValue::Int(3))]).contains("must be a string")
+        );
         assert_eq!(
             resolve(&[("query_timeout_ms", s("250"))])
                 .unwrap()
@@ -521,7 +526,10 @@ mod tests {
     fn display_masks_secret_and_password() {
         let secret = &SETTINGS[index::SECRET];
         assert_eq!(display_value(secret, Some("")), "(not set)");
-        assert_eq!(display_value(secret, Some(&"x".repeat(40))), "(set, 40 bytes)");
+        assert_eq!(
+            display_value(secret, Some(&"x".repeat(40))),
+            "(set, 40 bytes)"
+        );
         let dsn = &SETTINGS[index::DSN];
         let shown = display_value(dsn, Some("mysql://u:hunter2@h:3306/db"));
         assert!(!shown.contains("hunter2"), "{shown}");

@@ -12,7 +12,7 @@ use ext_php_rs::args::ArgInfoTables;
 use ext_php_rs::builders::ClassBuilder;
 use ext_php_rs::exception::PhpException;
 use ext_php_rs::ffi::zend_class_entry;
-use ext_php_rs::zend::{ce, ClassEntry};
+use ext_php_rs::zend::{ClassEntry, ce};
 
 use crate::core::error::Error;
 
@@ -78,7 +78,9 @@ pub fn register() -> bool {
     let children: [(&ExceptionClass, Keep); 4] = [
         (&CONFIG, |entry, tables| keep(&CONFIG, entry, tables)),
         (&DATABASE, |entry, tables| keep(&DATABASE, entry, tables)),
-        (&INVALID_INPUT, |entry, tables| keep(&INVALID_INPUT, entry, tables)),
+        (&INVALID_INPUT, |entry, tables| {
+            keep(&INVALID_INPUT, entry, tables)
+        }),
         (&TOKEN, |entry, tables| keep(&TOKEN, entry, tables)),
     ];
     base.is_ok()

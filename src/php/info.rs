@@ -5,7 +5,7 @@ use ext_php_rs::zend::ModuleEntry;
 use ext_php_rs::{info_table_end, info_table_header, info_table_row, info_table_start};
 
 use crate::build_info;
-use crate::core::config::{display_value, ini_name, SETTINGS};
+use crate::core::config::{SETTINGS, display_value, ini_name};
 use crate::core::store::schema;
 use crate::php::ini;
 use crate::runtime;
@@ -18,7 +18,10 @@ pub extern "C" fn module_info(_module: *mut ModuleEntry) {
         info_table_row!("version", build_info::VERSION);
         info_table_row!("build", build_info::stamp());
         info_table_row!("schema version", schema::latest_version().to_string());
-        info_table_row!("connections held by this process", runtime::held_connections().to_string());
+        info_table_row!(
+            "connections held by this process",
+            runtime::held_connections().to_string()
+        );
         info_table_end!();
 
         info_table_start!();
@@ -26,7 +29,11 @@ pub extern "C" fn module_info(_module: *mut ModuleEntry) {
         for setting in &SETTINGS {
             let local = display_value(setting, ini::value(setting, false).as_deref());
             let master = display_value(setting, ini::value(setting, true).as_deref());
-            info_table_row!(ini_name(setting), local.replace('\0', ""), master.replace('\0', ""));
+            info_table_row!(
+                ini_name(setting),
+                local.replace('\0', ""),
+                master.replace('\0', "")
+            );
         }
         info_table_end!();
     });

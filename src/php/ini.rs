@@ -1,13 +1,13 @@
 //! The `dsgvo.*` php.ini directives, registered from the settings table of `core::config`.
 
-use std::ffi::{c_char, c_int, c_void, CStr};
+use std::ffi::{CStr, c_char, c_int, c_void};
 
 use ext_php_rs::ffi::{zend_ini_entry, zend_string};
 
 use ext_php_rs::flags::IniEntryPermission;
 use ext_php_rs::zend::{IniEntryDef, IniEntryDefs};
 
-use crate::core::config::{Setting, SETTINGS};
+use crate::core::config::{SETTINGS, Setting};
 
 /// PHP keeps a pointer to this table for the life of the process, so it is a `static`.
 static INI: IniEntryDefs<{ SETTINGS.len() + 1 }> = IniEntryDefs::new(table());
@@ -17,7 +17,11 @@ const fn table() -> [IniEntryDef; SETTINGS.len() + 1] {
     let mut i = 0;
     while i < SETTINGS.len() {
         // All: a shop may set them per directory (.user.ini, php_value) or with ini_set().
-        table[i] = IniEntryDef::new(SETTINGS[i].ini, SETTINGS[i].default, IniEntryPermission::All);
+        table[i] = IniEntryDef::new(
+            SETTINGS[i].ini,
+            SETTINGS[i].default,
+            IniEntryPermission::All,
+        );
         table[i].on_modify = Some(accept_change);
         i += 1;
     }

@@ -17,9 +17,7 @@ impl<'a> FromZval<'a> for Options {
         let array = zval.array()?;
         let pairs = array
             .iter()
-            .map(|(key, value)| {
-                (key.to_string(), option_value(value))
-            })
+            .map(|(key, value)| (key.to_string(), option_value(value)))
             .collect();
         Some(Options(pairs))
     }

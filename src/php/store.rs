@@ -10,7 +10,8 @@ use crate::php::options::Options;
 /// A shop's connection to its consent, objection and data-subject records.
 #[php_class]
 #[php(name = "Dsgvo\\Store")]
-#[php(flags = ext_php_rs::flags::ClassFlags::Final)]
+// Final and closed: its state lives in Rust, and a typo in a property name should fail loudly.
+#[php(flags = ext_php_rs::flags::ClassFlags::Final.union(ext_php_rs::flags::ClassFlags::NoDynamicProperties))]
 pub struct Store {
     engine: Engine,
 }

@@ -38,7 +38,9 @@ pub fn block_on<F: std::future::Future>(future: F) -> F::Output {
 /// An admin connection, for setting up and inspecting what the engine did.
 pub async fn admin(dsn: &str) -> mysql_async::Conn {
     let opts = mysql_async::Opts::from_url(dsn).expect("DSGVO_DSN is a mysql URL");
-    mysql_async::Conn::new(opts).await.expect("the test database answers at DSGVO_DSN")
+    mysql_async::Conn::new(opts)
+        .await
+        .expect("the test database answers at DSGVO_DSN")
 }
 
 pub struct TestDb {
@@ -57,8 +59,12 @@ impl TestDb {
         let base = base_dsn();
         block_on(async {
             let mut conn = admin(&base).await;
-            conn.query_drop(format!("DROP DATABASE IF EXISTS `{name}`")).await.unwrap();
-            conn.query_drop(format!("CREATE DATABASE `{name}` CHARACTER SET utf8mb4")).await.unwrap();
+            conn.query_drop(format!("DROP DATABASE IF EXISTS `{name}`"))
+                .await
+                .unwrap();
+            conn.query_drop(format!("CREATE DATABASE `{name}` CHARACTER SET utf8mb4"))
+                .await
+                .unwrap();
             conn.disconnect().await.unwrap();
         });
         TestDb {
@@ -91,7 +97,9 @@ impl Drop for TestDb {
         block_on(async move {
             if let Ok(opts) = mysql_async::Opts::from_url(&base) {
                 if let Ok(mut conn) = mysql_async::Conn::new(opts).await {
-                    let _ = conn.query_drop(format!("DROP DATABASE IF EXISTS `{name}`")).await;
+                    let _ = conn
+                        .query_drop(format!("DROP DATABASE IF EXISTS `{name}`"))
+                        .await;
                     let _ = conn.disconnect().await;
                 }
             }

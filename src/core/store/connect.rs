@@ -3,19 +3,25 @@
 
 use std::time::Duration;
 
-use mysql_async::prelude::Queryable;
 use mysql_async::Conn;
+use mysql_async::prelude::Queryable;
 
 use crate::core::error::{DatabaseErrorKind, Error, Result};
+use crate::core::store::session::reason;
 use crate::core::store::target::DbTarget;
 
 /// Connects and prepares the session. The whole of it, handshake and settings, fits in `connect_timeout`.
-pub async fn open(target: &DbTarget, connect_timeout: Duration, query_timeout: Duration) -> Result<Conn> {
+pub async fn open(
+    target: &DbTarget,
+    connect_timeout: Duration,
+    query_timeout: Duration,
+) -> Result<Conn> {
     let attempt = async {
         let mut conn = Conn::new(target.opts().clone()).await?;
         let version: Option<String> = conn.query_first("SELECT VERSION()").await?;
         let mariadb = version.is_some_and(|v| v.contains("MariaDB"));
-        conn.query_drop(session_settings(mariadb, query_timeout)).await?;
+        conn.query_drop(session_settings(mariadb, query_timeout))
+            .await?;
         Ok::<Conn, mysql_async::Error>(conn)
     };
     match tokio::time::timeout(connect_timeout, attempt).await {
@@ -23,7 +29,10 @@ pub async fn open(target: &DbTarget, connect_timeout: Duration, query_timeout: D
         Ok(Err(e)) => Err(connect_error(target, &reason(&e), code(&e))),
         Err(_) => Err(connect_error(
             target,
-            &format!("no answer within connect_timeout_ms ({} ms)", connect_timeout.as_millis()),
+            &format!(
+                "no answer within connect_timeout_ms ({} ms)",
+                connect_timeout.as_millis()
+            ),
             0,
         )),
     }
@@ -49,14 +58,6 @@ pub fn session_settings(mariadb: bool, query_timeout: Duration) -> String {
         "SET SESSION sql_mode = 'STRICT_ALL_TABLES,NO_ENGINE_SUBSTITUTION,ERROR_FOR_DIVISION_BY_ZERO', \
          lock_wait_timeout = {lock_seconds}, innodb_lock_wait_timeout = {lock_seconds}, {statement_limit}"
     )
-}
-
-fn reason(error: &mysql_async::Error) -> String {
-    match error {
-        mysql_async::Error::Server(e) => format!("[{}] {} (error {})", e.state, e.message, e.code),
-        mysql_async::Error::Io(e) => e.to_string(),
-        other => other.to_string(),
-    }
 }
 
 fn code(error: &mysql_async::Error) -> u16 {

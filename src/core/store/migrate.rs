@@ -33,7 +33,10 @@ pub async fn current_version(session: &mut Session<'_>, prefix: &str) -> Result<
     if exists.is_none() {
         return Ok(0);
     }
-    let sql = schema::render("SELECT COALESCE(MAX(version), 0) FROM `{p}schema_version`", prefix);
+    let sql = schema::render(
+        "SELECT COALESCE(MAX(version), 0) FROM `{p}schema_version`",
+        prefix,
+    );
     Ok(session.exec_first::<u32>(&sql, ()).await?.unwrap_or(0))
 }
 
@@ -55,7 +58,9 @@ async fn apply_pending(session: &mut Session<'_>, prefix: &str) -> Result<u32> {
     }
     for migration in MIGRATIONS.iter().filter(|m| m.version > current) {
         for statement in migration.statements {
-            session.query_drop(&schema::render(statement, prefix)).await?;
+            session
+                .query_drop(&schema::render(statement, prefix))
+                .await?;
         }
         let record = schema::render(
             "INSERT INTO `{p}schema_version` (version, applied_at, extension_version) VALUES (?, UTC_TIMESTAMP(6), ?)",

@@ -45,7 +45,13 @@ impl<'c> Session<'c> {
 
     /// Runs one statement (binary protocol, placeholders) and discards its result.
     pub async fn exec_drop(&mut self, sql: &str, params: impl Into<Params> + Send) -> Result<()> {
-        guard(&mut self.reusable, self.target, self.query_timeout, self.conn.exec_drop(sql, params)).await
+        guard(
+            &mut self.reusable,
+            self.target,
+            self.query_timeout,
+            self.conn.exec_drop(sql, params),
+        )
+        .await
     }
 
     /// Runs one statement and returns its first row.
@@ -54,7 +60,13 @@ impl<'c> Session<'c> {
         sql: &str,
         params: impl Into<Params> + Send,
     ) -> Result<Option<T>> {
-        guard(&mut self.reusable, self.target, self.query_timeout, self.conn.exec_first(sql, params)).await
+        guard(
+            &mut self.reusable,
+            self.target,
+            self.query_timeout,
+            self.conn.exec_first(sql, params),
+        )
+        .await
     }
 
     /// Runs one statement and returns all rows.
@@ -63,22 +75,49 @@ impl<'c> Session<'c> {
         sql: &str,
         params: impl Into<Params> + Send,
     ) -> Result<Vec<T>> {
-        guard(&mut self.reusable, self.target, self.query_timeout, self.conn.exec(sql, params)).await
+        guard(
+            &mut self.reusable,
+            self.target,
+            self.query_timeout,
+            self.conn.exec(sql, params),
+        )
+        .await
     }
 
     /// Runs one statement over the text protocol (DDL, session settings) and discards its result.
     pub async fn query_drop(&mut self, sql: &str) -> Result<()> {
-        guard(&mut self.reusable, self.target, self.query_timeout, self.conn.query_drop(sql)).await
+        guard(
+            &mut self.reusable,
+            self.target,
+            self.query_timeout,
+            self.conn.query_drop(sql),
+        )
+        .await
     }
 
     /// Runs one text-protocol statement and returns its first row.
-    pub async fn query_first<T: FromRow + Send + 'static>(&mut self, sql: &str) -> Result<Option<T>> {
-        guard(&mut self.reusable, self.target, self.query_timeout, self.conn.query_first(sql)).await
+    pub async fn query_first<T: FromRow + Send + 'static>(
+        &mut self,
+        sql: &str,
+    ) -> Result<Option<T>> {
+        guard(
+            &mut self.reusable,
+            self.target,
+            self.query_timeout,
+            self.conn.query_first(sql),
+        )
+        .await
     }
 
     /// A protocol-level ping (COM_PING): one round trip, no statement.
     pub async fn ping(&mut self) -> Result<()> {
-        guard(&mut self.reusable, self.target, self.query_timeout, self.conn.ping()).await
+        guard(
+            &mut self.reusable,
+            self.target,
+            self.query_timeout,
+            self.conn.ping(),
+        )
+        .await
     }
 }
 
@@ -119,7 +158,9 @@ pub fn timeout_error(target: &DbTarget, timeout: Duration, code: u16) -> Error {
 /// Turns a driver error into the extension's error, scrubbed of credentials.
 pub fn map_error(target: &DbTarget, error: &mysql_async::Error, timeout: Duration) -> Error {
     match error {
-        mysql_async::Error::Server(e) if e.code == ER_STATEMENT_TIMEOUT || e.code == ER_QUERY_TIMEOUT => {
+        mysql_async::Error::Server(e)
+            if e.code == ER_STATEMENT_TIMEOUT || e.code == ER_QUERY_TIMEOUT =>
+        {
             timeout_error(target, timeout, e.code)
         }
         mysql_async::Error::Server(e) => Error::database(
@@ -130,21 +171,33 @@ pub fn map_error(target: &DbTarget, error: &mysql_async::Error, timeout: Duratio
             )),
             e.code,
         ),
-        mysql_async::Error::Io(e) => Error::database(
+        mysql_async::Error::Io(_) => Error::database(
             DatabaseErrorKind::Io,
             target.scrub(&format!(
-                "the connection to the database at {} broke: {e}",
-                target.address
+                "the connection to the database at {} broke: {}",
+                target.address,
+                reason(error)
             )),
             0,
         ),
         other => Error::database(
             DatabaseErrorKind::Io,
             target.scrub(&format!(
-                "the database at {} could not be used: {other}",
-                target.address
+                "the database at {} could not be used: {}",
+                target.address,
+                reason(other)
             )),
             0,
         ),
+    }
+}
+
+/// The driver's reason without its generic prefixes ("Input/output error: ...").
+pub fn reason(error: &mysql_async::Error) -> String {
+    match error {
+        mysql_async::Error::Server(e) => format!("[{}] {} (error {})", e.state, e.message, e.code),
+        mysql_async::Error::Io(mysql_async::IoError::Io(e)) => e.to_string(),
+        mysql_async::Error::Driver(e) => e.to_string(),
+        other => other.to_string(),
     }
 }

@@ -32,10 +32,16 @@ impl DbTarget {
         let opts = Opts::from_url(url).map_err(|e| match e {
             UrlError::UnsupportedScheme { .. } => "the scheme is not mysql://".to_string(),
             UrlError::UnknownParameter { param } => {
-                format!("unknown parameter '{}'", param.chars().take(40).collect::<String>())
+                format!(
+                    "unknown parameter '{}'",
+                    param.chars().take(40).collect::<String>()
+                )
             }
             UrlError::InvalidParamValue { param, .. } => {
-                format!("invalid value for parameter '{}'", param.chars().take(40).collect::<String>())
+                format!(
+                    "invalid value for parameter '{}'",
+                    param.chars().take(40).collect::<String>()
+                )
             }
             UrlError::FeatureRequired { param, .. } => {
                 format!("parameter '{param}' needs TLS support, which this build does not include")
@@ -122,9 +128,21 @@ mod tests {
 
     #[test]
     fn refuses_what_is_not_a_mysql_url_with_a_database() {
-        assert!(DbTarget::parse("mysql://u@h").unwrap_err().contains("no database"));
-        assert!(DbTarget::parse("postgres://u@h/db").unwrap_err().contains("scheme"));
-        assert!(DbTarget::parse("mysql://u@h/db?nope=1").unwrap_err().contains("'nope'"));
+        assert!(
+            DbTarget::parse("mysql://u@h")
+                .unwrap_err()
+                .contains("no database")
+        );
+        assert!(
+            DbTarget::parse("postgres://u@h/db")
+                .unwrap_err()
+                .contains("scheme")
+        );
+        assert!(
+            DbTarget::parse("mysql://u@h/db?nope=1")
+                .unwrap_err()
+                .contains("'nope'")
+        );
         assert!(DbTarget::parse("").unwrap_err().contains("empty"));
     }
 }
