@@ -8,12 +8,13 @@ use std::net::TcpListener;
 use std::time::{Duration, Instant};
 
 use common::{TestDb, admin, base_dsn, block_on, s};
-use dsgvo::core::config::{Config, OptionValue};
+use dsgvo::core::config::Config;
 use dsgvo::core::engine::Engine;
 use dsgvo::core::error::{DatabaseErrorKind, Error};
+use dsgvo::core::input::InputValue;
 use mysql_async::prelude::Queryable;
 
-fn engine(dsn: &str, options: &[(&str, OptionValue)]) -> Engine {
+fn engine(dsn: &str, options: &[(&str, InputValue)]) -> Engine {
     let mut all = vec![("dsn".to_string(), s(dsn))];
     all.extend(options.iter().map(|(k, v)| (k.to_string(), v.clone())));
     Engine::new(Config::resolve(|_| None, all).unwrap())
@@ -32,7 +33,7 @@ fn a_server_that_never_answers_fails_within_the_connect_timeout() {
     let silent = TcpListener::bind("127.0.0.1:0").unwrap();
     let port = silent.local_addr().unwrap().port();
     let dsn = format!("mysql://shop:hunter2-password@127.0.0.1:{port}/shop");
-    let engine = engine(&dsn, &[("connect_timeout_ms", OptionValue::Int(300))]);
+    let engine = engine(&dsn, &[("connect_timeout_ms", InputValue::Int(300))]);
 
     let started = Instant::now();
     let error = database_error(engine.migrate());
@@ -90,7 +91,7 @@ fn wrong_credentials_are_an_error_not_a_false_ping() {
 #[test]
 fn a_statement_blocked_by_a_lock_times_out_and_the_next_call_works() {
     let db = TestDb::create("lock");
-    let engine = db.engine(&[("query_timeout_ms", OptionValue::Int(500))]);
+    let engine = db.engine(&[("query_timeout_ms", InputValue::Int(500))]);
     engine.migrate().unwrap();
 
     let dsn = db.dsn.clone();

@@ -8,6 +8,7 @@ use std::fmt;
 use std::time::Duration;
 
 use crate::core::error::{Error, Result};
+use crate::core::input::{InputValue, KeyValues, printable};
 use crate::core::store::target::DbTarget;
 
 /// One `dsgvo.*` setting.
@@ -22,7 +23,7 @@ pub struct Setting {
     pub help: &'static str,
 }
 
-pub const SETTINGS: [Setting; 7] = [
+pub const SETTINGS: [Setting; 9] = [
     Setting {
         name: "dsn",
         ini: c"dsgvo.dsn",
@@ -65,6 +66,18 @@ pub const SETTINGS: [Setting; 7] = [
         default: c"2000",
         help: "longest wait for a connection, in milliseconds",
     },
+    Setting {
+        name: "consent_token_ttl_days",
+        ini: c"dsgvo.consent_token_ttl_days",
+        default: c"7",
+        help: "days a double opt-in confirmation link stays valid",
+    },
+    Setting {
+        name: "truncate_ip",
+        ini: c"dsgvo.truncate_ip",
+        default: c"0",
+        help: "store proof IP addresses shortened (IPv4 /24, IPv6 /48)",
+    },
 ];
 
 /// Positions in [`SETTINGS`], checked by a test.
@@ -76,37 +89,15 @@ mod index {
     pub const SECRET: usize = 4;
     pub const QUERY_TIMEOUT_MS: usize = 5;
     pub const CONNECT_TIMEOUT_MS: usize = 6;
+    pub const CONSENT_TOKEN_TTL_DAYS: usize = 7;
+    pub const TRUNCATE_IP: usize = 8;
 }
 
 pub const MAX_PREFIX_LEN: usize = 32;
 const QUERY_TIMEOUT_MS: (i64, i64) = (1, 600_000);
 const CONNECT_TIMEOUT_MS: (i64, i64) = (1, 60_000);
+const CONSENT_TOKEN_TTL_DAYS: (i64, i64) = (1, 365);
 pub const MIN_SECRET_LEN: usize = 32;
-
-/// A constructor option value, already converted from PHP.
-#[derive(Debug, Clone, PartialEq)]
-pub enum OptionValue {
-    Null,
-    Bool(bool),
-    Int(i64),
-    Float(f64),
-    Str(String),
-    /// Any other PHP type (array, object, resource); its name for the message.
-    Other(&'static str),
-}
-
-impl OptionValue {
-    fn type_name(&self) -> &'static str {
-        match self {
-            OptionValue::Null => "null",
-            OptionValue::Bool(_) => "bool",
-            OptionValue::Int(_) => "int",
-            OptionValue::Float(_) => "float",
-            OptionValue::Str(_) => "string",
-            OptionValue::Other(name) => name,
-        }
-    }
-}
 
 /// Where a value came from, so a message names what the developer has to change.
 #[derive(Clone, Copy)]
@@ -118,7 +109,7 @@ enum Source {
 struct Raw<'a> {
     setting: &'a Setting,
     source: Source,
-    value: OptionValue,
+    value: InputValue,
 }
 
 impl Raw<'_> {
@@ -131,7 +122,7 @@ impl Raw<'_> {
 
     fn string(&self) -> Result<&str> {
         match &self.value {
-            OptionValue::Str(s) => Ok(s),
+            InputValue::Str(s) => Ok(s),
             other => Err(Error::config(format!(
                 "{} must be a string, got {}",
                 self.origin(),
@@ -140,10 +131,32 @@ impl Raw<'_> {
         }
     }
 
+    /// A switch: PHP booleans, 0/1, or the php.ini words on/off, yes/no, true/false ("" is off).
+    fn flag(&self) -> Result<bool> {
+        let parsed = match &self.value {
+            InputValue::Bool(b) => Some(*b),
+            InputValue::Int(0) => Some(false),
+            InputValue::Int(1) => Some(true),
+            InputValue::Str(s) => match s.trim().to_ascii_lowercase().as_str() {
+                "" | "0" | "off" | "no" | "false" => Some(false),
+                "1" | "on" | "yes" | "true" => Some(true),
+                _ => None,
+            },
+            _ => None,
+        };
+        parsed.ok_or_else(|| {
+            Error::config(format!(
+                "{} must be on or off (true/false, 1/0), got {}",
+                self.origin(),
+                describe(&self.value)
+            ))
+        })
+    }
+
     fn int_in(&self, (min, max): (i64, i64), unit: &str) -> Result<i64> {
         let parsed = match &self.value {
-            OptionValue::Int(i) => Some(*i),
-            OptionValue::Str(s) => s.trim().parse::<i64>().ok(),
+            InputValue::Int(i) => Some(*i),
+            InputValue::Str(s) => s.trim().parse::<i64>().ok(),
             _ => None,
         };
         match parsed {
@@ -157,11 +170,11 @@ impl Raw<'_> {
     }
 }
 
-fn describe(value: &OptionValue) -> String {
+fn describe(value: &InputValue) -> String {
     match value {
-        OptionValue::Str(s) if s.chars().count() <= 40 => format!("'{s}'"),
-        OptionValue::Str(_) => "a long string".into(),
-        OptionValue::Int(i) => i.to_string(),
+        InputValue::Str(s) if s.chars().count() <= 40 => format!("'{s}'"),
+        InputValue::Str(_) => "a long string".into(),
+        InputValue::Int(i) => i.to_string(),
         other => other.type_name().into(),
     }
 }
@@ -205,6 +218,12 @@ impl Shop {
 pub struct Secret(Vec<u8>);
 
 impl Secret {
+    /// Unvalidated, for tests; configuration goes through `Config::resolve`.
+    #[cfg(test)]
+    pub(crate) fn new(bytes: Vec<u8>) -> Secret {
+        Secret(bytes)
+    }
+
     pub fn bytes(&self) -> &[u8] {
         &self.0
     }
@@ -226,22 +245,21 @@ pub struct Config {
     pub secret: Option<Secret>,
     pub query_timeout: Duration,
     pub connect_timeout: Duration,
+    pub consent_token_ttl_days: u32,
+    pub truncate_ip: bool,
 }
 
 impl Config {
     /// Builds the configuration: each constructor option overrides the php.ini value of the same name.
     /// `ini` returns the current php.ini value of a directive. Nothing connects here.
-    pub fn resolve(
-        ini: impl Fn(&Setting) -> Option<String>,
-        options: Vec<(String, OptionValue)>,
-    ) -> Result<Config> {
-        let mut given: Vec<Option<OptionValue>> = vec![None; SETTINGS.len()];
+    pub fn resolve(ini: impl Fn(&Setting) -> Option<String>, options: KeyValues) -> Result<Config> {
+        let mut given: Vec<Option<InputValue>> = vec![None; SETTINGS.len()];
         for (key, value) in options {
             let Some(index) = SETTINGS.iter().position(|s| s.name == key) else {
                 let known: Vec<&str> = SETTINGS.iter().map(|s| s.name).collect();
                 return Err(Error::config(format!(
                     "unknown option '{}'; known options: {}",
-                    printable(&key),
+                    printable(&key, 64),
                     known.join(", ")
                 )));
             };
@@ -258,7 +276,7 @@ impl Config {
                 None => Raw {
                     setting,
                     source: Source::Ini,
-                    value: OptionValue::Str(
+                    value: InputValue::Str(
                         ini(setting)
                             .unwrap_or_else(|| setting.default.to_string_lossy().into_owned()),
                     ),
@@ -274,6 +292,9 @@ impl Config {
             raw(index::QUERY_TIMEOUT_MS).int_in(QUERY_TIMEOUT_MS, "milliseconds")?;
         let connect_timeout_ms =
             raw(index::CONNECT_TIMEOUT_MS).int_in(CONNECT_TIMEOUT_MS, "milliseconds")?;
+        let consent_token_ttl_days =
+            raw(index::CONSENT_TOKEN_TTL_DAYS).int_in(CONSENT_TOKEN_TTL_DAYS, "days")?;
+        let truncate_ip = raw(index::TRUNCATE_IP).flag()?;
         let dsn = raw(index::DSN);
         let database = DbTarget::parse(dsn.string()?).map_err(|why| {
             Error::config(format!(
@@ -290,6 +311,8 @@ impl Config {
             secret,
             query_timeout: Duration::from_millis(query_timeout_ms.unsigned_abs()),
             connect_timeout: Duration::from_millis(connect_timeout_ms.unsigned_abs()),
+            consent_token_ttl_days: u32::try_from(consent_token_ttl_days).unwrap_or(7),
+            truncate_ip,
         })
     }
 
@@ -349,20 +372,6 @@ fn secret(raw: &Raw) -> Result<Option<Secret>> {
     }
 }
 
-/// An option key as it may be shown: control characters and overlong keys are cut.
-fn printable(key: &str) -> String {
-    let shown: String = key
-        .chars()
-        .take(64)
-        .map(|c| if c.is_control() { '?' } else { c })
-        .collect();
-    if key.chars().count() > 64 {
-        format!("{shown}...")
-    } else {
-        shown
-    }
-}
-
 /// The value of a setting as `php --ri dsgvo` may show it: the secret and the DSN password masked.
 pub fn display_value(setting: &Setting, value: Option<&str>) -> String {
     let value = value.unwrap_or("");
@@ -380,24 +389,24 @@ pub fn display_value(setting: &Setting, value: Option<&str>) -> String {
 mod tests {
     use super::*;
 
-    fn opts(pairs: &[(&str, OptionValue)]) -> Vec<(String, OptionValue)> {
+    fn opts(pairs: &[(&str, InputValue)]) -> Vec<(String, InputValue)> {
         pairs
             .iter()
             .map(|(k, v)| (k.to_string(), v.clone()))
             .collect()
     }
 
-    fn s(v: &str) -> OptionValue {
-        OptionValue::Str(v.into())
+    fn s(v: &str) -> InputValue {
+        InputValue::Str(v.into())
     }
 
-    fn resolve(pairs: &[(&str, OptionValue)]) -> Result<Config> {
+    fn resolve(pairs: &[(&str, InputValue)]) -> Result<Config> {
         let mut all = vec![("dsn", s("mysql://root@127.0.0.1:3306/test"))];
         all.extend(pairs.iter().cloned());
         Config::resolve(|_| None, opts(&all))
     }
 
-    fn config_error(pairs: &[(&str, OptionValue)]) -> String {
+    fn config_error(pairs: &[(&str, InputValue)]) -> String {
         match resolve(pairs) {
             Err(Error::Config(m)) => m,
             other => panic!("expected a config error, got {other:?}"),
@@ -421,7 +430,10 @@ mod tests {
             (index::SECRET, "secret"),
             (index::QUERY_TIMEOUT_MS, "query_timeout_ms"),
             (index::CONNECT_TIMEOUT_MS, "connect_timeout_ms"),
+            (index::CONSENT_TOKEN_TTL_DAYS, "consent_token_ttl_days"),
+            (index::TRUNCATE_IP, "truncate_ip"),
         ];
+        assert_eq!(names.len(), SETTINGS.len());
         for (i, name) in names {
             assert_eq!(SETTINGS[i].name, name);
         }
@@ -436,6 +448,31 @@ mod tests {
         assert!(config.secret.is_none());
         assert_eq!(config.query_timeout, Duration::from_millis(5000));
         assert_eq!(config.connect_timeout, Duration::from_millis(2000));
+        assert_eq!(config.consent_token_ttl_days, 7);
+        assert!(!config.truncate_ip);
+    }
+
+    #[test]
+    fn switches_accept_php_spellings() {
+        for (value, expected) in [
+            (s("On"), true),
+            (s("1"), true),
+            (s("yes"), true),
+            (InputValue::Bool(true), true),
+            (s(""), false),
+            (s("off"), false),
+            (InputValue::Int(0), false),
+        ] {
+            assert_eq!(
+                resolve(&[("truncate_ip", value)]).unwrap().truncate_ip,
+                expected
+            );
+        }
+        assert!(config_error(&[("truncate_ip", s("maybe"))]).contains("'truncate_ip'"));
+        assert!(
+            config_error(&[("consent_token_ttl_days", InputValue::Int(0))])
+                .contains("from 1 to 365")
+        );
     }
 
     #[test]
@@ -491,14 +528,12 @@ mod tests {
         assert!(config_error(&[("dns", s("x"))]).contains("unknown option 'dns'"));
         assert!(config_error(&[("shop", s("magento"))]).contains("option 'shop'"));
         assert!(config_error(&[("query_timeout_ms", s("fast"))]).contains("'query_timeout_ms'"));
-        assert!(config_error(&[("query_timeout_ms", OptionValue::Int(0))]).contains("from 1"));
+        assert!(config_error(&[("query_timeout_ms", InputValue::Int(0))]).contains("from 1"));
         assert!(
-            config_error(&[("connect_timeout_ms", OptionValue::Other("array"))])
+            config_error(&[("connect_timeout_ms", InputValue::Other("array"))])
                 .contains("got array")
         );
-        assert!(
-            config_error(&[("table_prefix", OptionValue::Int(3))]).contains("must be a string")
-        );
+        assert!(config_error(&[("table_prefix", InputValue::Int(3))]).contains("must be a string"));
         assert_eq!(
             resolve(&[("query_timeout_ms", s("250"))])
                 .unwrap()

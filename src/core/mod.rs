@@ -3,4 +3,10 @@
 pub mod config;
 pub mod engine;
 pub mod error;
+pub mod input;
+pub mod ledger;
+pub mod output;
+pub mod rules;
 pub mod store;
+pub mod time;
+pub mod token;

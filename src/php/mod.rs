@@ -1,9 +1,10 @@
 //! The binding layer: the only code that names ext-php-rs. It converts arguments, calls the engine and
 //! maps errors to exceptions.
 
+pub mod array_arg;
+pub mod convert;
 pub mod exceptions;
 pub mod info;
 pub mod ini;
 pub mod lifecycle;
-pub mod options;
 pub mod store;

@@ -5,8 +5,9 @@
 
 use std::sync::atomic::{AtomicU32, Ordering};
 
-use dsgvo::core::config::{Config, OptionValue};
+use dsgvo::core::config::Config;
 use dsgvo::core::engine::Engine;
+use dsgvo::core::input::InputValue;
 use mysql_async::prelude::Queryable;
 
 pub fn base_dsn() -> String {
@@ -73,8 +74,8 @@ impl TestDb {
         }
     }
 
-    pub fn engine(&self, options: &[(&str, OptionValue)]) -> Engine {
-        let mut all = vec![("dsn".to_string(), OptionValue::Str(self.dsn.clone()))];
+    pub fn engine(&self, options: &[(&str, InputValue)]) -> Engine {
+        let mut all = vec![("dsn".to_string(), InputValue::Str(self.dsn.clone()))];
         all.extend(options.iter().map(|(k, v)| (k.to_string(), v.clone())));
         Engine::new(Config::resolve(|_| None, all).expect("valid test options"))
     }
@@ -107,6 +108,6 @@ impl Drop for TestDb {
     }
 }
 
-pub fn s(value: &str) -> OptionValue {
-    OptionValue::Str(value.to_owned())
+pub fn s(value: &str) -> InputValue {
+    InputValue::Str(value.to_owned())
 }

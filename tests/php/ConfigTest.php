@@ -60,6 +60,8 @@ final class ConfigTest extends TestCase
             'timeout zero' => [['query_timeout_ms' => 0], "option 'query_timeout_ms'"],
             'timeout not a number' => [['connect_timeout_ms' => 'soon'], "option 'connect_timeout_ms'"],
             'timeout array' => [['connect_timeout_ms' => [1]], "option 'connect_timeout_ms'"],
+            'token ttl zero' => [['consent_token_ttl_days' => 0], "option 'consent_token_ttl_days'"],
+            'truncate_ip not a switch' => [['truncate_ip' => 'sometimes'], "option 'truncate_ip'"],
         ];
     }
 
@@ -138,6 +140,8 @@ final class ConfigTest extends TestCase
             'dsgvo.secret' => '',
             'dsgvo.query_timeout_ms' => '5000',
             'dsgvo.connect_timeout_ms' => '2000',
+            'dsgvo.consent_token_ttl_days' => '7',
+            'dsgvo.truncate_ip' => '0',
         ];
         $actual = ini_get_all('dsgvo', false);
         ksort($actual);

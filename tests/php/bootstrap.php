@@ -11,3 +11,4 @@ if (!extension_loaded('dsgvo')) {
 require __DIR__ . '/support/TestDatabase.php';
 require __DIR__ . '/support/Php.php';
 require __DIR__ . '/support/ShopSchemas.php';
+require __DIR__ . '/support/Tokens.php';

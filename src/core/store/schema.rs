@@ -30,9 +30,9 @@ pub const MIGRATIONS: &[Migration] = &[Migration {
   text MEDIUMTEXT NOT NULL,
   created_at DATETIME(6) NOT NULL
 ) {options}",
-        // The append-only, hash-chained consent ledger. The chain hashes `personal_digest` (a digest of
-        // ip, user agent and actor) instead of those fields, so erasure can blank them and the chain
-        // still verifies.
+        // The append-only, hash-chained consent ledger (see core/ledger.rs). The chain hashes
+        // `personal_digest` (a salted digest of ip, user agent and actor) instead of those fields, so
+        // erasure can blank them and the salt and the chain still verifies. Ids are consecutive.
         "CREATE TABLE IF NOT EXISTS `{p}consent_events` (
   id BIGINT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY,
   customer_id BIGINT UNSIGNED NOT NULL,
@@ -45,6 +45,7 @@ pub const MIGRATIONS: &[Migration] = &[Migration {
   ip VARCHAR(45) CHARACTER SET ascii COLLATE ascii_bin NULL,
   user_agent VARCHAR(512) NULL,
   actor VARCHAR(128) NULL,
+  personal_salt BINARY(16) NULL,
   personal_digest BINARY(32) NOT NULL,
   occurred_at DATETIME(6) NOT NULL,
   recorded_at DATETIME(6) NOT NULL,
@@ -63,12 +64,14 @@ pub const MIGRATIONS: &[Migration] = &[Migration {
 ) {options}",
         "INSERT IGNORE INTO `{p}consent_chain_head` (id, last_event_id, last_hash) VALUES (1, 0, REPEAT(CHAR(0), 32))",
         // Current consent per customer and purpose: what `hasConsent` and `maySend` read, one lookup.
+        // status: granted | revoked | pending; event_id: the last event for the purpose; granted_at:
+        // time of the latest grant or confirmation.
         "CREATE TABLE IF NOT EXISTS `{p}consent_state` (
   customer_id BIGINT UNSIGNED NOT NULL,
   purpose VARCHAR(64) CHARACTER SET ascii COLLATE ascii_bin NOT NULL,
   status VARCHAR(16) CHARACTER SET ascii COLLATE ascii_bin NOT NULL,
   event_id BIGINT UNSIGNED NOT NULL,
-  in_force_since DATETIME(6) NULL,
+  granted_at DATETIME(6) NULL,
   updated_at DATETIME(6) NOT NULL,
   PRIMARY KEY (customer_id, purpose)
 ) {options}",

@@ -109,6 +109,28 @@ impl<'c> Session<'c> {
         .await
     }
 
+    /// Runs `work` in a transaction: committed if it returns Ok, rolled back otherwise (a broken
+    /// connection rolls back on the server by itself).
+    pub async fn transaction<T>(
+        &mut self,
+        work: impl AsyncFnOnce(&mut Session<'c>) -> Result<T>,
+    ) -> Result<T> {
+        self.query_drop("START TRANSACTION").await?;
+        match work(self).await {
+            Ok(value) => {
+                self.query_drop("COMMIT").await?;
+                Ok(value)
+            }
+            Err(error) => {
+                if self.reusable {
+                    // If even the rollback fails the connection is dropped, which rolls back too.
+                    let _ = self.query_drop("ROLLBACK").await;
+                }
+                Err(error)
+            }
+        }
+    }
+
     /// A protocol-level ping (COM_PING): one round trip, no statement.
     pub async fn ping(&mut self) -> Result<()> {
         guard(

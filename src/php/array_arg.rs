@@ -1,16 +1,16 @@
-//! The `array $options` argument of `Dsgvo\Store::__construct`, converted to engine values.
+//! Array arguments that are maps of scalars (`$options`, `$proof`, `$meta`), converted to engine values.
 
 use ext_php_rs::convert::{FromZval, StubLiteral};
 use ext_php_rs::flags::DataType;
 use ext_php_rs::types::Zval;
 
-use crate::core::config::OptionValue;
+use crate::core::input::{InputValue, KeyValues};
 
-/// The options as key/value pairs, in the order given. Defaults to `[]`.
+/// The pairs in the order given; declared to PHP as `array`, default `[]`.
 #[derive(Debug, Default)]
-pub struct Options(pub Vec<(String, OptionValue)>);
+pub struct ArrayArg(pub KeyValues);
 
-impl<'a> FromZval<'a> for Options {
+impl<'a> FromZval<'a> for ArrayArg {
     const TYPE: DataType = DataType::Array;
 
     fn from_zval(zval: &'a Zval) -> Option<Self> {
@@ -19,36 +19,36 @@ impl<'a> FromZval<'a> for Options {
             .iter()
             .map(|(key, value)| (key.to_string(), option_value(value)))
             .collect();
-        Some(Options(pairs))
+        Some(ArrayArg(pairs))
     }
 }
 
-impl StubLiteral for Options {
+impl StubLiteral for ArrayArg {
     fn stub_literal(&self) -> String {
         "[]".into()
     }
 }
 
-fn option_value(zval: &Zval) -> OptionValue {
+fn option_value(zval: &Zval) -> InputValue {
     let zval = zval.dereference();
     if zval.is_null() {
-        OptionValue::Null
+        InputValue::Null
     } else if let Some(b) = zval.bool().filter(|_| zval.is_bool()) {
-        OptionValue::Bool(b)
+        InputValue::Bool(b)
     } else if let Some(i) = zval.long().filter(|_| zval.is_long()) {
-        OptionValue::Int(i)
+        InputValue::Int(i)
     } else if let Some(f) = zval.double().filter(|_| zval.is_double()) {
-        OptionValue::Float(f)
+        InputValue::Float(f)
     } else if zval.is_string() {
         match zval.str() {
-            Some(s) => OptionValue::Str(s.to_owned()),
-            None => OptionValue::Other("string that is not UTF-8"),
+            Some(s) => InputValue::Str(s.to_owned()),
+            None => InputValue::Other("string that is not UTF-8"),
         }
     } else if zval.is_array() {
-        OptionValue::Other("array")
+        InputValue::Other("array")
     } else if zval.is_object() {
-        OptionValue::Other("object")
+        InputValue::Other("object")
     } else {
-        OptionValue::Other("resource")
+        InputValue::Other("resource")
     }
 }

@@ -1,0 +1,76 @@
+//! Identifiers that arrive from PHP: customer ids and purposes (email types).
+
+use crate::core::error::{Error, Result};
+use crate::core::input::printable;
+
+pub const MAX_PURPOSE_LEN: usize = 64;
+
+/// A shop customer id: a positive integer.
+pub fn customer_id(id: i64) -> Result<u64> {
+    u64::try_from(id).ok().filter(|&id| id > 0).ok_or_else(|| {
+        Error::invalid_input(format!("customer id must be a positive integer, got {id}"))
+    })
+}
+
+/// A purpose / email type: 1 to 64 characters of `a-z 0-9 _ . -`, e.g. `newsletter`, `review.request`.
+pub fn purpose(purpose: &str) -> Result<&str> {
+    let ok = (1..=MAX_PURPOSE_LEN).contains(&purpose.len())
+        && purpose.bytes().all(|b| {
+            b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'_' | b'.' | b'-')
+        });
+    if ok {
+        Ok(purpose)
+    } else {
+        Err(Error::invalid_input(format!(
+            "purpose must be 1 to {MAX_PURPOSE_LEN} characters of a-z, 0-9, _, . and -, got {}",
+            shown(purpose)
+        )))
+    }
+}
+
+/// An argument as it may be quoted in a message: short, printable.
+pub fn shown(value: &str) -> String {
+    if value.is_empty() {
+        "an empty string".into()
+    } else {
+        format!("'{}'", printable(value, 40))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn customer_ids_are_positive() {
+        assert_eq!(customer_id(1).unwrap(), 1);
+        assert_eq!(customer_id(i64::MAX).unwrap(), i64::MAX as u64);
+        assert!(customer_id(0).is_err());
+        assert!(customer_id(-5).unwrap_err().message().contains("-5"));
+    }
+
+    #[test]
+    fn purposes_are_lowercase_identifiers() {
+        for ok in [
+            "newsletter",
+            "review.request",
+            "win-back_2",
+            &"a".repeat(64),
+        ] {
+            assert!(purpose(ok).is_ok(), "{ok}");
+        }
+        for bad in [
+            "",
+            "Newsletter",
+            "news letter",
+            "a/b",
+            "x;drop",
+            "é",
+            &"a".repeat(65),
+            "*",
+        ] {
+            assert!(purpose(bad).is_err(), "{bad}");
+        }
+        assert!(purpose("a\0b").unwrap_err().message().contains("'a?b'"));
+    }
+}

@@ -1,0 +1,6 @@
+//! The rules: pure functions, no I/O. What is a valid argument, what an event does to the consent
+//! state.
+
+pub mod consent;
+pub mod ident;
+pub mod proof;

@@ -1,0 +1,315 @@
+//! The proof that goes with a consent event: where it was given, to which wording, from which address.
+//! Every key is optional and validated; unknown keys are refused so a typo never silently drops proof.
+
+use std::net::IpAddr;
+
+use crate::core::error::{Error, Result};
+use crate::core::input::{InputValue, KeyValues, printable};
+use crate::core::rules::ident::shown;
+use crate::core::time::Timestamp;
+
+pub const MAX_TEXT_BYTES: usize = 1 << 20;
+pub const MAX_TEXT_VERSION_CHARS: usize = 64;
+pub const MAX_USER_AGENT_CHARS: usize = 512;
+pub const MAX_ACTOR_CHARS: usize = 128;
+/// Imported consents older than this are refused as implausible (a typo in the year, mostly).
+pub const EARLIEST_YEAR: i32 = 1990;
+
+/// Where a consent or objection was given.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    Checkout,
+    Account,
+    NewsletterForm,
+    Admin,
+    Import,
+    Api,
+    Link,
+}
+
+impl Source {
+    pub const ALL: [Source; 7] = [
+        Source::Checkout,
+        Source::Account,
+        Source::NewsletterForm,
+        Source::Admin,
+        Source::Import,
+        Source::Api,
+        Source::Link,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Source::Checkout => "checkout",
+            Source::Account => "account",
+            Source::NewsletterForm => "newsletter_form",
+            Source::Admin => "admin",
+            Source::Import => "import",
+            Source::Api => "api",
+            Source::Link => "link",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Source> {
+        Source::ALL.into_iter().find(|s| s.name() == name)
+    }
+}
+
+/// Validated proof.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Proof {
+    pub source: Option<Source>,
+    pub text: Option<String>,
+    pub text_version: Option<String>,
+    pub ip: Option<String>,
+    pub user_agent: Option<String>,
+    pub actor: Option<String>,
+    /// Only for `source = import`: when the consent was given in the shop's old records.
+    pub occurred_at: Option<Timestamp>,
+}
+
+const KEYS: [&str; 7] = [
+    "source",
+    "text",
+    "text_version",
+    "ip",
+    "user_agent",
+    "actor",
+    "occurred_at",
+];
+
+/// Validates a proof array. `null` values count as absent. With `truncate_ip` the address is stored
+/// shortened (IPv4 to /24, IPv6 to /48), else exactly as given.
+pub fn validate(input: KeyValues, now: Timestamp, truncate_ip: bool) -> Result<Proof> {
+    let mut proof = Proof::default();
+    let mut occurred_at: Option<String> = None;
+    for (key, value) in input {
+        let text = match value {
+            InputValue::Null => continue,
+            InputValue::Str(s) => s,
+            other if KEYS.contains(&key.as_str()) => {
+                return Err(Error::invalid_input(format!(
+                    "proof '{key}' must be a string, got {}",
+                    other.type_name()
+                )));
+            }
+            _ => return Err(unknown_key(&key)),
+        };
+        match key.as_str() {
+            "source" => {
+                proof.source = Some(Source::from_name(&text).ok_or_else(|| {
+                    let names: Vec<&str> = Source::ALL.iter().map(|s| s.name()).collect();
+                    Error::invalid_input(format!(
+                        "proof 'source' must be one of {}, got {}",
+                        names.join(", "),
+                        shown(&text)
+                    ))
+                })?);
+            }
+            "text" => {
+                if text.trim().is_empty() || text.len() > MAX_TEXT_BYTES || text.contains('\0') {
+                    return Err(Error::invalid_input(format!(
+                        "proof 'text' must be the consent wording shown, 1 byte to {} MiB without NUL bytes",
+                        MAX_TEXT_BYTES >> 20
+                    )));
+                }
+                proof.text = Some(text);
+            }
+            "text_version" => proof.text_version = Some(line(&key, text, MAX_TEXT_VERSION_CHARS)?),
+            "user_agent" => proof.user_agent = Some(line(&key, text, MAX_USER_AGENT_CHARS)?),
+            "actor" => proof.actor = Some(line(&key, text, MAX_ACTOR_CHARS)?),
+            "ip" => proof.ip = Some(ip(&text, truncate_ip)?),
+            "occurred_at" => occurred_at = Some(text),
+            _ => return Err(unknown_key(&key)),
+        }
+    }
+    if let Some(text) = occurred_at {
+        if proof.source != Some(Source::Import) {
+            return Err(Error::invalid_input(
+                "proof 'occurred_at' is accepted only with 'source' => 'import' (for migrating a shop's old consent records); live events are timed by the extension",
+            ));
+        }
+        let at = Timestamp::parse_rfc3339(&text).ok_or_else(|| {
+            Error::invalid_input(format!(
+                "proof 'occurred_at' must be an RFC 3339 time such as 2019-05-01T10:00:00Z, got {}",
+                shown(&text)
+            ))
+        })?;
+        if at > now {
+            return Err(Error::invalid_input(format!(
+                "proof 'occurred_at' ({at}) is in the future"
+            )));
+        }
+        if at.year() < EARLIEST_YEAR {
+            return Err(Error::invalid_input(format!(
+                "proof 'occurred_at' ({at}) is before {EARLIEST_YEAR}"
+            )));
+        }
+        proof.occurred_at = Some(at);
+    }
+    Ok(proof)
+}
+
+fn unknown_key(key: &str) -> Error {
+    Error::invalid_input(format!(
+        "unknown proof key '{}'; known keys: {}",
+        printable(key, 64),
+        KEYS.join(", ")
+    ))
+}
+
+/// A one-line value: not empty, no control characters, at most `max` characters.
+fn line(key: &str, value: String, max: usize) -> Result<String> {
+    let chars = value.chars().count();
+    if value.trim().is_empty() || chars > max || value.chars().any(char::is_control) {
+        return Err(Error::invalid_input(format!(
+            "proof '{key}' must be one line of 1 to {max} characters, got {}",
+            if chars > max {
+                format!("{chars} characters")
+            } else {
+                shown(&value)
+            }
+        )));
+    }
+    Ok(value)
+}
+
+fn ip(value: &str, truncate: bool) -> Result<String> {
+    let address: IpAddr = value.parse().map_err(|_| {
+        Error::invalid_input(format!(
+            "proof 'ip' must be an IPv4 or IPv6 address, got {}",
+            shown(value)
+        ))
+    })?;
+    if !truncate {
+        return Ok(value.to_owned());
+    }
+    Ok(match address {
+        IpAddr::V4(v4) => {
+            let [a, b, c, _] = v4.octets();
+            std::net::Ipv4Addr::new(a, b, c, 0).to_string()
+        }
+        IpAddr::V6(v6) => {
+            let s = v6.segments();
+            std::net::Ipv6Addr::new(s[0], s[1], s[2], 0, 0, 0, 0, 0).to_string()
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn kv(pairs: &[(&str, &str)]) -> KeyValues {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), InputValue::Str(v.to_string())))
+            .collect()
+    }
+
+    fn now() -> Timestamp {
+        Timestamp::parse_rfc3339("2026-11-29T12:00:00Z").unwrap()
+    }
+
+    fn error(pairs: &[(&str, &str)]) -> String {
+        validate(kv(pairs), now(), false)
+            .unwrap_err()
+            .message()
+            .to_owned()
+    }
+
+    #[test]
+    fn accepts_full_proof() {
+        let p = validate(
+            kv(&[
+                ("source", "checkout"),
+                ("text", "Ja, ich möchte den Newsletter."),
+                ("text_version", "2026-01"),
+                ("ip", "2001:db8::1"),
+                ("user_agent", "Mozilla/5.0"),
+                ("actor", "admin:jane"),
+            ]),
+            now(),
+            false,
+        )
+        .unwrap();
+        assert_eq!(p.source, Some(Source::Checkout));
+        assert_eq!(p.ip.as_deref(), Some("2001:db8::1"));
+        assert!(p.occurred_at.is_none());
+    }
+
+    #[test]
+    fn nulls_are_absent_and_empty_is_fine() {
+        let input = vec![("ip".to_string(), InputValue::Null)];
+        assert_eq!(validate(input, now(), false).unwrap(), Proof::default());
+        assert_eq!(validate(vec![], now(), false).unwrap(), Proof::default());
+    }
+
+    #[test]
+    fn refuses_each_invalid_value() {
+        assert!(error(&[("source", "email")]).contains("'source'"));
+        assert!(error(&[("ip", "300.1.1.1")]).contains("'ip'"));
+        assert!(error(&[("ip", "")]).contains("'ip'"));
+        assert!(error(&[("text_version", &"v".repeat(65))]).contains("65 characters"));
+        assert!(error(&[("user_agent", &"u".repeat(513))]).contains("'user_agent'"));
+        assert!(error(&[("user_agent", "a\nb")]).contains("'user_agent'"));
+        assert!(error(&[("actor", " ")]).contains("'actor'"));
+        assert!(error(&[("text", "")]).contains("'text'"));
+        assert!(error(&[("text", "a\0b")]).contains("'text'"));
+        assert!(error(&[("ipaddress", "1.2.3.4")]).contains("unknown proof key 'ipaddress'"));
+        let typed = validate(vec![("ip".into(), InputValue::Int(1))], now(), false).unwrap_err();
+        assert!(typed.message().contains("must be a string, got int"));
+        let unknown = validate(vec![("0".into(), InputValue::Int(1))], now(), false).unwrap_err();
+        assert!(unknown.message().contains("unknown proof key '0'"));
+    }
+
+    #[test]
+    fn occurred_at_only_for_imports_and_never_in_the_future() {
+        assert!(
+            error(&[("occurred_at", "2019-05-01T10:00:00Z")])
+                .contains("only with 'source' => 'import'")
+        );
+        assert!(
+            error(&[
+                ("source", "checkout"),
+                ("occurred_at", "2019-05-01T10:00:00Z")
+            ])
+            .contains("import")
+        );
+        assert!(
+            error(&[
+                ("source", "import"),
+                ("occurred_at", "2027-01-01T00:00:00Z")
+            ])
+            .contains("future")
+        );
+        assert!(error(&[("source", "import"), ("occurred_at", "2019-05-01")]).contains("RFC 3339"));
+        assert!(
+            error(&[
+                ("source", "import"),
+                ("occurred_at", "1970-01-01T00:00:00Z")
+            ])
+            .contains("before")
+        );
+        let p = validate(
+            kv(&[
+                ("source", "import"),
+                ("occurred_at", "2019-05-01T12:00:00+02:00"),
+            ]),
+            now(),
+            false,
+        )
+        .unwrap();
+        assert_eq!(
+            p.occurred_at.unwrap().to_string(),
+            "2019-05-01T10:00:00.000000Z"
+        );
+    }
+
+    #[test]
+    fn truncation_shortens_addresses() {
+        assert_eq!(ip("192.0.2.77", true).unwrap(), "192.0.2.0");
+        assert_eq!(ip("2001:db8:abcd:12::1", true).unwrap(), "2001:db8:abcd::");
+        assert_eq!(ip("192.0.2.77", false).unwrap(), "192.0.2.77");
+    }
+}

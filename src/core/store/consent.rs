@@ -1,0 +1,460 @@
+//! SQL of the consent ledger: appending events under the chain lock, the current-state table, the
+//! history and the verification walk.
+
+use mysql_async::{Row, Value};
+
+use crate::core::error::{Error, Result};
+use crate::core::ledger::{self, ChainFields, Hash, SALT_LEN};
+use crate::core::output::{OutputValue, Record};
+use crate::core::rules::consent::{Action, Status, gives_consent, next_status};
+use crate::core::rules::proof::Proof;
+use crate::core::store::convert::{self, schema_error};
+use crate::core::store::schema::render;
+use crate::core::store::session::Session;
+use crate::core::time::Timestamp;
+
+/// An event to append.
+pub struct NewEvent<'a> {
+    pub customer_id: u64,
+    pub purpose: &'a str,
+    pub action: Action,
+    pub request_id: Option<u64>,
+    pub proof: &'a Proof,
+    pub recorded_at: Timestamp,
+}
+
+/// Appends one event in its own transaction; returns its id.
+pub async fn append(session: &mut Session<'_>, prefix: &str, event: &NewEvent<'_>) -> Result<u64> {
+    session
+        .transaction(async |s| {
+            let head = lock_head(s, prefix, event.customer_id, event.purpose).await?;
+            append_locked(s, prefix, head, event).await
+        })
+        .await
+}
+
+/// Appends the `confirmed` event of the double opt-in request `request_id`, unless that request does
+/// not exist or was confirmed already (then nothing is written).
+pub async fn confirm(
+    session: &mut Session<'_>,
+    prefix: &str,
+    request_id: u64,
+    proof: &Proof,
+    now: Timestamp,
+) -> Result<u64> {
+    session
+        .transaction(async |s| {
+            let sql = render(
+                "SELECT r.customer_id, r.purpose, r.action, c.id FROM `{p}consent_events` r
+                 LEFT JOIN `{p}consent_events` c ON c.request_id = r.id AND c.action = 'confirmed'
+                 WHERE r.id = ?",
+                prefix,
+            );
+            // Read before taking the chain lock only to learn customer and purpose; re-checked below.
+            let found: Option<(u64, String, String, Option<u64>)> = s.exec_first(&sql, (request_id,)).await?;
+            let Some((customer_id, purpose, action, _)) = found else {
+                return Err(Error::Token("invalid token: the consent request it confirms does not exist".into()));
+            };
+            if action != Action::Requested.name() {
+                return Err(Error::Token("invalid token: it does not confirm a consent request".into()));
+            }
+            let head = lock_head(s, prefix, customer_id, &purpose).await?;
+            // Under the lock: a confirmation appended meanwhile by another worker is seen here.
+            let used: Option<(u64,)> = s
+                .exec_first(
+                    &render(
+                        "SELECT id FROM `{p}consent_events` WHERE request_id = ? AND action = 'confirmed' LIMIT 1",
+                        prefix,
+                    ),
+                    (request_id,),
+                )
+                .await?;
+            if used.is_some() {
+                return Err(Error::Token(
+                    "token already used: this consent request was confirmed before".into(),
+                ));
+            }
+            let event = NewEvent {
+                customer_id,
+                purpose: &purpose,
+                action: Action::Confirmed,
+                request_id: Some(request_id),
+                proof,
+                recorded_at: now,
+            };
+            append_locked(s, prefix, head, &event).await
+        })
+        .await
+}
+
+/// The chain's end, locked until the transaction ends, with the customer's current status for the
+/// purpose. Every append goes through this row lock, so the chain stays one line.
+struct Head {
+    last_id: u64,
+    last_hash: Hash,
+    status: Option<Status>,
+}
+
+async fn lock_head(
+    s: &mut Session<'_>,
+    prefix: &str,
+    customer_id: u64,
+    purpose: &str,
+) -> Result<Head> {
+    let sql = render(
+        "SELECT h.last_event_id, h.last_hash, st.status FROM `{p}consent_chain_head` h
+         LEFT JOIN `{p}consent_state` st ON st.customer_id = ? AND st.purpose = ?
+         WHERE h.id = 1 FOR UPDATE",
+        prefix,
+    );
+    let row: Option<(u64, Vec<u8>, Option<String>)> =
+        s.exec_first(&sql, (customer_id, purpose)).await?;
+    let (last_id, last_hash, status) =
+        row.ok_or_else(|| schema_error("the consent chain head is missing; run migrate()"))?;
+    Ok(Head {
+        last_id,
+        last_hash: Hash::try_from(last_hash.as_slice())
+            .map_err(|_| schema_error("the consent chain head holds a malformed hash"))?,
+        status: status.as_deref().and_then(Status::from_name),
+    })
+}
+
+async fn append_locked(
+    s: &mut Session<'_>,
+    prefix: &str,
+    head: Head,
+    event: &NewEvent<'_>,
+) -> Result<u64> {
+    let proof = event.proof;
+    let id = head.last_id + 1;
+    let occurred_at = proof.occurred_at.unwrap_or(event.recorded_at);
+    let text_hash = proof.text.as_deref().map(ledger::text_hash);
+    if let (Some(text), Some(hash)) = (proof.text.as_deref(), text_hash) {
+        s.exec_drop(
+            &render(
+                "INSERT IGNORE INTO `{p}consent_texts` (text_hash, text, created_at) VALUES (?, ?, ?)",
+                prefix,
+            ),
+            (hash.to_vec(), text, event.recorded_at),
+        )
+        .await?;
+    }
+    let mut salt = [0u8; SALT_LEN];
+    getrandom::fill(&mut salt).map_err(|e| {
+        Error::database(
+            crate::core::error::DatabaseErrorKind::Io,
+            format!("the system random generator failed: {e}"),
+            0,
+        )
+    })?;
+    let digest = ledger::personal_digest(
+        &salt,
+        proof.ip.as_deref(),
+        proof.user_agent.as_deref(),
+        proof.actor.as_deref(),
+    );
+    let source = proof.source.map(|s| s.name());
+    let fields = ChainFields {
+        id,
+        customer_id: event.customer_id,
+        purpose: event.purpose,
+        action: event.action.name(),
+        request_id: event.request_id,
+        source,
+        text_hash,
+        text_version: proof.text_version.as_deref(),
+        personal_digest: digest,
+        occurred_at,
+        recorded_at: event.recorded_at,
+    };
+    let hash = ledger::chain_hash(&head.last_hash, &fields);
+
+    let insert = render(
+        "INSERT INTO `{p}consent_events` (id, customer_id, purpose, action, request_id, source, text_hash,
+           text_version, ip, user_agent, actor, personal_salt, personal_digest, occurred_at, recorded_at,
+           prev_hash, hash)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        prefix,
+    );
+    let params: Vec<Value> = vec![
+        id.into(),
+        event.customer_id.into(),
+        event.purpose.into(),
+        event.action.name().into(),
+        event.request_id.into(),
+        source.into(),
+        text_hash.map(|h| h.to_vec()).into(),
+        proof.text_version.as_deref().into(),
+        proof.ip.as_deref().into(),
+        proof.user_agent.as_deref().into(),
+        proof.actor.as_deref().into(),
+        salt.to_vec().into(),
+        digest.to_vec().into(),
+        occurred_at.into(),
+        event.recorded_at.into(),
+        head.last_hash.to_vec().into(),
+        hash.to_vec().into(),
+    ];
+    s.exec_drop(&insert, params).await?;
+    s.exec_drop(
+        &render(
+            "UPDATE `{p}consent_chain_head` SET last_event_id = ?, last_hash = ? WHERE id = 1",
+            prefix,
+        ),
+        (id, hash.to_vec()),
+    )
+    .await?;
+
+    let status = next_status(head.status, event.action);
+    let granted_at = gives_consent(event.action).then_some(occurred_at);
+    s.exec_drop(
+        &render(
+            "INSERT INTO `{p}consent_state` (customer_id, purpose, status, event_id, granted_at, updated_at)
+             VALUES (?, ?, ?, ?, ?, ?)
+             ON DUPLICATE KEY UPDATE status = VALUES(status), event_id = VALUES(event_id),
+               granted_at = COALESCE(VALUES(granted_at), granted_at), updated_at = VALUES(updated_at)",
+            prefix,
+        ),
+        (
+            event.customer_id,
+            event.purpose,
+            status.name(),
+            id,
+            granted_at.map(Value::from),
+            event.recorded_at,
+        ),
+    )
+    .await?;
+    Ok(id)
+}
+
+/// Whether consent for the purpose is in force: one indexed lookup.
+pub async fn has_consent(
+    session: &mut Session<'_>,
+    prefix: &str,
+    customer_id: u64,
+    purpose: &str,
+) -> Result<bool> {
+    let status: Option<String> = session
+        .exec_first(
+            &render(
+                "SELECT status FROM `{p}consent_state` WHERE customer_id = ? AND purpose = ?",
+                prefix,
+            ),
+            (customer_id, purpose),
+        )
+        .await?;
+    Ok(status.as_deref() == Some(Status::Granted.name()))
+}
+
+fn take<T: mysql_async::prelude::FromValue>(row: &mut Row, index: usize) -> Result<T> {
+    row.take_opt::<T, usize>(index)
+        .and_then(|v| v.ok())
+        .ok_or_else(|| schema_error("the consent ledger holds a value of an unexpected type"))
+}
+
+/// The customer's events, oldest first, with proof, the consent text and `confirmed_at`.
+pub async fn history(
+    session: &mut Session<'_>,
+    prefix: &str,
+    customer_id: u64,
+) -> Result<Vec<Record>> {
+    let sql = render(
+        "SELECT e.id, e.purpose, e.action, e.occurred_at, e.recorded_at, e.source, t.text, e.text_hash,
+                e.text_version, e.ip, e.user_agent, e.actor, e.request_id, c.occurred_at
+         FROM `{p}consent_events` e
+         LEFT JOIN `{p}consent_texts` t ON t.text_hash = e.text_hash
+         LEFT JOIN `{p}consent_events` c ON c.request_id = e.id AND c.action = 'confirmed'
+         WHERE e.customer_id = ?
+         ORDER BY e.id",
+        prefix,
+    );
+    let rows: Vec<Row> = session.exec(&sql, (customer_id,)).await?;
+    rows.into_iter()
+        .map(|mut row| {
+            let action: String = take(&mut row, 2)?;
+            let occurred_at = convert::timestamp(take(&mut row, 3)?)?;
+            let confirmed_at = if action == Action::Confirmed.name() {
+                occurred_at
+            } else {
+                convert::timestamp(take(&mut row, 13)?)?
+            };
+            let text_hash = convert::hash(take(&mut row, 7)?)?;
+            Ok(vec![
+                ("id", OutputValue::from(take::<u64>(&mut row, 0)?)),
+                ("purpose", take::<String>(&mut row, 1)?.into()),
+                ("action", action.into()),
+                ("occurred_at", occurred_at.map(|t| t.to_string()).into()),
+                (
+                    "recorded_at",
+                    convert::timestamp(take(&mut row, 4)?)?
+                        .map(|t| t.to_string())
+                        .into(),
+                ),
+                ("source", take::<Option<String>>(&mut row, 5)?.into()),
+                ("text", take::<Option<String>>(&mut row, 6)?.into()),
+                ("text_sha256", text_hash.map(|h| ledger::hex(&h)).into()),
+                ("text_version", take::<Option<String>>(&mut row, 8)?.into()),
+                ("ip", take::<Option<String>>(&mut row, 9)?.into()),
+                ("user_agent", take::<Option<String>>(&mut row, 10)?.into()),
+                ("actor", take::<Option<String>>(&mut row, 11)?.into()),
+                ("request_id", take::<Option<u64>>(&mut row, 12)?.into()),
+                ("confirmed_at", confirmed_at.map(|t| t.to_string()).into()),
+            ])
+        })
+        .collect()
+}
+
+/// The outcome of walking the chain.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Verification {
+    pub ok: bool,
+    pub events: u64,
+    pub first_bad_id: Option<u64>,
+}
+
+const VERIFY_BATCH: usize = 1000;
+
+/// Walks the whole chain in id order, in one consistent snapshot, and reports the first event whose
+/// link, hash, personal digest or consent text does not match, or that is missing.
+pub async fn verify(session: &mut Session<'_>, prefix: &str) -> Result<Verification> {
+    session
+        .query_drop("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+        .await?;
+    session
+        .query_drop("START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY")
+        .await?;
+    let result = walk(session, prefix).await;
+    if session.reusable() {
+        // Read-only: ending it either way is the same; never leave it open on the held connection.
+        session.query_drop("ROLLBACK").await?;
+    }
+    result
+}
+
+async fn walk(session: &mut Session<'_>, prefix: &str) -> Result<Verification> {
+    let sql = render(
+        "SELECT e.id, e.customer_id, e.purpose, e.action, e.request_id, e.source, e.text_hash, e.text_version,
+                e.ip, e.user_agent, e.actor, e.personal_salt, e.personal_digest, e.occurred_at, e.recorded_at,
+                e.blanked_at, e.prev_hash, e.hash,
+                (e.text_hash IS NULL OR UNHEX(SHA2(t.text, 256)) <=> e.text_hash) AS text_ok
+         FROM `{p}consent_events` e
+         LEFT JOIN `{p}consent_texts` t ON t.text_hash = e.text_hash
+         WHERE e.id > ? ORDER BY e.id LIMIT ?",
+        prefix,
+    );
+    let mut prev_hash = ledger::GENESIS;
+    let mut last_id = 0u64;
+    let mut events = 0u64;
+    let mut first_bad: Option<u64> = None;
+    loop {
+        let rows: Vec<Row> = session.exec(&sql, (last_id, VERIFY_BATCH as u64)).await?;
+        let n = rows.len();
+        for mut row in rows {
+            let id: u64 = take(&mut row, 0)?;
+            events += 1;
+            let (ok, stored_hash) = check_event(&mut row, id, last_id, &prev_hash)?;
+            if !ok && first_bad.is_none() {
+                first_bad = Some(id);
+            }
+            // Continue the chain from the stored hash, so one bad event is reported, not all after it.
+            prev_hash = stored_hash;
+            last_id = id;
+        }
+        if n < VERIFY_BATCH {
+            break;
+        }
+    }
+    let head: Option<(u64, Vec<u8>)> = session
+        .exec_first(
+            &render(
+                "SELECT last_event_id, last_hash FROM `{p}consent_chain_head` WHERE id = 1",
+                prefix,
+            ),
+            (),
+        )
+        .await?;
+    if first_bad.is_none() {
+        first_bad = match head {
+            // Events missing at the end.
+            Some((head_id, _)) if head_id > last_id => Some(last_id + 1),
+            // Events appended behind the chain's back.
+            Some((head_id, _)) if head_id < last_id => Some(head_id + 1),
+            Some((_, head_hash)) if head_hash != prev_hash => Some(last_id),
+            Some(_) => None,
+            None => Some(last_id.max(1)),
+        };
+    }
+    Ok(Verification {
+        ok: first_bad.is_none(),
+        events,
+        first_bad_id: first_bad,
+    })
+}
+
+/// Whether the event is intact and linked to its predecessor; and its stored hash.
+fn check_event(
+    row: &mut Row,
+    id: u64,
+    previous_id: u64,
+    expected_prev: &Hash,
+) -> Result<(bool, Hash)> {
+    let customer_id: u64 = take(row, 1)?;
+    let purpose: String = take(row, 2)?;
+    let action: String = take(row, 3)?;
+    let request_id: Option<u64> = take(row, 4)?;
+    let source: Option<String> = take(row, 5)?;
+    let text_hash = convert::hash(take(row, 6)?)?;
+    let text_version: Option<String> = take(row, 7)?;
+    let ip: Option<String> = take(row, 8)?;
+    let user_agent: Option<String> = take(row, 9)?;
+    let actor: Option<String> = take(row, 10)?;
+    let salt: Option<Vec<u8>> = take(row, 11)?;
+    let digest = convert::hash(take(row, 12)?)?;
+    let occurred_at = convert::timestamp(take(row, 13)?)?;
+    let recorded_at = convert::timestamp(take(row, 14)?)?;
+    let blanked = convert::timestamp(take(row, 15)?)?.is_some();
+    let prev_hash = convert::hash(take(row, 16)?)?;
+    let hash = convert::hash(take(row, 17)?)?;
+    let text_ok: Option<i64> = take(row, 18)?;
+
+    let stored_hash = hash.unwrap_or(ledger::GENESIS);
+    let (Some(digest), Some(occurred_at), Some(recorded_at), Some(prev_hash), Some(hash)) =
+        (digest, occurred_at, recorded_at, prev_hash, hash)
+    else {
+        return Ok((false, stored_hash));
+    };
+    if id != previous_id + 1 || prev_hash != *expected_prev || text_ok != Some(1) {
+        return Ok((false, stored_hash));
+    }
+    let personal_ok = match (blanked, salt) {
+        (false, Some(salt)) => {
+            ledger::personal_digest(
+                &salt,
+                ip.as_deref(),
+                user_agent.as_deref(),
+                actor.as_deref(),
+            ) == digest
+        }
+        // Blanked by erasure or retention: nothing personal may remain.
+        (true, None) => ip.is_none() && user_agent.is_none() && actor.is_none(),
+        _ => false,
+    };
+    let fields = ChainFields {
+        id,
+        customer_id,
+        purpose: &purpose,
+        action: &action,
+        request_id,
+        source: source.as_deref(),
+        text_hash,
+        text_version: text_version.as_deref(),
+        personal_digest: digest,
+        occurred_at,
+        recorded_at,
+    };
+    Ok((
+        personal_ok && ledger::chain_hash(&prev_hash, &fields) == hash,
+        stored_hash,
+    ))
+}
