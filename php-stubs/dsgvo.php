@@ -4,136 +4,286 @@
  * tests/php/StubsTest.php checks this file against the loaded extension.
  */
 
-namespace Dsgvo;
-
-/**
- * A shop's connection to its consent, objection and data-subject records.
- *
- * Settings come from php.ini (dsgvo.*); options of the same name without the prefix override them:
- * dsn, table_prefix, shop, shop_table_prefix, secret, query_timeout_ms, connect_timeout_ms,
- * consent_token_ttl_days, truncate_ip.
- *
- * Proof arrays (all keys optional; unknown keys are refused):
- *   source       checkout|account|newsletter_form|admin|import|api|link
- *   text         the consent wording shown (stored once per SHA-256)
- *   text_version at most 64 characters
- *   ip           IPv4 or IPv6 address (shortened when truncate_ip is on)
- *   user_agent   at most 512 characters, one line
- *   actor        the admin user who acted, at most 128 characters
- *   occurred_at  RFC 3339 time, only with source=import, never in the future
- */
-final class Store
-{
-    /**
-     * Validates the settings and options; connects to nothing (the first call that needs the
-     * database does).
-     *
-     * @param array<string, string|int> $options
-     * @throws ConfigException an option is unknown or invalid; the message names it
-     */
-    public function __construct(array $options = []) {}
+namespace Dsgvo {
 
     /**
-     * Creates or upgrades the extension's own tables. Idempotent; concurrent callers all succeed.
+     * A shop's connection to its consent, objection and data-subject records.
      *
-     * @return int the schema version
-     * @throws DatabaseException
+     * Settings come from php.ini (dsgvo.*); options of the same name without the prefix override them:
+     * dsn, table_prefix, shop, shop_table_prefix, secret, query_timeout_ms, connect_timeout_ms,
+     * consent_token_ttl_days, truncate_ip, existing_customer_max_age_days, previous_secrets.
+     *
+     * Proof arrays (all keys optional; unknown keys are refused):
+     *   source       checkout|account|newsletter_form|admin|import|api|link
+     *   text         the consent wording shown (stored once per SHA-256)
+     *   text_version at most 64 characters
+     *   ip           IPv4 or IPv6 address (shortened when truncate_ip is on)
+     *   user_agent   at most 512 characters, one line
+     *   actor        the admin user who acted, at most 128 characters
+     *   occurred_at  RFC 3339 time, only with source=import, never in the future
      */
-    public function migrate(): int {}
+    final class Store
+    {
+        /**
+         * Validates the settings and options; connects to nothing (the first call that needs the
+         * database does).
+         *
+         * @param array<string, string|int> $options
+         * @throws ConfigException an option is unknown or invalid; the message names it
+         */
+        public function __construct(array $options = []) {}
+
+        /**
+         * Creates or upgrades the extension's own tables. Idempotent; concurrent callers all succeed.
+         *
+         * @return int the schema version
+         * @throws DatabaseException
+         */
+        public function migrate(): int {}
+
+        /**
+         * True when the database answers; false when it cannot be reached within connect_timeout_ms.
+         *
+         * @throws DatabaseException the server answered with an error (wrong credentials, unknown database)
+         */
+        public function ping(): bool {}
+
+        /**
+         * Records a consent given directly (checkbox at checkout, account page, import).
+         *
+         * @param array<string, string|null> $proof
+         * @return int the event id
+         * @throws InvalidInputException customer id not positive, purpose not [a-z0-9_.-]{1,64}, invalid proof
+         * @throws DatabaseException
+         */
+        public function grantConsent(int $customerId, string $purpose, array $proof = []): int {}
+
+        /**
+         * Starts double opt-in: records a request and returns the token for the confirmation link.
+         * Consent is in force only after confirmConsent(); a consent already in force stays in force.
+         *
+         * @param array<string, string|null> $proof
+         * @return string URL-safe token, valid for consent_token_ttl_days
+         * @throws ConfigException no secret configured
+         * @throws InvalidInputException
+         * @throws DatabaseException
+         */
+        public function requestConsent(int $customerId, string $purpose, array $proof = []): string {}
+
+        /**
+         * Confirms a double opt-in request by the token from its link.
+         *
+         * @param array<string, string|null> $proof proof of the confirmation (ip, user_agent of the click)
+         * @return int the event id of the confirmation
+         * @throws TokenException expired, forged, altered, truncated or already used; nothing was written
+         * @throws ConfigException no secret configured
+         * @throws InvalidInputException
+         * @throws DatabaseException
+         */
+        public function confirmConsent(string $token, array $proof = []): int {}
+
+        /**
+         * Records a withdrawal of consent.
+         *
+         * @param array<string, string|null> $proof
+         * @return int the event id
+         * @throws InvalidInputException
+         * @throws DatabaseException
+         */
+        public function revokeConsent(int $customerId, string $purpose, array $proof = []): int {}
+
+        /**
+         * Whether consent for the purpose is in force (granted, or confirmed after double opt-in).
+         *
+         * @throws InvalidInputException
+         * @throws DatabaseException
+         */
+        public function hasConsent(int $customerId, string $purpose): bool {}
+
+        /**
+         * The customer's consent events, oldest first.
+         *
+         * @return list<array{id: int, purpose: string, action: string, occurred_at: string, recorded_at: string,
+         *   source: ?string, text: ?string, text_sha256: ?string, text_version: ?string, ip: ?string,
+         *   user_agent: ?string, actor: ?string, request_id: ?int, confirmed_at: ?string}>
+         *   action: granted|revoked|requested|confirmed; times RFC 3339 UTC with microseconds;
+         *   confirmed_at on a request that was confirmed and on its confirmation
+         * @throws InvalidInputException
+         * @throws DatabaseException
+         */
+        public function consentHistory(int $customerId): array {}
+
+        /**
+         * Walks the consent ledger's hash chain and reports the first event that was altered, removed,
+         * inserted or reordered behind the extension's back.
+         *
+         * @return array{ok: bool, events: int, first_bad_id: ?int}
+         * @throws DatabaseException
+         */
+        public function verifyLedger(): array {}
+
+        /**
+         * Creates or replaces an email type. Types persist in the database; an undefined type needs consent.
+         *
+         * @param string $basis consent | existing_customer (§ 7 Abs. 3 UWG) | transactional (always allowed)
+         * @param array{max_age_days?: int, notice_since?: string, min_interval_days?: int} $options
+         *   max_age_days (existing_customer; default dsgvo.existing_customer_max_age_days), notice_since
+         *   (existing_customer; 'YYYY-MM-DD' shop-local: older orders were made without the objection notice),
+         *   min_interval_days (any basis: at most one mail of the type per this many days, from the send log)
+         * @throws InvalidInputException
+         * @throws DatabaseException
+         */
+        public function defineEmailType(string $type, string $basis, array $options = []): void {}
+
+        /**
+         * Records the customer's objection to a type of mail ('*': all marketing mail), with its proof.
+         * Idempotent: while the same objection stands, a repeat records nothing and returns false. A consent
+         * in force that is newer than an objection lifts it for the consented type.
+         *
+         * @param array<string, string|null> $proof
+         * @return bool true if newly recorded
+         * @throws InvalidInputException
+         * @throws DatabaseException
+         */
+        public function optOut(int $customerId, string $type = '*', array $proof = []): bool {}
+
+        /**
+         * Records an objection by address: for every shop account with the address, and for the address
+         * itself (it then also holds for accounts made later with it). Needs dsgvo.secret: the address is
+         * kept only as HMAC-SHA256. An address suppressed for good (erased) is left alone.
+         *
+         * @param array<string, string|null> $proof
+         * @return bool true if something was newly recorded
+         * @throws InvalidInputException not an email address, bad type or proof
+         * @throws ConfigException no secret configured
+         * @throws DatabaseException
+         */
+        public function optOutEmail(string $email, string $type = '*', array $proof = []): bool {}
+
+        /**
+         * Whether an objection (or a suppression) stands against the type for the customer.
+         *
+         * @throws InvalidInputException
+         * @throws DatabaseException
+         */
+        public function isOptedOut(int $customerId, string $type): bool {}
+
+        /**
+         * A signed, URL-safe one-click unsubscribe token: customer id, type, issue time and key id; never
+         * the address. It does not expire.
+         *
+         * @throws ConfigException no secret configured
+         * @throws InvalidInputException
+         */
+        public function unsubscribeToken(int $customerId, string $type = '*'): string {}
+
+        /**
+         * What a valid unsubscribe token says, recording nothing: for the confirmation page a GET request
+         * shows (link scanners must not unsubscribe anyone).
+         *
+         * @return array{customer_id: int, type: string, issued_at: string}
+         * @throws TokenException forged, altered, truncated or signed with an unknown key
+         * @throws ConfigException no secret configured
+         */
+        public function readUnsubscribeToken(string $token): array {}
+
+        /**
+         * Records the objection a token carries (proof source defaults to 'link'). Idempotent.
+         *
+         * @param array<string, string|null> $proof
+         * @return array{customer_id: int, type: string, new: bool}
+         * @throws TokenException forged, altered, truncated or signed with an unknown key; nothing written
+         * @throws ConfigException no secret configured
+         * @throws DatabaseException
+         */
+        public function unsubscribe(string $token, array $proof = []): array {}
+
+        /**
+         * The RFC 8058 header pair for a mail to the customer. The endpoint receives the token as query
+         * parameter t; with $mailto the header also offers mailto:$mailto?subject=unsubscribe%20<token>.
+         *
+         * @return array{'List-Unsubscribe': string, 'List-Unsubscribe-Post': string}
+         * @throws InvalidInputException the endpoint is not an https:// URL, or $mailto not an address
+         * @throws ConfigException no secret configured
+         */
+        public function unsubscribeHeaders(int $customerId, string $type, string $endpointUrl, ?string $mailto = null): array {}
+
+        /**
+         * May this type of mail go to this customer now, and why. One database round trip.
+         *
+         * @throws InvalidInputException customer id not positive, type not [a-z0-9_.-]{1,64}
+         * @throws ConfigException the suppression list holds addresses but no secret is configured
+         * @throws DatabaseException
+         */
+        public function maySend(int $customerId, string $type): Decision {}
+
+        /**
+         * The ids among $customerIds for which maySend() allows the type, in input order, each once.
+         * A fixed number of round trips per 1,000 ids.
+         *
+         * @param list<int> $customerIds
+         * @return list<int>
+         * @throws InvalidInputException an element is not an integer or not positive
+         * @throws ConfigException
+         * @throws DatabaseException
+         */
+        public function filterSendable(array $customerIds, string $type): array {}
+    }
 
     /**
-     * True when the database answers; false when it cannot be reached within connect_timeout_ms.
-     *
-     * @throws DatabaseException the server answered with an error (wrong credentials, unknown database)
+     * The answer of Store::maySend(). Read-only; made only by the extension.
      */
-    public function ping(): bool {}
+    final class Decision
+    {
+        /** @var bool true if the mail may be sent @readonly */
+        public $allowed;
 
-    /**
-     * Records a consent given directly (checkbox at checkout, account page, import).
-     *
-     * @param array<string, string|null> $proof
-     * @return int the event id
-     * @throws InvalidInputException customer id not positive, purpose not [a-z0-9_.-]{1,64}, invalid proof
-     * @throws DatabaseException
-     */
-    public function grantConsent(int $customerId, string $purpose, array $proof = []): int {}
+        /**
+         * @var string stable reason code. Allowed: consent, existing_customer, transactional. Denied: opted_out,
+         *   opted_out_all, suppressed, no_consent, consent_revoked, consent_pending, no_purchase, purchase_too_old,
+         *   email_changed, notice_missing, too_frequent, unknown_customer
+         * @readonly
+         */
+        public $reason;
 
-    /**
-     * Starts double opt-in: records a request and returns the token for the confirmation link.
-     * Consent is in force only after confirmConsent(); a consent already in force stays in force.
-     *
-     * @param array<string, string|null> $proof
-     * @return string URL-safe token, valid for consent_token_ttl_days
-     * @throws ConfigException no secret configured
-     * @throws InvalidInputException
-     * @throws DatabaseException
-     */
-    public function requestConsent(int $customerId, string $purpose, array $proof = []): string {}
+        /** @var string|null the legal basis relied on (consent|existing_customer|transactional); null when denied @readonly */
+        public $basis;
 
-    /**
-     * Confirms a double opt-in request by the token from its link.
-     *
-     * @param array<string, string|null> $proof proof of the confirmation (ip, user_agent of the click)
-     * @return int the event id of the confirmation
-     * @throws TokenException expired, forged, altered, truncated or already used; nothing was written
-     * @throws ConfigException no secret configured
-     * @throws InvalidInputException
-     * @throws DatabaseException
-     */
-    public function confirmConsent(string $token, array $proof = []): int {}
+        /** @var int|null the consent event the decision rests on (grant in force, revocation, pending request) @readonly */
+        public $eventId;
 
-    /**
-     * Records a withdrawal of consent.
-     *
-     * @param array<string, string|null> $proof
-     * @return int the event id
-     * @throws InvalidInputException
-     * @throws DatabaseException
-     */
-    public function revokeConsent(int $customerId, string $purpose, array $proof = []): int {}
+        /** Not constructible from PHP: throws. */
+        public function __construct() {}
+    }
 
-    /**
-     * Whether consent for the purpose is in force (granted, or confirmed after double opt-in).
-     *
-     * @throws InvalidInputException
-     * @throws DatabaseException
-     */
-    public function hasConsent(int $customerId, string $purpose): bool {}
+    /** Base of every exception the extension throws. */
+    class Exception extends \RuntimeException {}
 
-    /**
-     * The customer's consent events, oldest first.
-     *
-     * @return list<array{id: int, purpose: string, action: string, occurred_at: string, recorded_at: string,
-     *   source: ?string, text: ?string, text_sha256: ?string, text_version: ?string, ip: ?string,
-     *   user_agent: ?string, actor: ?string, request_id: ?int, confirmed_at: ?string}>
-     *   action: granted|revoked|requested|confirmed; times RFC 3339 UTC with microseconds;
-     *   confirmed_at on a request that was confirmed and on its confirmation
-     * @throws InvalidInputException
-     * @throws DatabaseException
-     */
-    public function consentHistory(int $customerId): array {}
+    /** A setting or option is invalid or missing. Raised before any connection. */
+    class ConfigException extends Exception {}
 
-    /**
-     * Walks the consent ledger's hash chain and reports the first event that was altered, removed,
-     * inserted or reordered behind the extension's back.
-     *
-     * @return array{ok: bool, events: int, first_bad_id: ?int}
-     * @throws DatabaseException
-     */
-    public function verifyLedger(): array {}
+    /** The database could not be reached, timed out, or refused a statement. Code: the server's error number, if any. */
+    class DatabaseException extends Exception {}
+
+    /** An argument is invalid; nothing was written. */
+    class InvalidInputException extends Exception {}
+
+    /** A signed token is forged, altered, expired or already used; nothing was written. */
+    class TokenException extends Exception {}
 }
 
-/** Base of every exception the extension throws. */
-class Exception extends \RuntimeException {}
+namespace {
+    /**
+     * Store::maySend($customerId, $type)->allowed, with a Store built from the php.ini settings.
+     *
+     * @throws \Dsgvo\Exception
+     */
+    function dsgvo_may_send(int $customerId, string $type): bool {}
 
-/** A setting or option is invalid or missing. Raised before any connection. */
-class ConfigException extends Exception {}
-
-/** The database could not be reached, timed out, or refused a statement. Code: the server's error number, if any. */
-class DatabaseException extends Exception {}
-
-/** An argument is invalid; nothing was written. */
-class InvalidInputException extends Exception {}
-
-/** A signed token is forged, altered, expired or already used; nothing was written. */
-class TokenException extends Exception {}
+    /**
+     * Store::optOut($customerId, $type), with a Store built from the php.ini settings.
+     *
+     * @throws \Dsgvo\Exception
+     */
+    function dsgvo_opt_out(int $customerId, string $type = '*'): bool {}
+}

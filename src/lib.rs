@@ -14,8 +14,10 @@ use crate::php::lifecycle::startup;
 #[php_module]
 #[php(startup = startup)]
 pub fn get_module(module: ModuleBuilder) -> ModuleBuilder {
-    module
+    let module = module
         .class::<php::store::Store>()
+        .class::<php::decision::Decision>();
+    php::functions::register(module)
         .shutdown_function(php::lifecycle::shutdown)
         .info_function(php::info::module_info)
 }

@@ -23,7 +23,7 @@ pub struct Setting {
     pub help: &'static str,
 }
 
-pub const SETTINGS: [Setting; 9] = [
+pub const SETTINGS: [Setting; 11] = [
     Setting {
         name: "dsn",
         ini: c"dsgvo.dsn",
@@ -78,6 +78,18 @@ pub const SETTINGS: [Setting; 9] = [
         default: c"0",
         help: "store proof IP addresses shortened (IPv4 /24, IPv6 /48)",
     },
+    Setting {
+        name: "existing_customer_max_age_days",
+        ini: c"dsgvo.existing_customer_max_age_days",
+        default: c"730",
+        help: "default age limit of the purchase that makes a customer 'existing' (§ 7 Abs. 3 UWG)",
+    },
+    Setting {
+        name: "previous_secrets",
+        ini: c"dsgvo.previous_secrets",
+        default: c"",
+        help: "comma-separated former secrets: still verify tokens and find suppressed addresses",
+    },
 ];
 
 /// Positions in [`SETTINGS`], checked by a test.
@@ -91,12 +103,15 @@ mod index {
     pub const CONNECT_TIMEOUT_MS: usize = 6;
     pub const CONSENT_TOKEN_TTL_DAYS: usize = 7;
     pub const TRUNCATE_IP: usize = 8;
+    pub const EXISTING_CUSTOMER_MAX_AGE_DAYS: usize = 9;
+    pub const PREVIOUS_SECRETS: usize = 10;
 }
 
 pub const MAX_PREFIX_LEN: usize = 32;
 const QUERY_TIMEOUT_MS: (i64, i64) = (1, 600_000);
 const CONNECT_TIMEOUT_MS: (i64, i64) = (1, 60_000);
 const CONSENT_TOKEN_TTL_DAYS: (i64, i64) = (1, 365);
+pub const MAX_AGE_DAYS: (i64, i64) = (1, 3650);
 pub const MIN_SECRET_LEN: usize = 32;
 
 /// Where a value came from, so a message names what the developer has to change.
@@ -247,6 +262,9 @@ pub struct Config {
     pub connect_timeout: Duration,
     pub consent_token_ttl_days: u32,
     pub truncate_ip: bool,
+    pub existing_customer_max_age_days: u32,
+    /// Former secrets, newest first: they still verify tokens and find suppressed addresses.
+    pub previous_secrets: Vec<Secret>,
 }
 
 impl Config {
@@ -295,6 +313,9 @@ impl Config {
         let consent_token_ttl_days =
             raw(index::CONSENT_TOKEN_TTL_DAYS).int_in(CONSENT_TOKEN_TTL_DAYS, "days")?;
         let truncate_ip = raw(index::TRUNCATE_IP).flag()?;
+        let existing_customer_max_age_days =
+            raw(index::EXISTING_CUSTOMER_MAX_AGE_DAYS).int_in(MAX_AGE_DAYS, "days")?;
+        let previous_secrets = previous_secrets(&raw(index::PREVIOUS_SECRETS))?;
         let dsn = raw(index::DSN);
         let database = DbTarget::parse(dsn.string()?).map_err(|why| {
             Error::config(format!(
@@ -313,7 +334,19 @@ impl Config {
             connect_timeout: Duration::from_millis(connect_timeout_ms.unsigned_abs()),
             consent_token_ttl_days: u32::try_from(consent_token_ttl_days).unwrap_or(7),
             truncate_ip,
+            existing_customer_max_age_days: u32::try_from(existing_customer_max_age_days)
+                .unwrap_or(730),
+            previous_secrets,
         })
+    }
+
+    /// The current secret first, then the previous ones: every key a token or a suppression entry
+    /// may have been made with.
+    pub fn keyring(&self) -> Vec<&Secret> {
+        self.secret
+            .iter()
+            .chain(self.previous_secrets.iter())
+            .collect()
     }
 
     /// The HMAC key, for the calls that sign or hash.
@@ -342,6 +375,28 @@ fn prefix(raw: &Raw, min_len: usize) -> Result<String> {
             describe(&raw.value)
         )))
     }
+}
+
+fn previous_secrets(raw: &Raw) -> Result<Vec<Secret>> {
+    let value = raw.string()?;
+    value
+        .split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .enumerate()
+        .map(|(i, s)| {
+            if s.len() < MIN_SECRET_LEN {
+                Err(Error::config(format!(
+                    "{}: entry {} is {} bytes, each former secret must be at least {MIN_SECRET_LEN}",
+                    raw.origin(),
+                    i + 1,
+                    s.len()
+                )))
+            } else {
+                Ok(Secret(s.as_bytes().to_vec()))
+            }
+        })
+        .collect()
 }
 
 fn shop(raw: &Raw) -> Result<Shop> {
@@ -378,6 +433,14 @@ pub fn display_value(setting: &Setting, value: Option<&str>) -> String {
     match setting.name {
         "secret" if value.is_empty() => "(not set)".into(),
         "secret" => format!("(set, {} bytes)", value.len()),
+        "previous_secrets" => {
+            let n = value.split(',').filter(|s| !s.trim().is_empty()).count();
+            if n == 0 {
+                "(none)".into()
+            } else {
+                format!("({n} set)")
+            }
+        }
         "dsn" if value.is_empty() => "(not set)".into(),
         "dsn" => DbTarget::mask_url(value),
         _ if value.is_empty() => "no value".into(),
@@ -432,6 +495,11 @@ mod tests {
             (index::CONNECT_TIMEOUT_MS, "connect_timeout_ms"),
             (index::CONSENT_TOKEN_TTL_DAYS, "consent_token_ttl_days"),
             (index::TRUNCATE_IP, "truncate_ip"),
+            (
+                index::EXISTING_CUSTOMER_MAX_AGE_DAYS,
+                "existing_customer_max_age_days",
+            ),
+            (index::PREVIOUS_SECRETS, "previous_secrets"),
         ];
         assert_eq!(names.len(), SETTINGS.len());
         for (i, name) in names {
@@ -450,6 +518,31 @@ mod tests {
         assert_eq!(config.connect_timeout, Duration::from_millis(2000));
         assert_eq!(config.consent_token_ttl_days, 7);
         assert!(!config.truncate_ip);
+        assert_eq!(config.existing_customer_max_age_days, 730);
+        assert!(config.previous_secrets.is_empty());
+    }
+
+    #[test]
+    fn previous_secrets_are_a_list_of_long_keys() {
+        let two = format!("{}, {}", "a".repeat(32), "b".repeat(40));
+        let config = resolve(&[
+            ("previous_secrets", s(&two)),
+            ("secret", s(&"c".repeat(32))),
+        ])
+        .unwrap();
+        assert_eq!(config.previous_secrets.len(), 2);
+        assert_eq!(config.keyring().len(), 3);
+        assert_eq!(config.keyring()[0].bytes(), "c".repeat(32).as_bytes());
+        let message = config_error(&[(
+            "previous_secrets",
+            s(&format!("{},short-old-key", "a".repeat(32))),
+        )]);
+        assert!(message.contains("entry 2"), "{message}");
+        assert!(!message.contains("short-old-key"), "{message}");
+        assert_eq!(
+            display_value(&SETTINGS[index::PREVIOUS_SECRETS], Some(&two)),
+            "(2 set)"
+        );
     }
 
     #[test]

@@ -4,14 +4,19 @@
 //! Each operation validates all of its input first and only then touches the database, so bad input
 //! never leaves a partial write.
 
-use crate::core::config::Config;
+use crate::core::config::{Config, Shop};
 use crate::core::error::{DatabaseErrorKind, Error, Result};
 use crate::core::input::KeyValues;
 use crate::core::output::Record;
 use crate::core::rules::consent::Action;
-use crate::core::rules::{ident, proof};
+use crate::core::rules::decision::{self, Decision};
+use crate::core::rules::email_type;
+use crate::core::rules::proof::Source;
+use crate::core::rules::{email, ident, proof};
 use crate::core::store::consent::{self, NewEvent, Verification};
-use crate::core::store::migrate;
+use crate::core::store::decision::{self as decision_store, Judged, Needs};
+use crate::core::store::objection::ShopTables;
+use crate::core::store::{email_types, migrate, objection};
 use crate::core::time::Timestamp;
 use crate::core::token;
 use crate::runtime;
@@ -109,10 +114,10 @@ impl Engine {
 
     /// Confirms a double opt-in request by its token; returns the `confirmed` event id.
     pub fn confirm_consent(&self, token: &str, proof: KeyValues) -> Result<u64> {
-        let secret = self.config.require_secret()?;
+        self.config.require_secret()?;
         let now = Timestamp::now();
         let proof = proof::validate(proof, now, self.config.truncate_ip)?;
-        let request_id = token::open_consent_confirmation(token, now, &[secret])?;
+        let request_id = token::open_consent_confirmation(token, now, &self.config.keyring())?;
         runtime::with_session(&self.config, async |session| {
             consent::confirm(session, self.prefix(), request_id, &proof, now).await
         })
@@ -141,4 +146,202 @@ impl Engine {
             consent::verify(session, self.prefix()).await
         })
     }
+
+    // --- objection --------------------------------------------------------------------------------
+
+    fn shop_tables(&self) -> Option<ShopTables<'_>> {
+        (self.config.shop != Shop::None).then(|| ShopTables {
+            shop: self.config.shop,
+            prefix: &self.config.shop_table_prefix,
+        })
+    }
+
+    /// Records an objection of the customer to a type (`*`: all marketing mail); true if new.
+    pub fn opt_out(&self, customer_id: i64, email_type: &str, proof: KeyValues) -> Result<bool> {
+        let customer_id = ident::customer_id(customer_id)?;
+        let email_type = email_type::name_or_all(email_type)?;
+        let now = Timestamp::now();
+        let proof = proof::validate(proof, now, self.config.truncate_ip)?;
+        runtime::with_session(&self.config, async |session| {
+            objection::opt_out(session, self.prefix(), customer_id, email_type, &proof, now).await
+        })
+    }
+
+    /// Records an objection by address: for the shop's accounts with it and for the address itself.
+    pub fn opt_out_email(&self, address: &str, email_type: &str, proof: KeyValues) -> Result<bool> {
+        let normal = email::validate(address)?;
+        let email_type = email_type::name_or_all(email_type)?;
+        let now = Timestamp::now();
+        let proof = proof::validate(proof, now, self.config.truncate_ip)?;
+        self.config.require_secret()?;
+        let keyring = self.config.keyring();
+        let shop = self.shop_tables();
+        runtime::with_session(&self.config, async |session| {
+            objection::opt_out_email(
+                session,
+                self.prefix(),
+                shop.as_ref(),
+                &keyring,
+                &normal,
+                email_type,
+                &proof,
+                now,
+            )
+            .await
+        })
+    }
+
+    /// Whether an objection (or a suppression) stands against the type for the customer.
+    pub fn is_opted_out(&self, customer_id: i64, email_type: &str) -> Result<bool> {
+        let customer_id = ident::customer_id(customer_id)?;
+        let email_type = email_type::name_or_all(email_type)?;
+        let judged = self.judge(&[customer_id], email_type, Some(Needs::OBJECTIONS))?;
+        Ok(judged
+            .facts
+            .iter()
+            .any(|(_, facts)| decision::objection(facts).is_some()))
+    }
+
+    /// A one-click unsubscribe token for the customer and type.
+    pub fn unsubscribe_token(&self, customer_id: i64, email_type: &str) -> Result<String> {
+        let customer_id = ident::customer_id(customer_id)?;
+        let email_type = email_type::name_or_all(email_type)?;
+        token::unsubscribe(
+            customer_id,
+            email_type,
+            Timestamp::now(),
+            self.config.require_secret()?,
+        )
+    }
+
+    /// What a valid unsubscribe token says, without recording anything (for a confirmation page).
+    pub fn read_unsubscribe_token(&self, token: &str) -> Result<token::Unsubscribe> {
+        self.config.require_secret()?;
+        let content = token::open_unsubscribe(token, &self.config.keyring())?;
+        email_type::name_or_all(&content.email_type).map_err(|_| {
+            crate::core::error::Error::Token("invalid token: malformed content".into())
+        })?;
+        Ok(content)
+    }
+
+    /// Records the objection a token carries; (customer id, type, newly recorded).
+    pub fn unsubscribe(&self, token: &str, proof: KeyValues) -> Result<(u64, String, bool)> {
+        let now = Timestamp::now();
+        let mut proof = proof::validate(proof, now, self.config.truncate_ip)?;
+        let content = self.read_unsubscribe_token(token)?;
+        let email_type = content.email_type;
+        proof.source.get_or_insert(Source::Link);
+        let customer_id = content.customer_id;
+        let new = runtime::with_session(&self.config, async |session| {
+            objection::opt_out(
+                session,
+                self.prefix(),
+                customer_id,
+                &email_type,
+                &proof,
+                now,
+            )
+            .await
+        })?;
+        Ok((customer_id, email_type, new))
+    }
+
+    /// The RFC 8058 header pair for a mail to the customer.
+    pub fn unsubscribe_headers(
+        &self,
+        customer_id: i64,
+        email_type: &str,
+        endpoint_url: &str,
+        mailto: Option<&str>,
+    ) -> Result<Vec<(&'static str, String)>> {
+        let endpoint = crate::core::rules::unsubscribe::endpoint(endpoint_url)?;
+        let mailto = mailto
+            .map(crate::core::rules::unsubscribe::mailto)
+            .transpose()?;
+        let token = self.unsubscribe_token(customer_id, email_type)?;
+        Ok(crate::core::rules::unsubscribe::headers(
+            &endpoint,
+            mailto.as_deref(),
+            &token,
+        ))
+    }
+
+    // --- decisions --------------------------------------------------------------------------------
+
+    /// Creates or replaces an email type definition.
+    pub fn define_email_type(
+        &self,
+        type_name: &str,
+        basis: &str,
+        options: KeyValues,
+    ) -> Result<()> {
+        let definition = email_type::define(type_name, basis, options)?;
+        let now = Timestamp::now();
+        runtime::with_session(&self.config, async |session| {
+            email_types::define(session, self.prefix(), &definition, now).await
+        })
+    }
+
+    fn judge(&self, ids: &[u64], email_type: &str, needs: Option<Needs>) -> Result<Judged> {
+        let keyring = self.config.keyring();
+        let shop = self.shop_tables();
+        runtime::with_session(&self.config, async |session| {
+            decision_store::judge(
+                session,
+                self.prefix(),
+                shop.as_ref(),
+                &keyring,
+                ids,
+                email_type,
+                self.config.existing_customer_max_age_days,
+                needs,
+            )
+            .await
+        })
+    }
+
+    /// May this type of mail go to this customer now, and why. One database round trip.
+    pub fn may_send(&self, customer_id: i64, email_type: &str) -> Result<Decision> {
+        let customer_id = ident::customer_id(customer_id)?;
+        let email_type = email_type::name(email_type)?;
+        let judged = self.judge(&[customer_id], email_type, None)?;
+        let facts = judged
+            .facts
+            .first()
+            .map(|(_, f)| f.clone())
+            .unwrap_or_default();
+        Ok(decision::decide(&judged.rules, &facts, judged.clocks))
+    }
+
+    /// The ids among `ids` that may receive the type now, in input order, each once. One statement
+    /// per chunk of ids.
+    pub fn filter_sendable(&self, ids: Vec<i64>, email_type: &str) -> Result<Vec<i64>> {
+        let email_type = email_type::name(email_type)?;
+        let mut seen = std::collections::HashSet::with_capacity(ids.len());
+        let mut unique: Vec<u64> = Vec::with_capacity(ids.len());
+        for id in ids {
+            let id = ident::customer_id(id)?;
+            if seen.insert(id) {
+                unique.push(id);
+            }
+        }
+        let mut allowed = Vec::with_capacity(unique.len());
+        for chunk in unique.chunks(FILTER_CHUNK) {
+            let judged = self.judge(chunk, email_type, None)?;
+            allowed.extend(
+                judged
+                    .facts
+                    .iter()
+                    .filter(|(_, facts)| {
+                        decision::decide(&judged.rules, facts, judged.clocks).allowed
+                    })
+                    .map(|(id, _)| i64::try_from(*id).unwrap_or(i64::MAX)),
+            );
+        }
+        Ok(allowed)
+    }
 }
+
+/// Ids per statement of `filterSendable`: large enough to amortise the round trip, small enough to
+/// keep one statement well under the query timeout.
+const FILTER_CHUNK: usize = 1000;

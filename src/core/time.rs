@@ -68,6 +68,20 @@ impl Timestamp {
         self.0.assume_utc().unix_timestamp()
     }
 
+    /// The earliest time there is, for dates that are none (a shop's '0000-00-00').
+    pub fn earliest() -> Timestamp {
+        Timestamp(PrimitiveDateTime::MIN)
+    }
+
+    /// This time `days` days earlier (calendar arithmetic on the wall clock, like MySQL's INTERVAL).
+    pub fn minus_days(&self, days: u32) -> Timestamp {
+        Timestamp(
+            self.0
+                .checked_sub(time::Duration::days(i64::from(days)))
+                .unwrap_or(PrimitiveDateTime::MIN),
+        )
+    }
+
     pub fn from_unix_seconds(seconds: i64) -> Option<Timestamp> {
         OffsetDateTime::from_unix_timestamp(seconds)
             .ok()

@@ -22,18 +22,24 @@ const HEADER_LEN: usize = 6;
 pub enum Kind {
     /// Double opt-in confirmation: body = request event id (u64), expiry (unix seconds, i64).
     ConsentConfirmation,
+    /// One-click unsubscribe: body = customer id (u64), issued (unix seconds, i64), type length (u8),
+    /// type. No expiry: an objection must work from any old mail.
+    Unsubscribe,
 }
 
 impl Kind {
     fn byte(self) -> u8 {
         match self {
             Kind::ConsentConfirmation => b'C',
+            Kind::Unsubscribe => b'U',
         }
     }
 
-    fn body_len(self) -> usize {
+    /// The body length, when every token of the kind has the same.
+    fn fixed_body_len(self) -> Option<usize> {
         match self {
-            Kind::ConsentConfirmation => 16,
+            Kind::ConsentConfirmation => Some(16),
+            Kind::Unsubscribe => None,
         }
     }
 }
@@ -71,8 +77,11 @@ fn open(token: &str, kind: Kind, keys: &[&Secret]) -> Result<Vec<u8>> {
     let bytes = URL_SAFE_NO_PAD
         .decode(token.trim())
         .map_err(|_| invalid("malformed or incomplete (was the link cut off or altered?)"))?;
-    let expected = HEADER_LEN + kind.body_len() + MAC_LEN;
-    if bytes.len() != expected {
+    let length_ok = match kind.fixed_body_len() {
+        Some(body) => bytes.len() == HEADER_LEN + body + MAC_LEN,
+        None => bytes.len() > HEADER_LEN + MAC_LEN,
+    };
+    if !length_ok {
         return Err(invalid(
             "incomplete or altered (wrong length; was the link cut off?)",
         ));
@@ -80,7 +89,7 @@ fn open(token: &str, kind: Kind, keys: &[&Secret]) -> Result<Vec<u8>> {
     if bytes[0] != VERSION || bytes[1] != kind.byte() {
         return Err(invalid("not a token of this kind"));
     }
-    let (payload, tag) = bytes.split_at(expected - MAC_LEN);
+    let (payload, tag) = bytes.split_at(bytes.len() - MAC_LEN);
     let key = keys
         .iter()
         .find(|k| key_id(k) == payload[2..HEADER_LEN])
@@ -128,6 +137,54 @@ pub fn open_consent_confirmation(token: &str, now: Timestamp, keys: &[&Secret]) 
         )));
     }
     Ok(id)
+}
+
+/// What an unsubscribe token says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unsubscribe {
+    pub customer_id: u64,
+    pub email_type: String,
+    pub issued_at: Timestamp,
+}
+
+/// A one-click unsubscribe token for a customer and an email type (`*` for all marketing mail).
+pub fn unsubscribe(
+    customer_id: u64,
+    email_type: &str,
+    issued_at: Timestamp,
+    secret: &Secret,
+) -> Result<String> {
+    let type_len = u8::try_from(email_type.len())
+        .map_err(|_| Error::invalid_input("email type too long for a token"))?;
+    let mut body = Vec::with_capacity(17 + email_type.len());
+    body.extend_from_slice(&customer_id.to_be_bytes());
+    body.extend_from_slice(&issued_at.unix_seconds().to_be_bytes());
+    body.push(type_len);
+    body.extend_from_slice(email_type.as_bytes());
+    sign(Kind::Unsubscribe, &body, secret)
+}
+
+/// The content of a valid unsubscribe token signed by one of `keys`.
+pub fn open_unsubscribe(token: &str, keys: &[&Secret]) -> Result<Unsubscribe> {
+    let body = open(token, Kind::Unsubscribe, keys)?;
+    let malformed = || Error::Token("invalid token: malformed content".into());
+    if body.len() < 17 {
+        return Err(malformed());
+    }
+    let (customer, rest) = body.split_at(8);
+    let (issued, rest) = rest.split_at(8);
+    let (len, email_type) = rest.split_at(1);
+    if email_type.len() != usize::from(len[0]) {
+        return Err(malformed());
+    }
+    Ok(Unsubscribe {
+        customer_id: u64::from_be_bytes(customer.try_into().map_err(|_| malformed())?),
+        issued_at: Timestamp::from_unix_seconds(i64::from_be_bytes(
+            issued.try_into().map_err(|_| malformed())?,
+        ))
+        .ok_or_else(malformed)?,
+        email_type: String::from_utf8(email_type.to_vec()).map_err(|_| malformed())?,
+    })
 }
 
 #[cfg(test)]
@@ -194,6 +251,29 @@ mod tests {
         // Expired.
         let old = consent_confirmation(42, later(-1), &key).unwrap();
         assert!(token_error(&old, &[&key]).contains("expired"));
+    }
+
+    #[test]
+    fn unsubscribe_tokens_round_trip_and_refuse_tampering() {
+        let key = secret(3);
+        let token = unsubscribe(77, "review.request", now(), &key).unwrap();
+        let opened = open_unsubscribe(&token, &[&key]).unwrap();
+        assert_eq!(opened.customer_id, 77);
+        assert_eq!(opened.email_type, "review.request");
+        assert_eq!(opened.issued_at, now());
+        let mut bytes = URL_SAFE_NO_PAD.decode(&token).unwrap();
+        bytes[13] ^= 1;
+        assert!(open_unsubscribe(&URL_SAFE_NO_PAD.encode(&bytes), &[&key]).is_err());
+        assert!(open_unsubscribe(&token[..token.len() - 2], &[&key]).is_err());
+        // A consent token is not an unsubscribe token, even when validly signed.
+        let consent = consent_confirmation(77, later(1), &key).unwrap();
+        assert!(
+            open_unsubscribe(&consent, &[&key])
+                .unwrap_err()
+                .message()
+                .contains("kind")
+        );
+        assert!(open_unsubscribe(&token, &[&secret(4)]).is_err());
     }
 
     #[test]

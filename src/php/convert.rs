@@ -4,6 +4,7 @@ use ext_php_rs::boxed::ZBox;
 use ext_php_rs::prelude::*;
 use ext_php_rs::types::{ZendHashTable, Zval};
 
+use crate::core::error::Error;
 use crate::core::output::{OutputValue, Record};
 
 fn zval(value: OutputValue) -> PhpResult<Zval> {
@@ -33,4 +34,42 @@ pub fn records(records: Vec<Record>) -> PhpResult<ZBox<ZendHashTable>> {
         list.push(record(r)?)?;
     }
     Ok(list)
+}
+
+/// A PHP list of integers (keys ignored, order kept); anything else in it is refused by name.
+pub fn int_list(array: &ZendHashTable, what: &str) -> Result<Vec<i64>, Error> {
+    array
+        .iter()
+        .map(|(key, value)| {
+            let value = value.dereference();
+            if value.is_long() {
+                value
+                    .long()
+                    .ok_or_else(|| Error::invalid_input(format!("{what} must be integers")))
+            } else {
+                Err(Error::invalid_input(format!(
+                    "{what} must be integers; the element at key {key} is {}",
+                    type_name(value)
+                )))
+            }
+        })
+        .collect()
+}
+
+fn type_name(value: &Zval) -> &'static str {
+    if value.is_null() {
+        "null"
+    } else if value.is_bool() {
+        "bool"
+    } else if value.is_double() {
+        "float"
+    } else if value.is_string() {
+        "string"
+    } else if value.is_array() {
+        "array"
+    } else if value.is_object() {
+        "object"
+    } else {
+        "of another type"
+    }
 }

@@ -3,7 +3,9 @@
 
 pub mod array_arg;
 pub mod convert;
+pub mod decision;
 pub mod exceptions;
+pub mod functions;
 pub mod info;
 pub mod ini;
 pub mod lifecycle;

@@ -11,6 +11,7 @@ use ext_php_rs::types::ZendHashTable;
 use crate::core::config::Config;
 use crate::core::engine::Engine;
 use crate::php::array_arg::ArrayArg;
+use crate::php::decision::Decision;
 use crate::php::{convert, ini};
 
 /// A shop's connection to its consent, objection and data-subject records.
@@ -100,6 +101,87 @@ impl Store {
             ("events", v.events.into()),
             ("first_bad_id", v.first_bad_id.into()),
         ])
+    }
+
+    /// Creates or replaces an email type: basis consent, existing_customer or transactional.
+    #[php(defaults(options = ArrayArg::default()))]
+    pub fn define_email_type(&self, r#type: &str, basis: &str, options: ArrayArg) -> PhpResult<()> {
+        Ok(self.engine.define_email_type(r#type, basis, options.0)?)
+    }
+
+    /// Records an objection to a type (`*`: all marketing mail); true if newly recorded.
+    #[php(defaults(r#type = "\"*\"", proof = ArrayArg::default()))]
+    pub fn opt_out(&self, customerId: i64, r#type: &str, proof: ArrayArg) -> PhpResult<bool> {
+        Ok(self.engine.opt_out(customerId, r#type, proof.0)?)
+    }
+
+    /// Records an objection by address; true if newly recorded.
+    #[php(defaults(r#type = "\"*\"", proof = ArrayArg::default()))]
+    pub fn opt_out_email(&self, email: &str, r#type: &str, proof: ArrayArg) -> PhpResult<bool> {
+        Ok(self.engine.opt_out_email(email, r#type, proof.0)?)
+    }
+
+    /// Whether an objection or suppression stands against the type.
+    pub fn is_opted_out(&self, customerId: i64, r#type: &str) -> PhpResult<bool> {
+        Ok(self.engine.is_opted_out(customerId, r#type)?)
+    }
+
+    /// A signed one-click unsubscribe token (no address inside).
+    #[php(defaults(r#type = "\"*\""))]
+    pub fn unsubscribe_token(&self, customerId: i64, r#type: &str) -> PhpResult<String> {
+        Ok(self.engine.unsubscribe_token(customerId, r#type)?)
+    }
+
+    /// What a valid unsubscribe token says, writing nothing:
+    /// `['customer_id' => int, 'type' => string, 'issued_at' => string]`.
+    pub fn read_unsubscribe_token(&self, token: &str) -> PhpResult<ZBox<ZendHashTable>> {
+        let content = self.engine.read_unsubscribe_token(token)?;
+        convert::record(vec![
+            ("customer_id", content.customer_id.into()),
+            ("type", content.email_type.into()),
+            ("issued_at", content.issued_at.to_string().into()),
+        ])
+    }
+
+    /// Records the objection a token carries: `['customer_id' => int, 'type' => string, 'new' => bool]`.
+    #[php(defaults(proof = ArrayArg::default()))]
+    pub fn unsubscribe(&self, token: &str, proof: ArrayArg) -> PhpResult<ZBox<ZendHashTable>> {
+        let (customer_id, email_type, new) = self.engine.unsubscribe(token, proof.0)?;
+        convert::record(vec![
+            ("customer_id", customer_id.into()),
+            ("type", email_type.into()),
+            ("new", new.into()),
+        ])
+    }
+
+    /// The RFC 8058 pair: `['List-Unsubscribe' => ..., 'List-Unsubscribe-Post' => 'List-Unsubscribe=One-Click']`.
+    pub fn unsubscribe_headers(
+        &self,
+        customerId: i64,
+        r#type: &str,
+        endpointUrl: &str,
+        mailto: Option<&str>,
+    ) -> PhpResult<ZBox<ZendHashTable>> {
+        let headers = self
+            .engine
+            .unsubscribe_headers(customerId, r#type, endpointUrl, mailto)?;
+        convert::record(headers.into_iter().map(|(k, v)| (k, v.into())).collect())
+    }
+
+    /// May this type of mail go to this customer now, and why.
+    pub fn may_send(&self, customerId: i64, r#type: &str) -> PhpResult<Decision> {
+        Ok(self.engine.may_send(customerId, r#type)?.into())
+    }
+
+    /// The ids that may receive the type now, in input order, each once.
+    pub fn filter_sendable(
+        &self,
+        customerIds: &ZendHashTable,
+        r#type: &str,
+    ) -> PhpResult<Vec<i64>> {
+        Ok(self
+            .engine
+            .filter_sendable(convert::int_list(customerIds, "customer ids")?, r#type)?)
     }
 }
 

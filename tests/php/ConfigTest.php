@@ -62,6 +62,8 @@ final class ConfigTest extends TestCase
             'timeout array' => [['connect_timeout_ms' => [1]], "option 'connect_timeout_ms'"],
             'token ttl zero' => [['consent_token_ttl_days' => 0], "option 'consent_token_ttl_days'"],
             'truncate_ip not a switch' => [['truncate_ip' => 'sometimes'], "option 'truncate_ip'"],
+            'max age zero' => [['existing_customer_max_age_days' => 0], "option 'existing_customer_max_age_days'"],
+            'previous secret too short' => [['previous_secrets' => 'short-old-secret'], "option 'previous_secrets'"],
         ];
     }
 
@@ -142,6 +144,8 @@ final class ConfigTest extends TestCase
             'dsgvo.connect_timeout_ms' => '2000',
             'dsgvo.consent_token_ttl_days' => '7',
             'dsgvo.truncate_ip' => '0',
+            'dsgvo.existing_customer_max_age_days' => '730',
+            'dsgvo.previous_secrets' => '',
         ];
         $actual = ini_get_all('dsgvo', false);
         ksort($actual);

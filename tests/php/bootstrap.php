@@ -12,3 +12,4 @@ require __DIR__ . '/support/TestDatabase.php';
 require __DIR__ . '/support/Php.php';
 require __DIR__ . '/support/ShopSchemas.php';
 require __DIR__ . '/support/Tokens.php';
+require __DIR__ . '/support/Shop.php';

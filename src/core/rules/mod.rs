@@ -2,5 +2,9 @@
 //! state.
 
 pub mod consent;
+pub mod decision;
+pub mod email;
+pub mod email_type;
 pub mod ident;
 pub mod proof;
+pub mod unsubscribe;

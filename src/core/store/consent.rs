@@ -209,9 +209,10 @@ async fn append_locked(
     let granted_at = gives_consent(event.action).then_some(occurred_at);
     s.exec_drop(
         &render(
-            "INSERT INTO `{p}consent_state` (customer_id, purpose, status, event_id, granted_at, updated_at)
-             VALUES (?, ?, ?, ?, ?, ?)
+            "INSERT INTO `{p}consent_state` (customer_id, purpose, status, event_id, grant_event_id, granted_at, updated_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?)
              ON DUPLICATE KEY UPDATE status = VALUES(status), event_id = VALUES(event_id),
+               grant_event_id = COALESCE(VALUES(grant_event_id), grant_event_id),
                granted_at = COALESCE(VALUES(granted_at), granted_at), updated_at = VALUES(updated_at)",
             prefix,
         ),
@@ -220,6 +221,7 @@ async fn append_locked(
             event.purpose,
             status.name(),
             id,
+            granted_at.map(|_| id),
             granted_at.map(Value::from),
             event.recorded_at,
         ),

@@ -42,3 +42,17 @@ pub fn hash(value: Value) -> Result<Option<Hash>> {
 pub fn schema_error(message: &str) -> Error {
     Error::database(DatabaseErrorKind::Schema, message, 0)
 }
+
+/// A shop DATETIME: zero dates ('0000-00-00', which the shops' lax sql_mode lets in) count as the
+/// earliest time, so they never make a purchase recent.
+pub fn shop_time(value: Value) -> Option<Timestamp> {
+    match value {
+        Value::NULL => None,
+        other => Some(
+            timestamp(other)
+                .ok()
+                .flatten()
+                .unwrap_or_else(Timestamp::earliest),
+        ),
+    }
+}

@@ -1,9 +1,13 @@
 //! Everything that speaks SQL: where the database is, how a connection is opened and used, the schema.
 
+pub mod catalog;
 pub mod connect;
 pub mod consent;
 pub mod convert;
+pub mod decision;
+pub mod email_types;
 pub mod migrate;
+pub mod objection;
 pub mod schema;
 pub mod session;
 pub mod target;

@@ -64,19 +64,22 @@ pub const MIGRATIONS: &[Migration] = &[Migration {
 ) {options}",
         "INSERT IGNORE INTO `{p}consent_chain_head` (id, last_event_id, last_hash) VALUES (1, 0, REPEAT(CHAR(0), 32))",
         // Current consent per customer and purpose: what `hasConsent` and `maySend` read, one lookup.
-        // status: granted | revoked | pending; event_id: the last event for the purpose; granted_at:
-        // time of the latest grant or confirmation.
+        // status: granted | revoked | pending; event_id: the last event for the purpose;
+        // grant_event_id / granted_at: the latest grant or confirmation.
         "CREATE TABLE IF NOT EXISTS `{p}consent_state` (
   customer_id BIGINT UNSIGNED NOT NULL,
   purpose VARCHAR(64) CHARACTER SET ascii COLLATE ascii_bin NOT NULL,
   status VARCHAR(16) CHARACTER SET ascii COLLATE ascii_bin NOT NULL,
   event_id BIGINT UNSIGNED NOT NULL,
+  grant_event_id BIGINT UNSIGNED NULL,
   granted_at DATETIME(6) NULL,
   updated_at DATETIME(6) NOT NULL,
   PRIMARY KEY (customer_id, purpose)
 ) {options}",
-        // Objections per customer and email type ('*' = all marketing mail), with their proof.
+        // Objections per customer and email type ('*' = all marketing mail), with their proof. Rows are
+        // only added: the latest per customer and type is the one in force.
         "CREATE TABLE IF NOT EXISTS `{p}opt_outs` (
+  id BIGINT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY,
   customer_id BIGINT UNSIGNED NOT NULL,
   type VARCHAR(64) CHARACTER SET ascii COLLATE ascii_bin NOT NULL,
   source VARCHAR(32) CHARACTER SET ascii COLLATE ascii_bin NULL,
@@ -84,19 +87,41 @@ pub const MIGRATIONS: &[Migration] = &[Migration {
   user_agent VARCHAR(512) NULL,
   actor VARCHAR(128) NULL,
   created_at DATETIME(6) NOT NULL,
-  PRIMARY KEY (customer_id, type)
+  KEY customer_type (customer_id, type, created_at)
 ) {options}",
-        // Addresses never to mail again, as HMAC-SHA256(key, normalised address) with the key's id;
-        // entries without a known address hold the customer id. Kept after erasure.
+        // Addresses (HMAC-SHA256(key, normalised address) with the key's id) or customers never to mail
+        // again, or not for one type: reason `opt_out` (an objection by address, which a newer consent
+        // lifts), `erased` and others (never lifted). Kept after erasure.
         "CREATE TABLE IF NOT EXISTS `{p}suppressions` (
   id BIGINT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY,
   email_hmac BINARY(32) NULL,
-  key_id CHAR(16) CHARACTER SET ascii COLLATE ascii_bin NULL,
+  key_id BINARY(4) NULL,
   customer_id BIGINT UNSIGNED NULL,
+  type VARCHAR(64) CHARACTER SET ascii COLLATE ascii_bin NOT NULL DEFAULT '*',
   reason VARCHAR(32) CHARACTER SET ascii COLLATE ascii_bin NOT NULL,
+  source VARCHAR(32) CHARACTER SET ascii COLLATE ascii_bin NULL,
+  ip VARCHAR(45) CHARACTER SET ascii COLLATE ascii_bin NULL,
+  user_agent VARCHAR(512) NULL,
+  actor VARCHAR(128) NULL,
   created_at DATETIME(6) NOT NULL,
-  UNIQUE KEY address (key_id, email_hmac),
+  UNIQUE KEY address (email_hmac, key_id, type),
   KEY customer (customer_id)
+) {options}",
+        // Change counters: `catalog` moves with every change of the email types or the suppression
+        // list, so a process reloads its in-memory copy of both only after a change (store/catalog.rs).
+        "CREATE TABLE IF NOT EXISTS `{p}counters` (
+  name VARCHAR(64) CHARACTER SET ascii COLLATE ascii_bin NOT NULL PRIMARY KEY,
+  value BIGINT UNSIGNED NOT NULL
+) {options}",
+        "INSERT IGNORE INTO `{p}counters` (name, value) VALUES ('catalog', 0)",
+        // Email types and the legal basis each is sent on; an undefined type needs explicit consent.
+        "CREATE TABLE IF NOT EXISTS `{p}email_types` (
+  type VARCHAR(64) CHARACTER SET ascii COLLATE ascii_bin NOT NULL PRIMARY KEY,
+  basis VARCHAR(32) CHARACTER SET ascii COLLATE ascii_bin NOT NULL,
+  max_age_days INT UNSIGNED NULL,
+  notice_since DATETIME NULL,
+  min_interval_days INT UNSIGNED NULL,
+  updated_at DATETIME(6) NOT NULL
 ) {options}",
         "CREATE TABLE IF NOT EXISTS `{p}send_log` (
   id BIGINT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY,

@@ -1,0 +1,433 @@
+//! The send decision: may this shop send this type of mail to this customer now, and why.
+//!
+//! Order (DESIGN.md): `transactional` mail is always allowed. Otherwise a denial outranks an allowance:
+//! `unknown_customer`, `suppressed`, `opted_out_all`, `opted_out`, `too_frequent`, then the consent
+//! reasons, then § 7 Abs. 3 UWG. A consent in force that is newer than an objection lifts that objection
+//! for the consented type; nothing else lifts one.
+
+use crate::core::rules::consent::Status;
+use crate::core::rules::email_type::Basis;
+use crate::core::time::Timestamp;
+
+/// Stable reason codes of `Decision::$reason`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reason {
+    Consent,
+    ExistingCustomer,
+    Transactional,
+    OptedOut,
+    OptedOutAll,
+    Suppressed,
+    NoConsent,
+    ConsentRevoked,
+    ConsentPending,
+    NoPurchase,
+    PurchaseTooOld,
+    EmailChanged,
+    NoticeMissing,
+    TooFrequent,
+    UnknownCustomer,
+}
+
+impl Reason {
+    pub const ALL: [Reason; 15] = [
+        Reason::Consent,
+        Reason::ExistingCustomer,
+        Reason::Transactional,
+        Reason::OptedOut,
+        Reason::OptedOutAll,
+        Reason::Suppressed,
+        Reason::NoConsent,
+        Reason::ConsentRevoked,
+        Reason::ConsentPending,
+        Reason::NoPurchase,
+        Reason::PurchaseTooOld,
+        Reason::EmailChanged,
+        Reason::NoticeMissing,
+        Reason::TooFrequent,
+        Reason::UnknownCustomer,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Reason::Consent => "consent",
+            Reason::ExistingCustomer => "existing_customer",
+            Reason::Transactional => "transactional",
+            Reason::OptedOut => "opted_out",
+            Reason::OptedOutAll => "opted_out_all",
+            Reason::Suppressed => "suppressed",
+            Reason::NoConsent => "no_consent",
+            Reason::ConsentRevoked => "consent_revoked",
+            Reason::ConsentPending => "consent_pending",
+            Reason::NoPurchase => "no_purchase",
+            Reason::PurchaseTooOld => "purchase_too_old",
+            Reason::EmailChanged => "email_changed",
+            Reason::NoticeMissing => "notice_missing",
+            Reason::TooFrequent => "too_frequent",
+            Reason::UnknownCustomer => "unknown_customer",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Decision {
+    pub allowed: bool,
+    pub reason: Reason,
+    /// The legal basis the mail may be sent on; None when it may not.
+    pub basis: Option<Basis>,
+    /// The consent event the decision rests on (the grant or confirmation in force; the revocation or
+    /// the pending request), if any.
+    pub event_id: Option<u64>,
+}
+
+impl Decision {
+    fn allow(reason: Reason, basis: Basis, event_id: Option<u64>) -> Self {
+        Decision {
+            allowed: true,
+            reason,
+            basis: Some(basis),
+            event_id,
+        }
+    }
+
+    fn deny(reason: Reason, event_id: Option<u64>) -> Self {
+        Decision {
+            allowed: false,
+            reason,
+            basis: None,
+            event_id,
+        }
+    }
+}
+
+/// The email type as it applies to this decision (defaults filled in).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TypeRules {
+    pub basis: Basis,
+    pub max_age_days: u32,
+    /// Shop-local time, like the orders' dates.
+    pub notice_since: Option<Timestamp>,
+    pub min_interval_days: Option<u32>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ConsentFacts {
+    pub status: Status,
+    /// Time of the grant or confirmation in force (UTC).
+    pub granted_at: Option<Timestamp>,
+    pub grant_event_id: Option<u64>,
+    /// The last event for the purpose.
+    pub event_id: u64,
+}
+
+/// What the database knows about one customer for one type.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Facts {
+    /// Some(false): the shop preset's customers table does not hold the id. None: no shop preset.
+    pub in_shop: Option<bool>,
+    /// A suppression that nothing lifts (erasure and the like), by customer id or by address.
+    pub suppressed: bool,
+    /// Newest objection to all marketing mail / to this type (customer or address level), UTC.
+    pub opted_out_all_at: Option<Timestamp>,
+    pub opted_out_type_at: Option<Timestamp>,
+    pub consent: Option<ConsentFacts>,
+    /// Newest send of this type (UTC).
+    pub last_sent_at: Option<Timestamp>,
+    /// Whether the account has any order at all.
+    pub has_orders: bool,
+    /// Newest order of the account placed with the account's current address (shop-local time).
+    pub newest_matching_order: Option<Timestamp>,
+}
+
+/// The clocks decisions compare with: UTC for the extension's own times, the database's local clock
+/// (NOW()) for the shop's dates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Clocks {
+    pub utc_now: Timestamp,
+    pub db_now: Timestamp,
+}
+
+/// Whether a consent in force is newer than the objection made at `at`.
+fn lifted(consent: Option<ConsentFacts>, at: Timestamp) -> bool {
+    consent.is_some_and(|c| c.status == Status::Granted && c.granted_at.is_some_and(|g| g > at))
+}
+
+/// Whether an objection (or a suppression) stands against this type.
+pub fn objection(facts: &Facts) -> Option<Reason> {
+    if facts.suppressed {
+        return Some(Reason::Suppressed);
+    }
+    if facts
+        .opted_out_all_at
+        .is_some_and(|at| !lifted(facts.consent, at))
+    {
+        return Some(Reason::OptedOutAll);
+    }
+    if facts
+        .opted_out_type_at
+        .is_some_and(|at| !lifted(facts.consent, at))
+    {
+        return Some(Reason::OptedOut);
+    }
+    None
+}
+
+pub fn decide(rules: &TypeRules, facts: &Facts, clocks: Clocks) -> Decision {
+    if rules.basis == Basis::Transactional {
+        return Decision::allow(Reason::Transactional, Basis::Transactional, None);
+    }
+    if facts.in_shop == Some(false) {
+        return Decision::deny(Reason::UnknownCustomer, None);
+    }
+    if let Some(reason) = objection(facts) {
+        return Decision::deny(reason, None);
+    }
+    if let (Some(days), Some(last)) = (rules.min_interval_days, facts.last_sent_at) {
+        if last > clocks.utc_now.minus_days(days) {
+            return Decision::deny(Reason::TooFrequent, None);
+        }
+    }
+    match facts.consent {
+        Some(c) if c.status == Status::Granted => {
+            return Decision::allow(Reason::Consent, Basis::Consent, c.grant_event_id);
+        }
+        Some(c) if c.status == Status::Revoked => {
+            return Decision::deny(Reason::ConsentRevoked, Some(c.event_id));
+        }
+        _ => {}
+    }
+    let without_consent = || match facts.consent {
+        Some(c) => Decision::deny(Reason::ConsentPending, Some(c.event_id)),
+        None => Decision::deny(Reason::NoConsent, None),
+    };
+    if rules.basis == Basis::Consent || facts.in_shop.is_none() {
+        // With no shop preset there are no orders to look at: consent rules alone apply.
+        return without_consent();
+    }
+    // § 7 Abs. 3 UWG.
+    if !facts.has_orders {
+        return Decision::deny(Reason::NoPurchase, None);
+    }
+    let Some(newest) = facts.newest_matching_order else {
+        return Decision::deny(Reason::EmailChanged, None);
+    };
+    if newest < clocks.db_now.minus_days(rules.max_age_days) {
+        return Decision::deny(Reason::PurchaseTooOld, None);
+    }
+    if rules.notice_since.is_some_and(|since| newest < since) {
+        return Decision::deny(Reason::NoticeMissing, None);
+    }
+    Decision::allow(Reason::ExistingCustomer, Basis::ExistingCustomer, None)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn t(s: &str) -> Timestamp {
+        Timestamp::parse_rfc3339(s).unwrap()
+    }
+
+    fn clocks() -> Clocks {
+        Clocks {
+            utc_now: t("2026-06-01T12:00:00Z"),
+            db_now: t("2026-06-01T14:00:00Z"),
+        }
+    }
+
+    fn rules(basis: Basis) -> TypeRules {
+        TypeRules {
+            basis,
+            max_age_days: 730,
+            notice_since: None,
+            min_interval_days: None,
+        }
+    }
+
+    fn granted(at: &str) -> Option<ConsentFacts> {
+        Some(ConsentFacts {
+            status: Status::Granted,
+            granted_at: Some(t(at)),
+            grant_event_id: Some(7),
+            event_id: 9,
+        })
+    }
+
+    fn customer() -> Facts {
+        Facts {
+            in_shop: Some(true),
+            has_orders: true,
+            newest_matching_order: Some(t("2026-01-01T10:00:00Z")),
+            ..Facts::default()
+        }
+    }
+
+    fn reason(rules: &TypeRules, facts: &Facts) -> &'static str {
+        decide(rules, facts, clocks()).reason.code()
+    }
+
+    #[test]
+    fn transactional_is_always_allowed() {
+        let mut f = customer();
+        f.in_shop = Some(false);
+        f.suppressed = true;
+        f.opted_out_all_at = Some(t("2026-01-01T00:00:00Z"));
+        let d = decide(&rules(Basis::Transactional), &f, clocks());
+        assert!(d.allowed);
+        assert_eq!(d.reason, Reason::Transactional);
+        assert_eq!(d.basis, Some(Basis::Transactional));
+    }
+
+    #[test]
+    fn precedence_of_denials() {
+        let consent = rules(Basis::Consent);
+        let mut f = customer();
+        f.consent = granted("2020-01-01T00:00:00Z");
+        f.in_shop = Some(false);
+        f.suppressed = true;
+        f.opted_out_all_at = Some(t("2025-01-01T00:00:00Z"));
+        f.opted_out_type_at = Some(t("2025-01-01T00:00:00Z"));
+        f.last_sent_at = Some(t("2026-06-01T11:00:00Z"));
+        let mut r = consent.clone();
+        r.min_interval_days = Some(7);
+        assert_eq!(reason(&r, &f), "unknown_customer");
+        f.in_shop = Some(true);
+        assert_eq!(reason(&r, &f), "suppressed");
+        f.suppressed = false;
+        assert_eq!(reason(&r, &f), "opted_out_all");
+        f.opted_out_all_at = None;
+        assert_eq!(reason(&r, &f), "opted_out");
+        f.opted_out_type_at = None;
+        assert_eq!(reason(&r, &f), "too_frequent");
+        f.last_sent_at = Some(t("2026-05-20T00:00:00Z"));
+        let d = decide(&r, &f, clocks());
+        assert_eq!(
+            (d.allowed, d.reason, d.basis, d.event_id),
+            (true, Reason::Consent, Some(Basis::Consent), Some(7))
+        );
+    }
+
+    #[test]
+    fn a_newer_consent_lifts_an_objection_for_its_type() {
+        let consent = rules(Basis::Consent);
+        let mut f = customer();
+        f.opted_out_type_at = Some(t("2025-01-01T00:00:00Z"));
+        f.opted_out_all_at = Some(t("2025-01-01T00:00:00Z"));
+        f.consent = granted("2024-12-31T00:00:00Z");
+        assert_eq!(
+            reason(&consent, &f),
+            "opted_out_all",
+            "older consent lifts nothing"
+        );
+        f.consent = granted("2025-02-01T00:00:00Z");
+        assert_eq!(reason(&consent, &f), "consent");
+        f.consent = Some(ConsentFacts {
+            status: Status::Revoked,
+            ..granted("2025-02-01T00:00:00Z").unwrap()
+        });
+        assert_eq!(
+            reason(&consent, &f),
+            "opted_out_all",
+            "only a consent in force lifts"
+        );
+        f.suppressed = true;
+        f.consent = granted("2026-01-01T00:00:00Z");
+        assert_eq!(
+            reason(&consent, &f),
+            "suppressed",
+            "nothing lifts a suppression"
+        );
+    }
+
+    #[test]
+    fn consent_reasons() {
+        let consent = rules(Basis::Consent);
+        let mut f = customer();
+        assert_eq!(reason(&consent, &f), "no_consent");
+        f.consent = Some(ConsentFacts {
+            status: Status::Pending,
+            granted_at: None,
+            grant_event_id: None,
+            event_id: 3,
+        });
+        let d = decide(&consent, &f, clocks());
+        assert_eq!((d.reason, d.event_id), (Reason::ConsentPending, Some(3)));
+        f.consent = Some(ConsentFacts {
+            status: Status::Revoked,
+            granted_at: None,
+            grant_event_id: None,
+            event_id: 4,
+        });
+        assert_eq!(decide(&consent, &f, clocks()).event_id, Some(4));
+        assert_eq!(reason(&consent, &f), "consent_revoked");
+    }
+
+    #[test]
+    fn existing_customer_rules() {
+        let mut ec = rules(Basis::ExistingCustomer);
+        let mut f = customer();
+        let d = decide(&ec, &f, clocks());
+        assert_eq!(
+            (d.allowed, d.reason, d.basis),
+            (
+                true,
+                Reason::ExistingCustomer,
+                Some(Basis::ExistingCustomer)
+            )
+        );
+        f.consent = Some(ConsentFacts {
+            status: Status::Revoked,
+            granted_at: None,
+            grant_event_id: None,
+            event_id: 4,
+        });
+        assert_eq!(
+            reason(&ec, &f),
+            "consent_revoked",
+            "a revocation is an objection"
+        );
+        f.consent = Some(ConsentFacts {
+            status: Status::Pending,
+            granted_at: None,
+            grant_event_id: None,
+            event_id: 4,
+        });
+        assert_eq!(
+            reason(&ec, &f),
+            "existing_customer",
+            "a pending request leaves § 7(3) to decide"
+        );
+        f.consent = granted("2020-01-01T00:00:00Z");
+        assert_eq!(reason(&ec, &f), "consent");
+        f.consent = None;
+        f.newest_matching_order = None;
+        assert_eq!(reason(&ec, &f), "email_changed");
+        f.has_orders = false;
+        assert_eq!(reason(&ec, &f), "no_purchase");
+        f.has_orders = true;
+        f.newest_matching_order = Some(t("2024-06-01T13:59:59Z"));
+        assert_eq!(
+            reason(&ec, &f),
+            "purchase_too_old",
+            "730 days before the database's clock"
+        );
+        f.newest_matching_order = Some(t("2024-06-01T14:00:00Z"));
+        assert_eq!(reason(&ec, &f), "existing_customer");
+        ec.notice_since = Some(t("2025-01-01T00:00:00Z"));
+        assert_eq!(reason(&ec, &f), "notice_missing");
+        f.newest_matching_order = Some(t("2025-01-01T00:00:00Z"));
+        assert_eq!(reason(&ec, &f), "existing_customer");
+        f.in_shop = None;
+        assert_eq!(
+            reason(&ec, &f),
+            "no_consent",
+            "without a shop preset consent rules alone apply"
+        );
+    }
+
+    #[test]
+    fn codes_are_distinct() {
+        let codes: std::collections::HashSet<_> = Reason::ALL.iter().map(|r| r.code()).collect();
+        assert_eq!(codes.len(), Reason::ALL.len());
+    }
+}

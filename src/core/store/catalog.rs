@@ -1,0 +1,303 @@
+//! Each process's copy of what every decision consults but rarely changes: the email type definitions
+//! and the suppression list. Both are kept under one change counter (`counters.catalog`), which every
+//! decision query reads along, so a process reloads its copy only after a change, and `maySend` stays
+//! one round trip without ever sending the HMAC key anywhere.
+
+use std::cell::RefCell;
+use std::collections::{HashMap, HashSet};
+use std::rc::Rc;
+
+use mysql_async::{Row, Value};
+
+use crate::core::address::address_hmacs;
+use crate::core::config::Secret;
+use crate::core::error::{Error, Result};
+use crate::core::ledger::Hash;
+use crate::core::rules::decision::TypeRules;
+use crate::core::rules::email_type::Basis;
+use crate::core::rules::proof::Proof;
+use crate::core::store::convert::{self, schema_error, shop_time};
+use crate::core::store::schema::render;
+use crate::core::store::session::Session;
+use crate::core::time::Timestamp;
+
+/// Reason of an objection by address; a newer consent lifts it. Every other reason never lifts.
+pub const REASON_OPT_OUT: &str = "opt_out";
+
+/// One address entry of the suppression list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AddressEntry {
+    pub key_id: [u8; 4],
+    pub email_type: String,
+    pub reason: String,
+    pub created_at: Timestamp,
+}
+
+/// type, basis, max_age_days, notice_since, min_interval_days
+type TypeRow = (String, String, Option<u32>, Value, Option<u32>);
+
+/// A stored email type definition.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct StoredType {
+    basis: Basis,
+    max_age_days: Option<u32>,
+    notice_since: Option<Timestamp>,
+    min_interval_days: Option<u32>,
+}
+
+#[derive(Debug, Default)]
+pub struct Catalog {
+    pub version: u64,
+    types: HashMap<String, StoredType>,
+    suppressed_customers: HashSet<u64>,
+    addresses: HashMap<Hash, Vec<AddressEntry>>,
+}
+
+impl Catalog {
+    /// The rules of a type; an undefined type needs explicit consent.
+    pub fn rules(&self, email_type: &str, default_max_age: u32) -> TypeRules {
+        match self.types.get(email_type) {
+            Some(t) => TypeRules {
+                basis: t.basis,
+                max_age_days: t.max_age_days.unwrap_or(default_max_age),
+                notice_since: t.notice_since,
+                min_interval_days: t.min_interval_days,
+            },
+            None => TypeRules {
+                basis: Basis::Consent,
+                max_age_days: default_max_age,
+                notice_since: None,
+                min_interval_days: None,
+            },
+        }
+    }
+
+    /// Whether the customer id itself is on the list (erased without a known address).
+    pub fn customer_suppressed(&self, customer_id: u64) -> bool {
+        self.suppressed_customers.contains(&customer_id)
+    }
+
+    /// The entries for a normalised address under any key of the ring.
+    pub fn address_entries(&self, keyring: &[&Secret], normal_email: &str) -> Vec<AddressEntry> {
+        if self.addresses.is_empty() {
+            return Vec::new();
+        }
+        address_hmacs(keyring, normal_email)
+            .into_iter()
+            .flat_map(|(hmac, key_id)| {
+                self.addresses
+                    .get(&hmac)
+                    .into_iter()
+                    .flatten()
+                    .filter(move |e| e.key_id == key_id)
+                    .cloned()
+            })
+            .collect()
+    }
+
+    /// Without a key the addresses on the list cannot be recognised: refuse rather than mail one.
+    pub fn require_keys(&self, keyring: &[&Secret]) -> Result<()> {
+        if keyring.is_empty() && !self.addresses.is_empty() {
+            return Err(Error::config(
+                "the suppression list holds addresses, but no secret is configured to recognise them: set dsgvo.secret (and dsgvo.previous_secrets after a change of key)",
+            ));
+        }
+        Ok(())
+    }
+}
+
+thread_local! {
+    /// Per process (per thread under ZTS), per database and table prefix.
+    static COPIES: RefCell<HashMap<(String, String), Rc<Catalog>>> = RefCell::new(HashMap::new());
+}
+
+fn copy_key(session: &Session<'_>, prefix: &str) -> (String, String) {
+    (session.target().key().to_owned(), prefix.to_owned())
+}
+
+/// This process's copy, loaded if there is none yet.
+pub async fn current(session: &mut Session<'_>, prefix: &str) -> Result<Rc<Catalog>> {
+    let key = copy_key(session, prefix);
+    if let Some(copy) = COPIES.with(|c| c.borrow().get(&key).cloned()) {
+        return Ok(copy);
+    }
+    load(session, prefix).await
+}
+
+/// Reads the catalog anew and keeps it as this process's copy.
+pub async fn load(session: &mut Session<'_>, prefix: &str) -> Result<Rc<Catalog>> {
+    // The counter first: a change landing while the rest is read leaves the copy marked older than
+    // its content, which only causes one more reload.
+    let version: u64 = session
+        .exec_first(
+            &render(
+                "SELECT value FROM `{p}counters` WHERE name = 'catalog'",
+                prefix,
+            ),
+            (),
+        )
+        .await?
+        .ok_or_else(|| schema_error("the catalog counter is missing; run migrate()"))?;
+    let mut catalog = Catalog {
+        version,
+        ..Catalog::default()
+    };
+
+    let types: Vec<TypeRow> = session
+        .exec(
+            &render(
+                "SELECT type, basis, max_age_days, notice_since, min_interval_days FROM `{p}email_types`",
+                prefix,
+            ),
+            (),
+        )
+        .await?;
+    for (name, basis, max_age_days, notice_since, min_interval_days) in types {
+        let basis = Basis::from_name(&basis)
+            .ok_or_else(|| schema_error("an email type has an unknown basis"))?;
+        catalog.types.insert(
+            name,
+            StoredType {
+                basis,
+                max_age_days,
+                notice_since: shop_time(notice_since),
+                min_interval_days,
+            },
+        );
+    }
+
+    let rows: Vec<Row> = session
+        .exec(
+            &render(
+                "SELECT email_hmac, key_id, customer_id, type, reason, created_at FROM `{p}suppressions`",
+                prefix,
+            ),
+            (),
+        )
+        .await?;
+    for mut row in rows {
+        let hmac = convert::hash(take(&mut row, 0)?)?;
+        let key_id: Option<Vec<u8>> = take(&mut row, 1)?;
+        let customer_id: Option<u64> = take(&mut row, 2)?;
+        let email_type: String = take(&mut row, 3)?;
+        let reason: String = take(&mut row, 4)?;
+        let created_at = convert::timestamp(take(&mut row, 5)?)?.ok_or_else(bad)?;
+        match (hmac, key_id, customer_id) {
+            (Some(hmac), Some(key_id), _) => {
+                let key_id = key_id.as_slice().try_into().map_err(|_| bad())?;
+                catalog
+                    .addresses
+                    .entry(hmac)
+                    .or_default()
+                    .push(AddressEntry {
+                        key_id,
+                        email_type,
+                        reason,
+                        created_at,
+                    });
+            }
+            (_, _, Some(customer_id)) => {
+                catalog.suppressed_customers.insert(customer_id);
+            }
+            _ => return Err(bad()),
+        }
+    }
+    let catalog = Rc::new(catalog);
+    let key = copy_key(session, prefix);
+    COPIES.with(|c| c.borrow_mut().insert(key, Rc::clone(&catalog)));
+    Ok(catalog)
+}
+
+fn bad() -> Error {
+    schema_error("the suppression list holds a malformed entry")
+}
+
+fn take<T: mysql_async::prelude::FromValue>(row: &mut Row, index: usize) -> Result<T> {
+    row.take_opt::<T, usize>(index)
+        .and_then(|v| v.ok())
+        .ok_or_else(bad)
+}
+
+/// The entries for an address straight from the database (for writes, which must not trust a copy).
+pub async fn address_entries_in_db(
+    session: &mut Session<'_>,
+    prefix: &str,
+    keyring: &[&Secret],
+    normal_email: &str,
+) -> Result<Vec<AddressEntry>> {
+    let mut found = Vec::new();
+    for (hmac, key_id) in address_hmacs(keyring, normal_email) {
+        let rows: Vec<(String, String, Value)> = session
+            .exec(
+                &render(
+                    "SELECT type, reason, created_at FROM `{p}suppressions` WHERE email_hmac = ? AND key_id = ?",
+                    prefix,
+                ),
+                (hmac.to_vec(), key_id.to_vec()),
+            )
+            .await?;
+        for (email_type, reason, created_at) in rows {
+            found.push(AddressEntry {
+                key_id,
+                email_type,
+                reason,
+                created_at: convert::timestamp(created_at)?.ok_or_else(bad)?,
+            });
+        }
+    }
+    Ok(found)
+}
+
+/// Adds (or renews) an address entry under the current key and moves the catalog's counter. Call
+/// inside a transaction.
+#[allow(clippy::too_many_arguments)]
+pub async fn put_address(
+    session: &mut Session<'_>,
+    prefix: &str,
+    secret: &Secret,
+    normal_email: &str,
+    email_type: &str,
+    reason: &str,
+    proof: &Proof,
+    now: Timestamp,
+) -> Result<()> {
+    let Some((hmac, key_id)) = address_hmacs(&[secret], normal_email).into_iter().next() else {
+        return Err(schema_error("the secret cannot be used as an HMAC key"));
+    };
+    session
+        .exec_drop(
+            &render(
+                "INSERT INTO `{p}suppressions` (email_hmac, key_id, type, reason, source, ip, user_agent, actor, created_at)
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                 ON DUPLICATE KEY UPDATE reason = VALUES(reason), source = VALUES(source), ip = VALUES(ip),
+                   user_agent = VALUES(user_agent), actor = VALUES(actor), created_at = VALUES(created_at)",
+                prefix,
+            ),
+            vec![
+                Value::from(hmac.to_vec()),
+                key_id.to_vec().into(),
+                email_type.into(),
+                reason.into(),
+                proof.source.map(|s| s.name()).into(),
+                proof.ip.as_deref().into(),
+                proof.user_agent.as_deref().into(),
+                proof.actor.as_deref().into(),
+                now.into(),
+            ],
+        )
+        .await?;
+    changed(session, prefix).await
+}
+
+/// Moves the catalog's change counter, so every process reloads its copy.
+pub async fn changed(session: &mut Session<'_>, prefix: &str) -> Result<()> {
+    session
+        .exec_drop(
+            &render(
+                "UPDATE `{p}counters` SET value = value + 1 WHERE name = 'catalog'",
+                prefix,
+            ),
+            (),
+        )
+        .await
+}

@@ -1,0 +1,318 @@
+//! SQL of the send decision: what one decision needs about a customer, for one customer or a chunk of a
+//! campaign, in one statement. The type's rules and the suppression list come from this process's
+//! catalog copy (store/catalog.rs); the statement reads the catalog's counter along, so a stale copy
+//! is noticed in the same round trip.
+
+use std::rc::Rc;
+
+use mysql_async::{Row, Value};
+
+use crate::core::config::Secret;
+use crate::core::error::Result;
+use crate::core::rules::consent::Status;
+use crate::core::rules::decision::{Clocks, ConsentFacts, Facts, TypeRules};
+use crate::core::rules::email::normalise;
+use crate::core::rules::email_type::Basis;
+use crate::core::store::catalog::{self, Catalog, REASON_OPT_OUT};
+use crate::core::store::convert::{self, schema_error, shop_time};
+use crate::core::store::objection::ShopTables;
+use crate::core::store::schema::render;
+use crate::core::store::session::Session;
+
+/// Which facts a decision of this type needs; what is not needed is not queried.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Needs {
+    /// Everything about the customer (transactional mail needs nothing).
+    pub customer: bool,
+    pub orders: bool,
+    pub send_log: bool,
+}
+
+impl Needs {
+    /// The objections and consent only (isOptedOut).
+    pub const OBJECTIONS: Needs = Needs {
+        customer: true,
+        orders: false,
+        send_log: false,
+    };
+
+    pub fn of(rules: &TypeRules) -> Needs {
+        Needs {
+            customer: rules.basis != Basis::Transactional,
+            orders: rules.basis == Basis::ExistingCustomer,
+            send_log: rules.min_interval_days.is_some(),
+        }
+    }
+}
+
+/// The facts of the requested customers, with the rules and clocks they are judged by.
+pub struct Judged {
+    pub rules: TypeRules,
+    pub clocks: Clocks,
+    /// One entry per requested id, in the order given.
+    pub facts: Vec<(u64, Facts)>,
+}
+
+/// Reads the facts of `ids` (unique) for `email_type`. `needs` forces what to read; by default the
+/// type's rules decide.
+#[allow(clippy::too_many_arguments)]
+pub async fn judge(
+    session: &mut Session<'_>,
+    prefix: &str,
+    shop: Option<&ShopTables<'_>>,
+    keyring: &[&Secret],
+    ids: &[u64],
+    email_type: &str,
+    default_max_age: u32,
+    needs: Option<Needs>,
+) -> Result<Judged> {
+    let mut catalog = catalog::current(session, prefix).await?;
+    // A changed catalog may change what must be read: read again (bounded; changes are rare).
+    for _ in 0..3 {
+        let rules = catalog.rules(email_type, default_max_age);
+        let wanted = needs.unwrap_or_else(|| Needs::of(&rules));
+        let (rows, version, clocks) = read(session, prefix, shop, ids, email_type, wanted).await?;
+        if version != catalog.version {
+            catalog = catalog::load(session, prefix).await?;
+            let rules_now = catalog.rules(email_type, default_max_age);
+            if needs.unwrap_or_else(|| Needs::of(&rules_now)) != wanted {
+                continue;
+            }
+        }
+        return finish(
+            &catalog,
+            keyring,
+            ids,
+            email_type,
+            default_max_age,
+            wanted,
+            rows,
+            clocks,
+        );
+    }
+    Err(schema_error(
+        "the email types changed three times while a decision was read; try again",
+    ))
+}
+
+#[allow(clippy::too_many_arguments)]
+fn finish(
+    catalog: &Rc<Catalog>,
+    keyring: &[&Secret],
+    ids: &[u64],
+    email_type: &str,
+    default_max_age: u32,
+    needs: Needs,
+    rows: Vec<(u64, Facts, Option<String>)>,
+    clocks: Clocks,
+) -> Result<Judged> {
+    let rules = catalog.rules(email_type, default_max_age);
+    if !needs.customer {
+        return Ok(Judged {
+            rules,
+            clocks,
+            facts: ids.iter().map(|&id| (id, Facts::default())).collect(),
+        });
+    }
+    catalog.require_keys(keyring)?;
+    let mut by_id: std::collections::HashMap<u64, (Facts, Option<String>)> = rows
+        .into_iter()
+        .map(|(id, facts, email)| (id, (facts, email)))
+        .collect();
+    let facts = ids
+        .iter()
+        .map(|&id| {
+            let (mut facts, email) = by_id.remove(&id).unwrap_or_default();
+            facts.suppressed |= catalog.customer_suppressed(id);
+            if let Some(email) = email {
+                apply_address_entries(catalog, keyring, email_type, &mut facts, &email);
+            }
+            (id, facts)
+        })
+        .collect();
+    Ok(Judged {
+        rules,
+        clocks,
+        facts,
+    })
+}
+
+/// Adds what the suppression list says about the customer's address.
+fn apply_address_entries(
+    catalog: &Catalog,
+    keyring: &[&Secret],
+    email_type: &str,
+    facts: &mut Facts,
+    email: &str,
+) {
+    for entry in catalog.address_entries(keyring, &normalise(email)) {
+        if entry.email_type != "*" && entry.email_type != email_type {
+            continue;
+        }
+        if entry.reason != REASON_OPT_OUT {
+            facts.suppressed = true;
+        } else if entry.email_type == "*" {
+            facts.opted_out_all_at = facts.opted_out_all_at.max(Some(entry.created_at));
+        } else {
+            facts.opted_out_type_at = facts.opted_out_type_at.max(Some(entry.created_at));
+        }
+    }
+}
+
+fn take<T: mysql_async::prelude::FromValue>(row: &mut Row, index: usize) -> Result<T> {
+    row.take_opt::<T, usize>(index)
+        .and_then(|v| v.ok())
+        .ok_or_else(|| schema_error("a decision query returned a value of an unexpected type"))
+}
+
+/// The catalog counter and the clocks, as the first columns of every row.
+const HEAD_COLUMNS: &str =
+    "(SELECT value FROM `{p}counters` WHERE name = 'catalog'), UTC_TIMESTAMP(6), NOW()";
+
+type Rows = (Vec<(u64, Facts, Option<String>)>, u64, Clocks);
+
+async fn read(
+    session: &mut Session<'_>,
+    prefix: &str,
+    shop: Option<&ShopTables<'_>>,
+    ids: &[u64],
+    email_type: &str,
+    needs: Needs,
+) -> Result<Rows> {
+    if !needs.customer {
+        let sql = render(&format!("SELECT {HEAD_COLUMNS}"), prefix);
+        let mut row: Row = session
+            .exec_first(&sql, ())
+            .await?
+            .ok_or_else(|| schema_error("no answer"))?;
+        let (version, clocks) = head(&mut row)?;
+        return Ok((Vec::new(), version, clocks));
+    }
+    let (sql, params) = statement(prefix, shop, ids, email_type, needs);
+    let rows: Vec<Row> = session.exec(&sql, params).await?;
+    let mut version = None;
+    let mut out = Vec::with_capacity(rows.len());
+    for mut row in rows {
+        version = Some(head(&mut row)?);
+        out.push(read_facts(&mut row, shop.is_some())?);
+    }
+    let (version, clocks) =
+        version.ok_or_else(|| schema_error("no answer to the decision query"))?;
+    Ok((out, version, clocks))
+}
+
+fn head(row: &mut Row) -> Result<(u64, Clocks)> {
+    let version: Option<u64> = take(row, 0)?;
+    let utc_now = convert::timestamp(take(row, 1)?)?.ok_or_else(|| schema_error("no UTC clock"))?;
+    let db_now =
+        convert::timestamp(take(row, 2)?)?.ok_or_else(|| schema_error("no database clock"))?;
+    Ok((
+        version.ok_or_else(|| schema_error("the catalog counter is missing; run migrate()"))?,
+        Clocks { utc_now, db_now },
+    ))
+}
+
+/// The statement and its parameters in the order of their placeholders.
+fn statement(
+    prefix: &str,
+    shop: Option<&ShopTables<'_>>,
+    ids: &[u64],
+    email_type: &str,
+    needs: Needs,
+) -> (String, Vec<Value>) {
+    let mut params: Vec<Value> = vec![email_type.into()];
+    if needs.send_log {
+        params.push(email_type.into());
+    }
+    params.extend(ids.iter().map(|&id| Value::from(id)));
+    params.push(email_type.into());
+
+    let ids_table = std::iter::once("SELECT ? AS id")
+        .chain(std::iter::repeat_n(
+            "UNION ALL SELECT ?",
+            ids.len().saturating_sub(1),
+        ))
+        .collect::<Vec<_>>()
+        .join(" ");
+    let (customer_columns, customer_join, order_columns) = match shop {
+        Some(tables) => (
+            "c.customers_id IS NOT NULL, c.customers_email_address".to_string(),
+            format!(
+                "LEFT JOIN {} c ON c.customers_id = ids.id",
+                tables.table("customers")
+            ),
+            if needs.orders {
+                let orders = tables.table("orders");
+                format!(
+                    "EXISTS(SELECT 1 FROM {orders} o WHERE o.customers_id = ids.id),
+                     (SELECT MAX(o.date_purchased) FROM {orders} o WHERE o.customers_id = ids.id
+                        AND LOWER(TRIM(o.customers_email_address)) = LOWER(TRIM(c.customers_email_address)))"
+                )
+            } else {
+                "NULL, NULL".to_string()
+            },
+        ),
+        None => (
+            "NULL, NULL".to_string(),
+            String::new(),
+            "NULL, NULL".to_string(),
+        ),
+    };
+    let send_log = if needs.send_log {
+        "(SELECT MAX(l.sent_at) FROM `{p}send_log` l WHERE l.customer_id = ids.id AND l.type = ?)"
+    } else {
+        "NULL"
+    };
+    let sql = render(
+        &format!(
+            "SELECT {HEAD_COLUMNS}, ids.id, {customer_columns},
+               (SELECT MAX(x.created_at) FROM `{{p}}opt_outs` x WHERE x.customer_id = ids.id AND x.type = '*'),
+               (SELECT MAX(x.created_at) FROM `{{p}}opt_outs` x WHERE x.customer_id = ids.id AND x.type = ?),
+               st.status, st.granted_at, st.grant_event_id, st.event_id,
+               {send_log},
+               {order_columns}
+             FROM ({ids_table}) ids
+             {customer_join}
+             LEFT JOIN `{{p}}consent_state` st ON st.customer_id = ids.id AND st.purpose = ?"
+        ),
+        prefix,
+    );
+    (sql, params)
+}
+
+/// One customer row (after the head columns); the address is the account's current one, if known.
+fn read_facts(row: &mut Row, shop: bool) -> Result<(u64, Facts, Option<String>)> {
+    let id: u64 = take(row, 3)?;
+    let in_shop: Option<i64> = take(row, 4)?;
+    let email: Option<String> =
+        take::<Option<Vec<u8>>>(row, 5)?.map(|b| String::from_utf8_lossy(&b).into_owned());
+    let opted_out_all_at = convert::timestamp(take(row, 6)?)?;
+    let opted_out_type_at = convert::timestamp(take(row, 7)?)?;
+    let status: Option<String> = take(row, 8)?;
+    let granted_at = convert::timestamp(take(row, 9)?)?;
+    let grant_event_id: Option<u64> = take(row, 10)?;
+    let event_id: Option<u64> = take(row, 11)?;
+    let last_sent_at = convert::timestamp(take(row, 12)?)?;
+    let has_orders: Option<i64> = take(row, 13)?;
+    let newest_matching_order = shop_time(take(row, 14)?);
+    let consent = match (status.as_deref().and_then(Status::from_name), event_id) {
+        (Some(status), Some(event_id)) => Some(ConsentFacts {
+            status,
+            granted_at,
+            grant_event_id,
+            event_id,
+        }),
+        _ => None,
+    };
+    let facts = Facts {
+        in_shop: shop.then_some(in_shop == Some(1)),
+        suppressed: false,
+        opted_out_all_at,
+        opted_out_type_at,
+        consent,
+        last_sent_at,
+        has_orders: has_orders == Some(1),
+        newest_matching_order,
+    };
+    Ok((id, facts, email))
+}
