@@ -11,7 +11,8 @@ namespace Dsgvo {
      *
      * Settings come from php.ini (dsgvo.*); options of the same name without the prefix override them:
      * dsn, table_prefix, shop, shop_table_prefix, secret, query_timeout_ms, connect_timeout_ms,
-     * consent_token_ttl_days, truncate_ip, existing_customer_max_age_days, previous_secrets.
+     * consent_token_ttl_days, truncate_ip, existing_customer_max_age_days, previous_secrets,
+     * retention_send_log_days, retention_archive_days, retention_pending_consent_days.
      *
      * Proof arrays (all keys optional; unknown keys are refused):
      *   source       checkout|account|newsletter_form|admin|import|api|link
@@ -228,6 +229,83 @@ namespace Dsgvo {
          * @throws DatabaseException
          */
         public function filterSendable(array $customerIds, string $type): array {}
+
+        /**
+         * Appends a send to the log (it feeds min_interval_days, the export and erasure).
+         *
+         * @param array{email?: string, subject?: string, message_id?: string, order_id?: int, sent_at?: string} $meta
+         *   email: the address sent to (stored normalised); subject: one line, at most 998 characters;
+         *   message_id: at most 255 characters; order_id: positive; sent_at: RFC 3339, imports only, never in the future
+         * @return int the send id
+         * @throws InvalidInputException
+         * @throws DatabaseException
+         */
+        public function logSend(int $customerId, string $type, array $meta = []): int {}
+
+        /**
+         * Rates a send 1 (worst) to 5 (best), comment at most 2,000 characters. One rating per send: a second
+         * replaces the first, which is kept in the record's history.
+         *
+         * @throws InvalidInputException unknown send id, rating out of range, comment too long
+         * @throws DatabaseException
+         */
+        public function rateEmail(int $sendId, int $rating, ?string $comment = null): void {}
+
+        /**
+         * Stores the copy of a sent mail (body: any bytes, up to 16 MiB), compressed; replaces an earlier copy.
+         *
+         * @throws InvalidInputException unknown send id, subject not one line of at most 998 characters, body too large
+         * @throws DatabaseException
+         */
+        public function archiveEmail(int $sendId, string $subject, string $body): void {}
+
+        /**
+         * The archived copy of a send, byte for byte as archived; null if there is none.
+         *
+         * @return array{send_id: int, customer_id: int, subject: string, body: string, archived_at: string}|null
+         * @throws InvalidInputException
+         * @throws DatabaseException
+         */
+        public function archivedEmail(int $sendId): ?array {}
+
+        /**
+         * Tags the customer (tagging again updates rule and time). Tag and rule are [a-z0-9_.-]{1,64}.
+         *
+         * @throws InvalidInputException
+         * @throws DatabaseException
+         */
+        public function tag(int $customerId, string $tag, ?string $rule = null): void {}
+
+        /**
+         * Removes a tag (no error if it was not set).
+         *
+         * @throws InvalidInputException
+         * @throws DatabaseException
+         */
+        public function untag(int $customerId, string $tag): void {}
+
+        /**
+         * The customer's tags, by name.
+         *
+         * @return list<array{name: string, rule: ?string, set_at: string}>
+         * @throws InvalidInputException
+         * @throws DatabaseException
+         */
+        public function tags(int $customerId): array {}
+
+        /**
+         * Deletes what the retention settings let go, in small batches (shop traffic goes on): sends older than
+         * dsgvo.retention_send_log_days with their ratings and archived copies, archived copies older than
+         * dsgvo.retention_archive_days; and blanks the personal fields of unconfirmed double opt-in requests older
+         * than dsgvo.retention_pending_consent_days (and than the token lifetime). Consent grants, revocations and
+         * opt-outs are proof and stay. 0 days keeps everything of a kind.
+         *
+         * @param array{dry_run?: bool} $options dry_run: count only, change nothing
+         * @return array<string, int> table name => rows purged (or that would be)
+         * @throws InvalidInputException
+         * @throws DatabaseException
+         */
+        public function purgeExpired(array $options = []): array {}
     }
 
     /**

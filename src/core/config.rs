@@ -23,7 +23,7 @@ pub struct Setting {
     pub help: &'static str,
 }
 
-pub const SETTINGS: [Setting; 11] = [
+pub const SETTINGS: [Setting; 14] = [
     Setting {
         name: "dsn",
         ini: c"dsgvo.dsn",
@@ -90,6 +90,24 @@ pub const SETTINGS: [Setting; 11] = [
         default: c"",
         help: "comma-separated former secrets: still verify tokens and find suppressed addresses",
     },
+    Setting {
+        name: "retention_send_log_days",
+        ini: c"dsgvo.retention_send_log_days",
+        default: c"0",
+        help: "purgeExpired() deletes sends (with their ratings and archived copies) older than this; 0 keeps them",
+    },
+    Setting {
+        name: "retention_archive_days",
+        ini: c"dsgvo.retention_archive_days",
+        default: c"0",
+        help: "purgeExpired() deletes archived mail copies older than this; 0 keeps them",
+    },
+    Setting {
+        name: "retention_pending_consent_days",
+        ini: c"dsgvo.retention_pending_consent_days",
+        default: c"0",
+        help: "purgeExpired() blanks the personal fields of unconfirmed double opt-in requests older than this; 0 keeps them",
+    },
 ];
 
 /// Positions in [`SETTINGS`], checked by a test.
@@ -105,6 +123,9 @@ mod index {
     pub const TRUNCATE_IP: usize = 8;
     pub const EXISTING_CUSTOMER_MAX_AGE_DAYS: usize = 9;
     pub const PREVIOUS_SECRETS: usize = 10;
+    pub const RETENTION_SEND_LOG_DAYS: usize = 11;
+    pub const RETENTION_ARCHIVE_DAYS: usize = 12;
+    pub const RETENTION_PENDING_CONSENT_DAYS: usize = 13;
 }
 
 pub const MAX_PREFIX_LEN: usize = 32;
@@ -112,6 +133,7 @@ const QUERY_TIMEOUT_MS: (i64, i64) = (1, 600_000);
 const CONNECT_TIMEOUT_MS: (i64, i64) = (1, 60_000);
 const CONSENT_TOKEN_TTL_DAYS: (i64, i64) = (1, 365);
 pub const MAX_AGE_DAYS: (i64, i64) = (1, 3650);
+const RETENTION_DAYS: (i64, i64) = (0, 36_500);
 pub const MIN_SECRET_LEN: usize = 32;
 
 /// Where a value came from, so a message names what the developer has to change.
@@ -265,6 +287,15 @@ pub struct Config {
     pub existing_customer_max_age_days: u32,
     /// Former secrets, newest first: they still verify tokens and find suppressed addresses.
     pub previous_secrets: Vec<Secret>,
+    pub retention: Retention,
+}
+
+/// How long records are kept, in days; 0 keeps them.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Retention {
+    pub send_log_days: u32,
+    pub archive_days: u32,
+    pub pending_consent_days: u32,
 }
 
 impl Config {
@@ -316,6 +347,14 @@ impl Config {
         let existing_customer_max_age_days =
             raw(index::EXISTING_CUSTOMER_MAX_AGE_DAYS).int_in(MAX_AGE_DAYS, "days")?;
         let previous_secrets = previous_secrets(&raw(index::PREVIOUS_SECRETS))?;
+        let days = |i: usize| -> Result<u32> {
+            Ok(u32::try_from(raw(i).int_in(RETENTION_DAYS, "days, 0 keeps")?).unwrap_or(0))
+        };
+        let retention = Retention {
+            send_log_days: days(index::RETENTION_SEND_LOG_DAYS)?,
+            archive_days: days(index::RETENTION_ARCHIVE_DAYS)?,
+            pending_consent_days: days(index::RETENTION_PENDING_CONSENT_DAYS)?,
+        };
         let dsn = raw(index::DSN);
         let database = DbTarget::parse(dsn.string()?).map_err(|why| {
             Error::config(format!(
@@ -337,6 +376,7 @@ impl Config {
             existing_customer_max_age_days: u32::try_from(existing_customer_max_age_days)
                 .unwrap_or(730),
             previous_secrets,
+            retention,
         })
     }
 
@@ -500,6 +540,12 @@ mod tests {
                 "existing_customer_max_age_days",
             ),
             (index::PREVIOUS_SECRETS, "previous_secrets"),
+            (index::RETENTION_SEND_LOG_DAYS, "retention_send_log_days"),
+            (index::RETENTION_ARCHIVE_DAYS, "retention_archive_days"),
+            (
+                index::RETENTION_PENDING_CONSENT_DAYS,
+                "retention_pending_consent_days",
+            ),
         ];
         assert_eq!(names.len(), SETTINGS.len());
         for (i, name) in names {
@@ -520,6 +566,7 @@ mod tests {
         assert!(!config.truncate_ip);
         assert_eq!(config.existing_customer_max_age_days, 730);
         assert!(config.previous_secrets.is_empty());
+        assert_eq!(config.retention, Retention::default());
     }
 
     #[test]

@@ -6,17 +6,18 @@
 
 use crate::core::config::{Config, Shop};
 use crate::core::error::{DatabaseErrorKind, Error, Result};
-use crate::core::input::KeyValues;
+use crate::core::input::{InputValue, KeyValues};
 use crate::core::output::Record;
 use crate::core::rules::consent::Action;
 use crate::core::rules::decision::{self, Decision};
 use crate::core::rules::email_type;
 use crate::core::rules::proof::Source;
-use crate::core::rules::{email, ident, proof};
+use crate::core::rules::{email, ident, proof, records};
 use crate::core::store::consent::{self, NewEvent, Verification};
 use crate::core::store::decision::{self as decision_store, Judged, Needs};
 use crate::core::store::objection::ShopTables;
-use crate::core::store::{email_types, migrate, objection};
+use crate::core::store::records as records_store;
+use crate::core::store::{email_types, migrate, objection, retention};
 use crate::core::time::Timestamp;
 use crate::core::token;
 use crate::runtime;
@@ -339,6 +340,138 @@ impl Engine {
             );
         }
         Ok(allowed)
+    }
+
+    // --- records ----------------------------------------------------------------------------------
+
+    /// Appends a send to the log; returns its id.
+    pub fn log_send(&self, customer_id: i64, email_type: &str, meta: KeyValues) -> Result<u64> {
+        let customer_id = ident::customer_id(customer_id)?;
+        let email_type = email_type::name(email_type)?;
+        let now = Timestamp::now();
+        let meta = records::send_meta(meta, now)?;
+        runtime::with_session(&self.config, async |session| {
+            records_store::log_send(session, self.prefix(), customer_id, email_type, &meta, now)
+                .await
+        })
+    }
+
+    /// Rates a send (1..5); a second rating replaces the first and keeps it in the history.
+    pub fn rate_email(&self, send_id: i64, rating: i64, comment: Option<&str>) -> Result<()> {
+        let send_id = records::send_id(send_id)?;
+        let rating = records::rating(rating)?;
+        let comment = records::comment(comment)?;
+        let now = Timestamp::now();
+        runtime::with_session(&self.config, async |session| {
+            records_store::rate_email(
+                session,
+                self.prefix(),
+                send_id,
+                rating,
+                comment.as_deref(),
+                now,
+            )
+            .await
+        })
+    }
+
+    /// Stores the copy of a sent mail (compressed), replacing an earlier one.
+    pub fn archive_email(&self, send_id: i64, subject: &str, body: &[u8]) -> Result<()> {
+        let send_id = records::send_id(send_id)?;
+        let subject = records::subject(subject)?;
+        let body = records::body(body)?;
+        let now = Timestamp::now();
+        runtime::with_session(&self.config, async |session| {
+            records_store::archive_email(session, self.prefix(), send_id, &subject, body, now).await
+        })
+    }
+
+    /// The archived copy of a send, exactly as archived; None if there is none.
+    pub fn archived_email(&self, send_id: i64) -> Result<Option<Record>> {
+        let send_id = records::send_id(send_id)?;
+        runtime::with_session(&self.config, async |session| {
+            records_store::archived_email(session, self.prefix(), send_id).await
+        })
+    }
+
+    /// Sets a tag on a customer (again: updates the rule and time).
+    pub fn tag(&self, customer_id: i64, tag: &str, rule: Option<&str>) -> Result<()> {
+        let customer_id = ident::customer_id(customer_id)?;
+        let tag = records::tag("tag", tag)?;
+        let rule = rule.map(|r| records::tag("rule", r)).transpose()?;
+        let now = Timestamp::now();
+        runtime::with_session(&self.config, async |session| {
+            records_store::tag(
+                session,
+                self.prefix(),
+                customer_id,
+                &tag,
+                rule.as_deref(),
+                now,
+            )
+            .await
+        })
+    }
+
+    pub fn untag(&self, customer_id: i64, tag: &str) -> Result<()> {
+        let customer_id = ident::customer_id(customer_id)?;
+        let tag = records::tag("tag", tag)?;
+        runtime::with_session(&self.config, async |session| {
+            records_store::untag(session, self.prefix(), customer_id, &tag).await
+        })
+    }
+
+    /// The customer's tags by name: name, rule, set_at.
+    pub fn tags(&self, customer_id: i64) -> Result<Vec<Record>> {
+        let customer_id = ident::customer_id(customer_id)?;
+        runtime::with_session(&self.config, async |session| {
+            records_store::tags(session, self.prefix(), customer_id).await
+        })
+    }
+
+    /// Deletes (or counts, with `dry_run`) what the retention settings let go; rows per table name.
+    pub fn purge_expired(
+        &self,
+        options: KeyValues,
+        progress: &mut dyn FnMut(&str, u64),
+    ) -> Result<Vec<(String, u64)>> {
+        let mut dry_run = false;
+        for (key, value) in options {
+            match (key.as_str(), value) {
+                ("dry_run", InputValue::Bool(b)) => dry_run = b,
+                ("dry_run", InputValue::Null) => {}
+                ("dry_run", other) => {
+                    return Err(crate::core::error::Error::invalid_input(format!(
+                        "option 'dry_run' must be a bool, got {}",
+                        other.type_name()
+                    )));
+                }
+                (other, _) => {
+                    return Err(crate::core::error::Error::invalid_input(format!(
+                        "unknown purgeExpired option '{}'; known options: dry_run",
+                        crate::core::input::printable(other, 64)
+                    )));
+                }
+            }
+        }
+        let now = Timestamp::now();
+        let counts = runtime::with_session(&self.config, async |session| {
+            retention::purge(
+                session,
+                self.prefix(),
+                self.config.retention,
+                self.config.consent_token_ttl_days,
+                now,
+                dry_run,
+                progress,
+            )
+            .await
+        })?;
+        Ok(retention::TABLES
+            .iter()
+            .zip(counts)
+            .map(|(table, n)| (format!("{}{table}", self.prefix()), n))
+            .collect())
     }
 }
 

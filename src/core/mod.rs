@@ -1,6 +1,7 @@
 //! The engine: rules, data and SQL, with no PHP types. `cargo test` runs it without PHP.
 
 pub mod address;
+pub mod compress;
 pub mod config;
 pub mod engine;
 pub mod error;

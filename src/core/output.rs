@@ -8,6 +8,8 @@ pub enum OutputValue {
     Bool(bool),
     Int(i64),
     Str(String),
+    /// Bytes that need not be UTF-8 (an archived mail body).
+    Bytes(Vec<u8>),
 }
 
 impl From<bool> for OutputValue {

@@ -14,6 +14,7 @@ fn zval(value: OutputValue) -> PhpResult<Zval> {
         OutputValue::Bool(b) => z.set_bool(b),
         OutputValue::Int(i) => z.set_long(i),
         OutputValue::Str(s) => z.set_string(&s, false)?,
+        OutputValue::Bytes(b) => z.set_binary(b),
     }
     Ok(z)
 }

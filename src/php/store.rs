@@ -4,6 +4,7 @@
 // takes them from the Rust identifiers, so they are camelCase here.
 #![allow(non_snake_case)]
 
+use ext_php_rs::binary_slice::BinarySlice;
 use ext_php_rs::boxed::ZBox;
 use ext_php_rs::prelude::*;
 use ext_php_rs::types::ZendHashTable;
@@ -171,6 +172,61 @@ impl Store {
     /// May this type of mail go to this customer now, and why.
     pub fn may_send(&self, customerId: i64, r#type: &str) -> PhpResult<Decision> {
         Ok(self.engine.may_send(customerId, r#type)?.into())
+    }
+
+    /// Appends a send to the log; returns its id. Meta: email, subject, message_id, order_id, sent_at.
+    #[php(defaults(meta = ArrayArg::default()))]
+    pub fn log_send(&self, customerId: i64, r#type: &str, meta: ArrayArg) -> PhpResult<i64> {
+        Ok(id(self.engine.log_send(customerId, r#type, meta.0)?))
+    }
+
+    /// Rates a send 1..5; a second rating replaces the first (kept in the history).
+    pub fn rate_email(&self, sendId: i64, rating: i64, comment: Option<&str>) -> PhpResult<()> {
+        Ok(self.engine.rate_email(sendId, rating, comment)?)
+    }
+
+    /// Stores the copy of a sent mail (up to 16 MiB, compressed), replacing an earlier one.
+    pub fn archive_email(
+        &self,
+        sendId: i64,
+        subject: &str,
+        body: BinarySlice<u8>,
+    ) -> PhpResult<()> {
+        Ok(self.engine.archive_email(sendId, subject, body.into())?)
+    }
+
+    /// The archived copy of a send, byte for byte; null if there is none.
+    pub fn archived_email(&self, sendId: i64) -> PhpResult<Option<ZBox<ZendHashTable>>> {
+        self.engine
+            .archived_email(sendId)?
+            .map(convert::record)
+            .transpose()
+    }
+
+    /// Tags the customer; `rule` names the rule that set it.
+    pub fn tag(&self, customerId: i64, tag: &str, rule: Option<&str>) -> PhpResult<()> {
+        Ok(self.engine.tag(customerId, tag, rule)?)
+    }
+
+    /// Removes a tag.
+    pub fn untag(&self, customerId: i64, tag: &str) -> PhpResult<()> {
+        Ok(self.engine.untag(customerId, tag)?)
+    }
+
+    /// The customer's tags by name: `[['name' => ..., 'rule' => ?string, 'set_at' => ...], ...]`.
+    pub fn tags(&self, customerId: i64) -> PhpResult<ZBox<ZendHashTable>> {
+        convert::records(self.engine.tags(customerId)?)
+    }
+
+    /// Deletes what the retention settings let go (`dry_run`: counts only): `[table => rows]`.
+    #[php(defaults(options = ArrayArg::default()))]
+    pub fn purge_expired(&self, options: ArrayArg) -> PhpResult<ZBox<ZendHashTable>> {
+        let counts = self.engine.purge_expired(options.0, &mut |_, _| {})?;
+        let mut array = ZendHashTable::new();
+        for (table, n) in counts {
+            array.insert(table.as_str(), i64::try_from(n).unwrap_or(i64::MAX))?;
+        }
+        Ok(array)
     }
 
     /// The ids that may receive the type now, in input order, each once.

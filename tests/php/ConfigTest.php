@@ -64,6 +64,7 @@ final class ConfigTest extends TestCase
             'truncate_ip not a switch' => [['truncate_ip' => 'sometimes'], "option 'truncate_ip'"],
             'max age zero' => [['existing_customer_max_age_days' => 0], "option 'existing_customer_max_age_days'"],
             'previous secret too short' => [['previous_secrets' => 'short-old-secret'], "option 'previous_secrets'"],
+            'retention negative' => [['retention_send_log_days' => -1], "option 'retention_send_log_days'"],
         ];
     }
 
@@ -146,6 +147,9 @@ final class ConfigTest extends TestCase
             'dsgvo.truncate_ip' => '0',
             'dsgvo.existing_customer_max_age_days' => '730',
             'dsgvo.previous_secrets' => '',
+            'dsgvo.retention_send_log_days' => '0',
+            'dsgvo.retention_archive_days' => '0',
+            'dsgvo.retention_pending_consent_days' => '0',
         ];
         $actual = ini_get_all('dsgvo', false);
         ksort($actual);

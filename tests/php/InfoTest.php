@@ -35,7 +35,8 @@ final class InfoTest extends TestCase
         $version = (new \ReflectionExtension('dsgvo'))->getVersion();
         $this->assertMatchesRegularExpression('/^version => ' . preg_quote($version, '/') . '$/m', $out);
         $this->assertMatchesRegularExpression('/^build => \S+ \(git \S+, (release|debug), rustc [^,]+, [^)]+\)$/m', $out);
-        foreach (['dsn', 'table_prefix', 'shop', 'shop_table_prefix', 'secret', 'query_timeout_ms', 'connect_timeout_ms', 'consent_token_ttl_days', 'truncate_ip', 'existing_customer_max_age_days', 'previous_secrets'] as $name) {
+        foreach (['dsn', 'table_prefix', 'shop', 'shop_table_prefix', 'secret', 'query_timeout_ms', 'connect_timeout_ms', 'consent_token_ttl_days', 'truncate_ip', 'existing_customer_max_age_days', 'previous_secrets', 'retention_send_log_days',
+            'retention_archive_days', 'retention_pending_consent_days'] as $name) {
             $this->assertMatchesRegularExpression('/^dsgvo\.' . $name . ' => /m', $out, $name);
         }
         $this->assertStringContainsString('dsgvo.table_prefix => gdpr_ => gdpr_', $out);

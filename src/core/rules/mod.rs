@@ -7,4 +7,5 @@ pub mod email;
 pub mod email_type;
 pub mod ident;
 pub mod proof;
+pub mod records;
 pub mod unsubscribe;

@@ -8,6 +8,8 @@ pub mod decision;
 pub mod email_types;
 pub mod migrate;
 pub mod objection;
+pub mod records;
+pub mod retention;
 pub mod schema;
 pub mod session;
 pub mod target;

@@ -144,16 +144,24 @@ pub const MIGRATIONS: &[Migration] = &[Migration {
   rated_at DATETIME(6) NOT NULL,
   KEY customer (customer_id)
 ) {options}",
+        // Copies of sent mails. The compressed body is split into chunks of at most 1 MiB
+        // (`email_archive_chunks`), so a 16 MiB body never meets the server's max_allowed_packet.
         "CREATE TABLE IF NOT EXISTS `{p}email_archive` (
   send_id BIGINT UNSIGNED NOT NULL PRIMARY KEY,
   customer_id BIGINT UNSIGNED NOT NULL,
   subject VARCHAR(998) NOT NULL,
-  body LONGBLOB NOT NULL,
   body_length INT UNSIGNED NOT NULL,
   compression VARCHAR(16) CHARACTER SET ascii COLLATE ascii_bin NOT NULL,
+  chunks INT UNSIGNED NOT NULL,
   archived_at DATETIME(6) NOT NULL,
   KEY customer (customer_id),
   KEY archived (archived_at)
+) {options}",
+        "CREATE TABLE IF NOT EXISTS `{p}email_archive_chunks` (
+  send_id BIGINT UNSIGNED NOT NULL,
+  seq INT UNSIGNED NOT NULL,
+  data MEDIUMBLOB NOT NULL,
+  PRIMARY KEY (send_id, seq)
 ) {options}",
         "CREATE TABLE IF NOT EXISTS `{p}tags` (
   customer_id BIGINT UNSIGNED NOT NULL,

@@ -39,6 +39,16 @@ impl<'c> Session<'c> {
         self.reusable
     }
 
+    /// The AUTO_INCREMENT value the last INSERT generated.
+    pub fn last_insert_id(&self) -> Option<u64> {
+        self.conn.last_insert_id()
+    }
+
+    /// Rows the last statement changed.
+    pub fn affected_rows(&self) -> u64 {
+        self.conn.affected_rows()
+    }
+
     pub fn target(&self) -> &DbTarget {
         self.target
     }

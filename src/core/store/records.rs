@@ -1,0 +1,296 @@
+//! SQL of the records of sent mail: send log, ratings, archive, tags.
+
+use mysql_async::Value;
+
+use crate::core::compress;
+use crate::core::error::{Error, Result};
+use crate::core::output::{OutputValue, Record};
+use crate::core::rules::records::SendMeta;
+use crate::core::store::convert::{self, schema_error};
+use crate::core::store::schema::render;
+use crate::core::store::session::Session;
+use crate::core::time::Timestamp;
+
+/// Appends a send; returns its id.
+pub async fn log_send(
+    session: &mut Session<'_>,
+    prefix: &str,
+    customer_id: u64,
+    email_type: &str,
+    meta: &SendMeta,
+    now: Timestamp,
+) -> Result<u64> {
+    session
+        .exec_drop(
+            &render(
+                "INSERT INTO `{p}send_log` (customer_id, type, email, subject, message_id, order_id, sent_at)
+                 VALUES (?, ?, ?, ?, ?, ?, ?)",
+                prefix,
+            ),
+            vec![
+                Value::from(customer_id),
+                email_type.into(),
+                meta.email.as_deref().into(),
+                meta.subject.as_deref().into(),
+                meta.message_id.as_deref().into(),
+                meta.order_id.into(),
+                meta.sent_at.unwrap_or(now).into(),
+            ],
+        )
+        .await?;
+    session
+        .last_insert_id()
+        .ok_or_else(|| schema_error("the send log did not return an id"))
+}
+
+/// The customer of a send, or an InvalidInput error naming the unknown id.
+async fn send_owner(session: &mut Session<'_>, prefix: &str, send_id: u64) -> Result<u64> {
+    let owner: Option<u64> = session
+        .exec_first(
+            &render(
+                "SELECT customer_id FROM `{p}send_log` WHERE id = ? FOR UPDATE",
+                prefix,
+            ),
+            (send_id,),
+        )
+        .await?;
+    owner.ok_or_else(|| Error::invalid_input(format!("unknown send id {send_id} (see logSend)")))
+}
+
+/// Rates a send; a second rating replaces the first and records the first in `history`.
+pub async fn rate_email(
+    session: &mut Session<'_>,
+    prefix: &str,
+    send_id: u64,
+    rating: u8,
+    comment: Option<&str>,
+    now: Timestamp,
+) -> Result<()> {
+    session
+        .transaction(async |s| {
+            let customer_id = send_owner(s, prefix, send_id).await?;
+            let previous: Option<(u8, Option<String>, Value, Option<String>)> = s
+                .exec_first(
+                    &render(
+                        "SELECT rating, comment, rated_at, history FROM `{p}email_ratings` WHERE send_id = ? FOR UPDATE",
+                        prefix,
+                    ),
+                    (send_id,),
+                )
+                .await?;
+            let history = match previous {
+                None => None,
+                Some((old_rating, old_comment, old_at, old_history)) => {
+                    let mut entries: Vec<serde_json::Value> = old_history
+                        .as_deref()
+                        .and_then(|h| serde_json::from_str(h).ok())
+                        .unwrap_or_default();
+                    entries.push(serde_json::json!({
+                        "rating": old_rating,
+                        "comment": old_comment,
+                        "rated_at": convert::timestamp(old_at)?.map(|t| t.to_string()),
+                        "replaced_at": now.to_string(),
+                    }));
+                    Some(serde_json::Value::Array(entries).to_string())
+                }
+            };
+            s.exec_drop(
+                &render(
+                    "INSERT INTO `{p}email_ratings` (send_id, customer_id, rating, comment, history, rated_at)
+                     VALUES (?, ?, ?, ?, ?, ?)
+                     ON DUPLICATE KEY UPDATE rating = VALUES(rating), comment = VALUES(comment),
+                       history = VALUES(history), rated_at = VALUES(rated_at)",
+                    prefix,
+                ),
+                vec![
+                    Value::from(send_id),
+                    customer_id.into(),
+                    rating.into(),
+                    comment.into(),
+                    history.into(),
+                    now.into(),
+                ],
+            )
+            .await
+        })
+        .await
+}
+
+/// Bytes of compressed body per chunk row: well under any server's max_allowed_packet (>= 1 MiB + a
+/// little since MySQL 5.x defaults to 4 MiB and MariaDB to 16 MiB).
+const CHUNK_BYTES: usize = 768 * 1024;
+
+/// Stores (or replaces) the copy of a sent mail, compressed, in chunks.
+pub async fn archive_email(
+    session: &mut Session<'_>,
+    prefix: &str,
+    send_id: u64,
+    subject: &str,
+    body: &[u8],
+    now: Timestamp,
+) -> Result<()> {
+    let packed = compress::compress(body);
+    let chunks: Vec<&[u8]> = if packed.is_empty() {
+        vec![&[][..]]
+    } else {
+        packed.chunks(CHUNK_BYTES).collect()
+    };
+    session
+        .transaction(async |s| {
+            let customer_id = send_owner(s, prefix, send_id).await?;
+            s.exec_drop(
+                &render("DELETE FROM `{p}email_archive_chunks` WHERE send_id = ?", prefix),
+                (send_id,),
+            )
+            .await?;
+            s.exec_drop(
+                &render(
+                    "INSERT INTO `{p}email_archive` (send_id, customer_id, subject, body_length, compression, chunks, archived_at)
+                     VALUES (?, ?, ?, ?, ?, ?, ?)
+                     ON DUPLICATE KEY UPDATE subject = VALUES(subject), body_length = VALUES(body_length),
+                       compression = VALUES(compression), chunks = VALUES(chunks), archived_at = VALUES(archived_at)",
+                    prefix,
+                ),
+                vec![
+                    Value::from(send_id),
+                    customer_id.into(),
+                    subject.into(),
+                    (body.len() as u64).into(),
+                    compress::METHOD.into(),
+                    (chunks.len() as u64).into(),
+                    now.into(),
+                ],
+            )
+            .await?;
+            let insert = render(
+                "INSERT INTO `{p}email_archive_chunks` (send_id, seq, data) VALUES (?, ?, ?)",
+                prefix,
+            );
+            for (seq, chunk) in chunks.iter().enumerate() {
+                s.exec_drop(&insert, (send_id, seq as u64, *chunk)).await?;
+            }
+            Ok(())
+        })
+        .await
+}
+
+/// The archived copy of a send, decompressed; None if there is none.
+pub async fn archived_email(
+    session: &mut Session<'_>,
+    prefix: &str,
+    send_id: u64,
+) -> Result<Option<Record>> {
+    let head: Option<(u64, u64, String, u64, String, u64, Value)> = session
+        .exec_first(
+            &render(
+                "SELECT send_id, customer_id, subject, body_length, compression, chunks, archived_at
+                 FROM `{p}email_archive` WHERE send_id = ?",
+                prefix,
+            ),
+            (send_id,),
+        )
+        .await?;
+    let Some((send, customer, subject, length, method, chunks, archived_at)) = head else {
+        return Ok(None);
+    };
+    let mut packed = Vec::new();
+    let mut seen = 0u64;
+    for seq in 0..chunks {
+        // One chunk per statement: each answer stays small whatever the body's size.
+        let data: Option<Vec<u8>> = session
+            .exec_first(
+                &render(
+                    "SELECT data FROM `{p}email_archive_chunks` WHERE send_id = ? AND seq = ?",
+                    prefix,
+                ),
+                (send_id, seq),
+            )
+            .await?;
+        let data = data.ok_or_else(|| schema_error("an archived mail body is missing a part"))?;
+        packed.extend_from_slice(&data);
+        seen += 1;
+    }
+    if seen != chunks {
+        return Err(schema_error("an archived mail body is missing a part"));
+    }
+    let length =
+        usize::try_from(length).map_err(|_| schema_error("an archived mail body is too long"))?;
+    let body = compress::decompress(&method, &packed, length)?;
+    Ok(Some(vec![
+        ("send_id", send.into()),
+        ("customer_id", customer.into()),
+        ("subject", subject.into()),
+        ("body", OutputValue::Bytes(body)),
+        (
+            "archived_at",
+            convert::timestamp(archived_at)?
+                .map(|t| t.to_string())
+                .into(),
+        ),
+    ]))
+}
+
+pub async fn tag(
+    session: &mut Session<'_>,
+    prefix: &str,
+    customer_id: u64,
+    tag: &str,
+    rule: Option<&str>,
+    now: Timestamp,
+) -> Result<()> {
+    session
+        .exec_drop(
+            &render(
+                "INSERT INTO `{p}tags` (customer_id, tag, rule, set_at) VALUES (?, ?, ?, ?)
+                 ON DUPLICATE KEY UPDATE rule = VALUES(rule), set_at = VALUES(set_at)",
+                prefix,
+            ),
+            (customer_id, tag, rule, now),
+        )
+        .await
+}
+
+pub async fn untag(
+    session: &mut Session<'_>,
+    prefix: &str,
+    customer_id: u64,
+    tag: &str,
+) -> Result<()> {
+    session
+        .exec_drop(
+            &render(
+                "DELETE FROM `{p}tags` WHERE customer_id = ? AND tag = ?",
+                prefix,
+            ),
+            (customer_id, tag),
+        )
+        .await
+}
+
+pub async fn tags(
+    session: &mut Session<'_>,
+    prefix: &str,
+    customer_id: u64,
+) -> Result<Vec<Record>> {
+    let rows: Vec<(String, Option<String>, Value)> = session
+        .exec(
+            &render(
+                "SELECT tag, rule, set_at FROM `{p}tags` WHERE customer_id = ? ORDER BY tag",
+                prefix,
+            ),
+            (customer_id,),
+        )
+        .await?;
+    rows.into_iter()
+        .map(|(tag, rule, set_at)| {
+            Ok(vec![
+                ("name", tag.into()),
+                ("rule", rule.into()),
+                (
+                    "set_at",
+                    convert::timestamp(set_at)?.map(|t| t.to_string()).into(),
+                ),
+            ])
+        })
+        .collect()
+}
