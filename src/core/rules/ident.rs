@@ -37,6 +37,23 @@ pub fn shown(value: &str) -> String {
     }
 }
 
+/// A one-line text: not blank, no control characters, at most `max` characters. `what` names it in
+/// the message (e.g. "proof 'user_agent'").
+pub fn one_line(what: &str, value: &str, max: usize) -> Result<String> {
+    let chars = value.chars().count();
+    if value.trim().is_empty() || chars > max || value.chars().any(char::is_control) {
+        return Err(Error::invalid_input(format!(
+            "{what} must be one line of 1 to {max} characters, got {}",
+            if chars > max {
+                format!("{chars} characters")
+            } else {
+                shown(value)
+            }
+        )));
+    }
+    Ok(value.to_owned())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -5,7 +5,7 @@ use std::net::IpAddr;
 
 use crate::core::error::{Error, Result};
 use crate::core::input::{InputValue, KeyValues, printable};
-use crate::core::rules::ident::shown;
+use crate::core::rules::ident::{one_line, shown};
 use crate::core::time::Timestamp;
 
 pub const MAX_TEXT_BYTES: usize = 1 << 20;
@@ -115,9 +115,23 @@ pub fn validate(input: KeyValues, now: Timestamp, truncate_ip: bool) -> Result<P
                 }
                 proof.text = Some(text);
             }
-            "text_version" => proof.text_version = Some(line(&key, text, MAX_TEXT_VERSION_CHARS)?),
-            "user_agent" => proof.user_agent = Some(line(&key, text, MAX_USER_AGENT_CHARS)?),
-            "actor" => proof.actor = Some(line(&key, text, MAX_ACTOR_CHARS)?),
+            "text_version" => {
+                proof.text_version = Some(one_line(
+                    &format!("proof '{key}'"),
+                    &text,
+                    MAX_TEXT_VERSION_CHARS,
+                )?)
+            }
+            "user_agent" => {
+                proof.user_agent = Some(one_line(
+                    &format!("proof '{key}'"),
+                    &text,
+                    MAX_USER_AGENT_CHARS,
+                )?)
+            }
+            "actor" => {
+                proof.actor = Some(one_line(&format!("proof '{key}'"), &text, MAX_ACTOR_CHARS)?)
+            }
             "ip" => proof.ip = Some(ip(&text, truncate_ip)?),
             "occurred_at" => occurred_at = Some(text),
             _ => return Err(unknown_key(&key)),
@@ -156,22 +170,6 @@ fn unknown_key(key: &str) -> Error {
         printable(key, 64),
         KEYS.join(", ")
     ))
-}
-
-/// A one-line value: not empty, no control characters, at most `max` characters.
-fn line(key: &str, value: String, max: usize) -> Result<String> {
-    let chars = value.chars().count();
-    if value.trim().is_empty() || chars > max || value.chars().any(char::is_control) {
-        return Err(Error::invalid_input(format!(
-            "proof '{key}' must be one line of 1 to {max} characters, got {}",
-            if chars > max {
-                format!("{chars} characters")
-            } else {
-                shown(&value)
-            }
-        )));
-    }
-    Ok(value)
 }
 
 fn ip(value: &str, truncate: bool) -> Result<String> {

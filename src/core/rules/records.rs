@@ -3,7 +3,7 @@
 use crate::core::error::{Error, Result};
 use crate::core::input::{InputValue, KeyValues, printable};
 use crate::core::rules::email;
-use crate::core::rules::ident::{self, shown};
+use crate::core::rules::ident::{self, one_line, shown};
 use crate::core::time::Timestamp;
 
 pub const MAX_SUBJECT_CHARS: usize = 998;
@@ -38,7 +38,11 @@ pub fn send_meta(input: KeyValues, now: Timestamp) -> Result<SendMeta> {
             "email" => meta.email = Some(email::validate(&string(&key, &value)?)?),
             "subject" => meta.subject = Some(subject(&string(&key, &value)?)?),
             "message_id" => {
-                meta.message_id = Some(line(&key, &string(&key, &value)?, MAX_MESSAGE_ID_CHARS)?)
+                meta.message_id = Some(one_line(
+                    &format!("meta '{key}'"),
+                    &string(&key, &value)?,
+                    MAX_MESSAGE_ID_CHARS,
+                )?)
             }
             "order_id" => match value {
                 InputValue::Int(id) if id > 0 => meta.order_id = u64::try_from(id).ok(),
@@ -94,22 +98,6 @@ fn string(key: &str, value: &InputValue) -> Result<String> {
             other.type_name()
         ))),
     }
-}
-
-/// One line of at most `max` characters, not empty, no control characters.
-fn line(key: &str, value: &str, max: usize) -> Result<String> {
-    let chars = value.chars().count();
-    if value.trim().is_empty() || chars > max || value.chars().any(char::is_control) {
-        return Err(Error::invalid_input(format!(
-            "'{key}' must be one line of 1 to {max} characters, got {}",
-            if chars > max {
-                format!("{chars} characters")
-            } else {
-                shown(value)
-            }
-        )));
-    }
-    Ok(value.to_owned())
 }
 
 /// A mail subject: one line (RFC 5322 allows 998 characters), tabs allowed.
