@@ -306,6 +306,58 @@ namespace Dsgvo {
          * @throws DatabaseException
          */
         public function purgeExpired(array $options = []): array {}
+
+        /**
+         * Everything the shop holds about the customer (Art. 15, 20 GDPR), from the data map: the JSON document
+         * format dsgvo-export/1 with `format`, `generated_at`, `generator`, `shop`, `subject` (customer_id, every
+         * address the customer used), `sections` (id, label {de, en}, table, times, items, error) and `skipped`
+         * (mapped tables this database lacks, with the reason). Rows are found by customer id and by every
+         * address, so guest orders with the same address are included. Secrets (password hashes, tokens, card
+         * data, session ids) appear only as "(present, not exported)". Recorded in the request log.
+         *
+         * @throws InvalidInputException
+         * @throws DatabaseException the database failed; a table it refuses to read is a section with an error instead
+         */
+        public function export(int $customerId): string {}
+
+        /**
+         * Writes the export to a file, atomically (a temporary file beside it, then renamed; nothing is left on
+         * failure). 'zip': export.json, sections/NN-id.csv (RFC 4180, UTF-8 with BOM), index.html (German and
+         * English, self-contained), manifest.json (SHA-256 of each file). 'json': export.json only. Respects
+         * open_basedir. Rows stream from the database to the files: memory does not grow with the history.
+         *
+         * @param 'zip'|'json' $format
+         * @param array{overwrite?: bool} $options
+         * @return array{format: string, file_format: string, path: string, bytes: int, sha256: string,
+         *   files: array<string, array{sha256: string, bytes: int}>, sections: int, rows: int,
+         *   errors: array<string, string>, skipped: list<array{id: string, table: string, reason: string}>}
+         * @throws InvalidInputException bad format or option, path outside open_basedir, missing directory, existing file
+         * @throws DatabaseException
+         * @throws Exception the file could not be written (disk full, permissions)
+         */
+        public function exportTo(int $customerId, string $path, string $format = 'zip', array $options = []): array {}
+
+        /**
+         * The data map of this store's shop preset: every table with personal data, how a customer's rows are
+         * found (customer id column, address columns, or through a parent table), its secret columns and what
+         * erasure does with it. Export and erasure walk exactly this list.
+         *
+         * @return list<array{id: string, table: string, label: array{de: string, en: string}, owner: string,
+         *   find: array<string, mixed>, condition: ?string, secrets: list<string>, erase: array<string, mixed>}>
+         */
+        public function dataMap(): array {}
+
+        /**
+         * Exports and erasures done, newest first, without personal data: so the shop can show it answered
+         * each request within a month (Art. 12(3) GDPR).
+         *
+         * @param array{kind?: 'export'|'erasure', since?: string, until?: string, limit?: int} $filter
+         *   since/until: RFC 3339; limit 1 to 10000, default 100
+         * @return list<array{id: int, kind: string, outcome: string, started_at: string, finished_at: ?string, summary: array<string, mixed>}>
+         * @throws InvalidInputException
+         * @throws DatabaseException
+         */
+        public function requestLog(array $filter = []): array {}
     }
 
     /**
@@ -364,4 +416,11 @@ namespace {
      * @throws \Dsgvo\Exception
      */
     function dsgvo_opt_out(int $customerId, string $type = '*'): bool {}
+
+    /**
+     * Store::export($customerId), with a Store built from the php.ini settings.
+     *
+     * @throws \Dsgvo\Exception
+     */
+    function dsgvo_export(int $customerId): string {}
 }

@@ -6,8 +6,12 @@
 
 use crate::core::config::{Config, Shop};
 use crate::core::error::{DatabaseErrorKind, Error, Result};
+use crate::core::export::document::{FanOut, Writer as ExportWriter};
+use crate::core::export::html::HtmlWriter;
+use crate::core::export::json::JsonWriter;
+use crate::core::export::package;
 use crate::core::input::{InputValue, KeyValues};
-use crate::core::output::Record;
+use crate::core::output::{OutputValue, Record};
 use crate::core::rules::consent::Action;
 use crate::core::rules::decision::{self, Decision};
 use crate::core::rules::email_type;
@@ -15,8 +19,10 @@ use crate::core::rules::proof::Source;
 use crate::core::rules::{email, ident, proof, records};
 use crate::core::store::consent::{self, NewEvent, Verification};
 use crate::core::store::decision::{self as decision_store, Judged, Needs};
+use crate::core::store::export::{self as export_store, Context as ExportContext};
 use crate::core::store::objection::ShopTables;
 use crate::core::store::records as records_store;
+use crate::core::store::request_log;
 use crate::core::store::{email_types, migrate, objection, retention};
 use crate::core::time::Timestamp;
 use crate::core::token;
@@ -473,6 +479,326 @@ impl Engine {
             .map(|(table, n)| (format!("{}{table}", self.prefix()), n))
             .collect())
     }
+
+    // --- data-subject rights ----------------------------------------------------------------------
+
+    fn export_context(&self) -> ExportContext<'_> {
+        ExportContext {
+            prefix: self.prefix(),
+            shop: self.config.shop,
+            shop_prefix: &self.config.shop_table_prefix,
+            keyring: &[],
+        }
+    }
+
+    /// Runs an export into `writer` and records it in the request log (also when it fails).
+    fn run_export(
+        &self,
+        customer_id: u64,
+        writer: &mut dyn ExportWriter,
+        format: &str,
+    ) -> Result<export_store::Outcome> {
+        let keyring = self.config.keyring();
+        let ctx = ExportContext {
+            keyring: &keyring,
+            ..self.export_context()
+        };
+        let started = Timestamp::now();
+        runtime::with_session(&self.config, async |session| {
+            let result = export_store::export(session, &ctx, customer_id, started, writer).await;
+            let (outcome, summary) = match &result {
+                Ok(o) => (
+                    if o.sections.iter().any(|s| s.error.is_some()) {
+                        "partial"
+                    } else {
+                        "ok"
+                    },
+                    serde_json::json!({
+                        "format": format,
+                        "sections": o.sections.len(),
+                        "rows": o.sections.iter().map(|s| s.rows).sum::<u64>(),
+                        "incomplete_sections": o.sections.iter().filter(|s| s.error.is_some()).map(|s| s.id).collect::<Vec<_>>(),
+                        "skipped_tables": o.skipped.len(),
+                    }),
+                ),
+                Err(_) => ("failed", serde_json::json!({ "format": format })),
+            };
+            let logged = request_log::record(
+                session,
+                self.prefix(),
+                "export",
+                outcome,
+                started,
+                Timestamp::now(),
+                &summary,
+            )
+            .await;
+            let outcome = result?;
+            logged?;
+            Ok(outcome)
+        })
+    }
+
+    /// Everything the shop holds about the customer, as the JSON document `dsgvo-export/1`.
+    pub fn export(&self, customer_id: i64) -> Result<String> {
+        let customer_id = ident::customer_id(customer_id)?;
+        let mut writer = JsonWriter::new(Vec::new());
+        self.run_export(customer_id, &mut writer, "json")?;
+        String::from_utf8(writer.into_inner())
+            .map_err(|_| crate::core::error::Error::File("the export is not valid UTF-8".into()))
+    }
+
+    /// Writes the export to `path` as a ZIP (export.json, one CSV per section, index.html,
+    /// manifest.json) or as JSON; atomically, never leaving a partial file. Returns the manifest.
+    pub fn export_to(
+        &self,
+        customer_id: i64,
+        path: &str,
+        format: &str,
+        options: KeyValues,
+    ) -> Result<Record> {
+        let customer_id = ident::customer_id(customer_id)?;
+        let zip = match format {
+            "zip" => true,
+            "json" => false,
+            other => {
+                return Err(crate::core::error::Error::invalid_input(format!(
+                    "format must be 'zip' or 'json', got {}",
+                    ident::shown(other)
+                )));
+            }
+        };
+        let overwrite = bool_option(options, "exportTo", "overwrite")?;
+        let target = export_target(path, overwrite)?;
+        let work = package::WorkDir::beside(&target).map_err(|e| file_error(&target, e))?;
+        let io = |e| file_error(&target, e);
+
+        let json_path = work.path().join("export.json");
+        let mut json = JsonWriter::new(std::io::BufWriter::new(
+            std::fs::File::create(&json_path).map_err(io)?,
+        ));
+        let (outcome, finished) = if zip {
+            let mut html = HtmlWriter::new(std::io::BufWriter::new(
+                std::fs::File::create(work.path().join("index.html")).map_err(io)?,
+            ));
+            let mut csv = package::CsvFiles::new(work.path()).map_err(io)?;
+            let outcome = self.run_export(
+                customer_id,
+                &mut FanOut(vec![&mut json, &mut html, &mut csv]),
+                "zip",
+            )?;
+            drop(json);
+            drop(html);
+            let mut names = vec!["export.json".to_owned()];
+            names.extend(csv.files.iter().cloned());
+            names.push("index.html".to_owned());
+            let zip_path = work.path().join("export.zip");
+            let files = package::zip(
+                work.path(),
+                &names,
+                &zip_path,
+                &Timestamp::now().to_string(),
+            )
+            .map_err(io)?;
+            (outcome, (zip_path, files))
+        } else {
+            let outcome = self.run_export(customer_id, &mut json, "json")?;
+            drop(json);
+            let (sha256, bytes) = package::sha256_of(&json_path).map_err(io)?;
+            (
+                outcome,
+                (
+                    json_path.clone(),
+                    vec![package::Packed {
+                        name: "export.json".into(),
+                        sha256,
+                        bytes,
+                    }],
+                ),
+            )
+        };
+        let (finished, files) = finished;
+        let (sha256, bytes) = package::sha256_of(&finished).map_err(io)?;
+        package::publish(&finished, &target, overwrite).map_err(|e| {
+            if e.kind() == std::io::ErrorKind::AlreadyExists {
+                crate::core::error::Error::invalid_input(format!(
+                    "{} exists; pass ['overwrite' => true] to replace it",
+                    target.display()
+                ))
+            } else {
+                io(e)
+            }
+        })?;
+        Ok(manifest(&target, format, bytes, sha256, &files, &outcome))
+    }
+
+    /// The data map for this store's shop preset: every table with personal data, how a customer's
+    /// rows are found, which columns are secrets, and what erasure does.
+    pub fn data_map(&self) -> Vec<serde_json::Value> {
+        let ctx = self.export_context();
+        crate::core::datamap::entries(self.config.shop)
+            .into_iter()
+            .map(|e| e.describe(ctx.table(e)))
+            .collect()
+    }
+
+    /// Exports and erasures done, newest first, without personal data.
+    pub fn request_log(&self, filter: KeyValues) -> Result<Vec<Record>> {
+        let filter = request_filter(filter)?;
+        runtime::with_session(&self.config, async |session| {
+            request_log::list(session, self.prefix(), &filter).await
+        })
+    }
+}
+
+fn manifest(
+    target: &std::path::Path,
+    format: &str,
+    bytes: u64,
+    sha256: String,
+    files: &[package::Packed],
+    outcome: &export_store::Outcome,
+) -> Record {
+    let files: serde_json::Map<String, serde_json::Value> = files
+        .iter()
+        .map(|f| {
+            (
+                f.name.clone(),
+                serde_json::json!({ "sha256": f.sha256, "bytes": f.bytes }),
+            )
+        })
+        .collect();
+    let errors: serde_json::Map<String, serde_json::Value> = outcome
+        .sections
+        .iter()
+        .filter_map(|s| {
+            s.error
+                .as_ref()
+                .map(|e| (s.id.to_owned(), e.clone().into()))
+        })
+        .collect();
+    let skipped: Vec<serde_json::Value> = outcome
+        .skipped
+        .iter()
+        .map(|s| serde_json::json!({ "id": s.id, "table": s.table, "reason": s.reason }))
+        .collect();
+    vec![
+        ("format", crate::core::export::document::FORMAT.into()),
+        ("file_format", format.into()),
+        ("path", target.display().to_string().into()),
+        ("bytes", bytes.into()),
+        ("sha256", sha256.into()),
+        ("files", OutputValue::Json(files.into())),
+        ("sections", (outcome.sections.len() as u64).into()),
+        (
+            "rows",
+            outcome.sections.iter().map(|s| s.rows).sum::<u64>().into(),
+        ),
+        ("errors", OutputValue::Json(errors.into())),
+        ("skipped", OutputValue::Json(skipped.into())),
+    ]
+}
+
+/// A bool option (`null` is absent); any other key is refused.
+fn bool_option(options: KeyValues, call: &str, name: &str) -> Result<bool> {
+    let mut value = false;
+    for (key, v) in options {
+        match (key == name, v) {
+            (true, InputValue::Bool(b)) => value = b,
+            (true, InputValue::Null) => {}
+            (true, other) => {
+                return Err(crate::core::error::Error::invalid_input(format!(
+                    "option '{name}' must be a bool, got {}",
+                    other.type_name()
+                )));
+            }
+            (false, _) => {
+                return Err(crate::core::error::Error::invalid_input(format!(
+                    "unknown {call} option '{}'; known options: {name}",
+                    crate::core::input::printable(&key, 64)
+                )));
+            }
+        }
+    }
+    Ok(value)
+}
+
+/// The file an export goes to: a path in an existing directory, not a directory itself.
+fn export_target(path: &str, overwrite: bool) -> Result<std::path::PathBuf> {
+    let invalid = |why: &str| {
+        crate::core::error::Error::invalid_input(format!(
+            "export path {}: {why}",
+            ident::shown(path)
+        ))
+    };
+    if path.is_empty() || path.contains('\0') {
+        return Err(invalid("must be a file path"));
+    }
+    let target = std::path::PathBuf::from(path);
+    if target.is_dir() {
+        return Err(invalid("is a directory; name the file to write"));
+    }
+    let parent = target
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(std::path::Path::new("."));
+    if !parent.is_dir() {
+        return Err(invalid("its directory does not exist"));
+    }
+    if target.exists() && !overwrite {
+        return Err(invalid("exists; pass ['overwrite' => true] to replace it"));
+    }
+    Ok(target)
+}
+
+fn file_error(target: &std::path::Path, e: std::io::Error) -> crate::core::error::Error {
+    crate::core::error::Error::File(format!(
+        "cannot write the export to {}: {e}",
+        target.display()
+    ))
+}
+
+fn request_filter(filter: KeyValues) -> Result<request_log::Filter> {
+    let mut out = request_log::Filter {
+        limit: 100,
+        ..Default::default()
+    };
+    let invalid = |m: String| crate::core::error::Error::invalid_input(m);
+    for (key, value) in filter {
+        match (key.as_str(), value) {
+            (_, InputValue::Null) => {}
+            ("kind", InputValue::Str(k)) if k == "export" || k == "erasure" => out.kind = Some(k),
+            ("since" | "until", InputValue::Str(t)) => {
+                let at = Timestamp::parse_rfc3339(&t).ok_or_else(|| {
+                    invalid(format!(
+                        "filter '{key}' must be an RFC 3339 time, got {}",
+                        ident::shown(&t)
+                    ))
+                })?;
+                if key == "since" {
+                    out.since = Some(at)
+                } else {
+                    out.until = Some(at)
+                }
+            }
+            ("limit", InputValue::Int(n)) if (1..=10_000).contains(&n) => {
+                out.limit = u32::try_from(n).unwrap_or(100)
+            }
+            ("kind" | "since" | "until" | "limit", other) => {
+                return Err(invalid(format!(
+                    "filter '{key}' got {}; kind is 'export' or 'erasure', since/until RFC 3339 times, limit 1 to 10000",
+                    other.type_name()
+                )));
+            }
+            (other, _) => {
+                return Err(invalid(format!(
+                    "unknown requestLog filter '{}'; known: kind, since, until, limit",
+                    crate::core::input::printable(other, 64)
+                )));
+            }
+        }
+    }
+    Ok(out)
 }
 
 /// Ids per statement of `filterSendable`: large enough to amortise the round trip, small enough to

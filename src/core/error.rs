@@ -13,6 +13,8 @@ pub enum Error {
     InvalidInput(String),
     /// A signed token is forged, altered, expired or already used; nothing was written.
     Token(String),
+    /// A file the extension writes (an export) could not be written; nothing was left behind.
+    File(String),
 }
 
 /// A database failure with a message safe to show (host and port, never credentials).
@@ -54,7 +56,7 @@ impl Error {
     }
     pub fn message(&self) -> &str {
         match self {
-            Error::Config(m) | Error::InvalidInput(m) | Error::Token(m) => m,
+            Error::Config(m) | Error::InvalidInput(m) | Error::Token(m) | Error::File(m) => m,
             Error::Database(e) => &e.message,
         }
     }

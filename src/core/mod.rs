@@ -3,8 +3,10 @@
 pub mod address;
 pub mod compress;
 pub mod config;
+pub mod datamap;
 pub mod engine;
 pub mod error;
+pub mod export;
 pub mod input;
 pub mod ledger;
 pub mod output;

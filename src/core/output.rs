@@ -10,6 +10,8 @@ pub enum OutputValue {
     Str(String),
     /// Bytes that need not be UTF-8 (an archived mail body).
     Bytes(Vec<u8>),
+    /// A nested structure (a summary, a manifest): becomes nested PHP arrays.
+    Json(serde_json::Value),
 }
 
 impl From<bool> for OutputValue {

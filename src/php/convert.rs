@@ -15,6 +15,38 @@ fn zval(value: OutputValue) -> PhpResult<Zval> {
         OutputValue::Int(i) => z.set_long(i),
         OutputValue::Str(s) => z.set_string(&s, false)?,
         OutputValue::Bytes(b) => z.set_binary(b),
+        OutputValue::Json(v) => return json(v),
+    }
+    Ok(z)
+}
+
+/// A JSON value as PHP values: objects become associative arrays, arrays lists.
+fn json(value: serde_json::Value) -> PhpResult<Zval> {
+    let mut z = Zval::new();
+    match value {
+        serde_json::Value::Null => z.set_null(),
+        serde_json::Value::Bool(b) => z.set_bool(b),
+        serde_json::Value::Number(n) => match n.as_i64() {
+            Some(i) => z.set_long(i),
+            None => z.set_double(n.as_f64().unwrap_or(f64::NAN)),
+        },
+        serde_json::Value::String(s) => z.set_string(&s, false)?,
+        serde_json::Value::Array(items) => {
+            let mut list =
+                ZendHashTable::with_capacity(u32::try_from(items.len()).unwrap_or(u32::MAX));
+            for item in items {
+                list.push(json(item)?)?;
+            }
+            z.set_hashtable(list);
+        }
+        serde_json::Value::Object(map) => {
+            let mut array =
+                ZendHashTable::with_capacity(u32::try_from(map.len()).unwrap_or(u32::MAX));
+            for (key, item) in map {
+                array.insert(key.as_str(), json(item)?)?;
+            }
+            z.set_hashtable(array);
+        }
     }
     Ok(z)
 }
@@ -73,4 +105,13 @@ fn type_name(value: &Zval) -> &'static str {
     } else {
         "of another type"
     }
+}
+
+/// JSON values as a PHP list.
+pub fn list(values: Vec<serde_json::Value>) -> PhpResult<ZBox<ZendHashTable>> {
+    let mut list = ZendHashTable::with_capacity(u32::try_from(values.len()).unwrap_or(u32::MAX));
+    for v in values {
+        list.push(json(v)?)?;
+    }
+    Ok(list)
 }

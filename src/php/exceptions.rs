@@ -107,6 +107,8 @@ impl From<Error> for PhpException {
             Error::Database(e) => (&DATABASE, i32::from(e.code)),
             Error::InvalidInput(_) => (&INVALID_INPUT, 0),
             Error::Token(_) => (&TOKEN, 0),
+            // Disk full, no permission: none of the specific classes; the base class says "dsgvo".
+            Error::File(_) => (&BASE, 0),
         };
         PhpException::new(error.message().to_owned(), code, class.entry())
     }

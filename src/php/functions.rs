@@ -29,9 +29,16 @@ pub fn dsgvo_opt_out(customerId: i64, r#type: &str) -> PhpResult<bool> {
     Ok(engine_from_ini()?.opt_out(customerId, r#type, Vec::new())?)
 }
 
+/// `dsgvo_export($customerId)`: `Dsgvo\Store::export(...)` with the php.ini settings.
+#[php_function]
+pub fn dsgvo_export(customerId: i64) -> PhpResult<String> {
+    Ok(engine_from_ini()?.export(customerId)?)
+}
+
 /// Adds the functions to the module (the generated registration types are private to this module).
 pub fn register(module: ModuleBuilder) -> ModuleBuilder {
     module
         .function(wrap_function!(dsgvo_may_send))
         .function(wrap_function!(dsgvo_opt_out))
+        .function(wrap_function!(dsgvo_export))
 }

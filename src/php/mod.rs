@@ -5,6 +5,7 @@ pub mod array_arg;
 pub mod convert;
 pub mod decision;
 pub mod exceptions;
+pub mod files;
 pub mod functions;
 pub mod info;
 pub mod ini;

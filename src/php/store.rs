@@ -13,7 +13,7 @@ use crate::core::config::Config;
 use crate::core::engine::Engine;
 use crate::php::array_arg::ArrayArg;
 use crate::php::decision::Decision;
-use crate::php::{convert, ini};
+use crate::php::{convert, files, ini};
 
 /// A shop's connection to its consent, objection and data-subject records.
 #[php_class]
@@ -227,6 +227,37 @@ impl Store {
             array.insert(table.as_str(), i64::try_from(n).unwrap_or(i64::MAX))?;
         }
         Ok(array)
+    }
+
+    /// Everything the shop holds about the customer, as a JSON document (`dsgvo-export/1`).
+    pub fn export(&self, customerId: i64) -> PhpResult<String> {
+        Ok(self.engine.export(customerId)?)
+    }
+
+    /// Writes the export to a file: 'zip' (export.json, CSV per section, index.html, manifest.json)
+    /// or 'json'. Atomic; an existing file is replaced only with `['overwrite' => true]`.
+    #[php(defaults(format = "\"zip\"", options = ArrayArg::default()))]
+    pub fn export_to(
+        &self,
+        customerId: i64,
+        path: &str,
+        format: &str,
+        options: ArrayArg,
+    ) -> PhpResult<ZBox<ZendHashTable>> {
+        files::check_open_basedir(path)?;
+        convert::record(self.engine.export_to(customerId, path, format, options.0)?)
+    }
+
+    /// The data map of this store's shop preset: `[['id', 'table', 'label', 'owner', 'find', 'condition',
+    /// 'secrets', 'erase'], ...]`, the tables export and erasure walk.
+    pub fn data_map(&self) -> PhpResult<ZBox<ZendHashTable>> {
+        convert::list(self.engine.data_map())
+    }
+
+    /// Exports and erasures done, newest first: id, kind, outcome, started_at, finished_at, summary.
+    #[php(defaults(filter = ArrayArg::default()))]
+    pub fn request_log(&self, filter: ArrayArg) -> PhpResult<ZBox<ZendHashTable>> {
+        convert::records(self.engine.request_log(filter.0)?)
     }
 
     /// The ids that may receive the type now, in input order, each once.

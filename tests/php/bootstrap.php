@@ -13,3 +13,4 @@ require __DIR__ . '/support/Php.php';
 require __DIR__ . '/support/ShopSchemas.php';
 require __DIR__ . '/support/Tokens.php';
 require __DIR__ . '/support/Shop.php';
+require __DIR__ . '/support/Filler.php';

@@ -53,6 +53,7 @@ pub const MIGRATIONS: &[Migration] = &[Migration {
   prev_hash BINARY(32) NOT NULL,
   hash BINARY(32) NOT NULL,
   KEY customer_purpose (customer_id, purpose, id),
+  KEY customer (customer_id, id),
   KEY request (request_id)
 ) {options}",
         // One row: the end of the chain. Appends lock it (SELECT ... FOR UPDATE), which keeps the chain
@@ -133,6 +134,7 @@ pub const MIGRATIONS: &[Migration] = &[Migration {
   order_id BIGINT UNSIGNED NULL,
   sent_at DATETIME(6) NOT NULL,
   KEY customer_type_sent (customer_id, type, sent_at),
+  KEY customer (customer_id, id),
   KEY sent (sent_at)
 ) {options}",
         "CREATE TABLE IF NOT EXISTS `{p}email_ratings` (
@@ -142,7 +144,7 @@ pub const MIGRATIONS: &[Migration] = &[Migration {
   comment TEXT NULL,
   history TEXT NULL,
   rated_at DATETIME(6) NOT NULL,
-  KEY customer (customer_id)
+  KEY customer (customer_id, send_id)
 ) {options}",
         // Copies of sent mails. The compressed body is split into chunks of at most 1 MiB
         // (`email_archive_chunks`), so a 16 MiB body never meets the server's max_allowed_packet.
@@ -154,7 +156,7 @@ pub const MIGRATIONS: &[Migration] = &[Migration {
   compression VARCHAR(16) CHARACTER SET ascii COLLATE ascii_bin NOT NULL,
   chunks INT UNSIGNED NOT NULL,
   archived_at DATETIME(6) NOT NULL,
-  KEY customer (customer_id),
+  KEY customer (customer_id, send_id),
   KEY archived (archived_at)
 ) {options}",
         "CREATE TABLE IF NOT EXISTS `{p}email_archive_chunks` (

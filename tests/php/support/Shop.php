@@ -31,6 +31,7 @@ final class Shop
             'minimal schema, zen_ prefix' => ['minimal', 'zencart', 'zen_'],
             'osCommerce 2.3.4.1' => ['oscommerce2.sql', 'oscommerce', ''],
             'modified eCommerce 3.3.0' => ['modified.sql', 'modified', ''],
+            'xtcModified 1.0.6' => ['xtcmodified.sql', 'modified', ''],
             'Zen Cart 2.2.2 with zen_' => ['zencart_installed_zen_prefix.sql', 'zencart', 'zen_'],
             'Gambio GX 3.2' => ['gambio.sql', 'gambio', ''],
         ];

@@ -1,0 +1,230 @@
+//! Where personal data lives: one map, as data, that drives the export (what is shown) and erasure
+//! (what is deleted, anonymised or retained). What is exported is exactly what erasure handles.
+//!
+//! Each entry names a table (the shop's, with `shop_table_prefix`, or the extension's own, with
+//! `table_prefix`), how one customer's rows are found, which columns are secrets (never exported), and
+//! the erasure strategy. The shop entries cover osCommerce 2.3, Zen Cart 1.5/2.x, modified 2.x/3.x
+//! (and xtcModified 1.0.6), and Gambio GX 3; a table a shop version lacks is reported as skipped.
+
+pub mod own;
+pub mod shops;
+
+use crate::core::config::Shop;
+
+/// How the rows of one customer are found in a table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Find {
+    /// By the customer id in `id` and/or any of the customer's addresses in `emails` (compared trimmed
+    /// and case-insensitively).
+    Match {
+        id: Option<&'static str>,
+        emails: &'static [&'static str],
+    },
+    /// Through the rows found in another entry: `this.key = parent.parent_key`.
+    Via {
+        parent: &'static str,
+        parent_key: &'static str,
+        key: &'static str,
+    },
+    /// The extension's suppression list: by customer id, or by the HMAC of any of the addresses.
+    Suppression,
+}
+
+/// What erasure does with the customer's rows of a table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Erase {
+    /// Rows are deleted.
+    Delete,
+    /// Rows stay; these columns are overwritten (with the replacement text, or NULL).
+    Anonymize(&'static [(&'static str, Replacement)]),
+    /// Rows stay untouched (unless an `erase_strategies` setting switches the table to anonymise);
+    /// the reason is reported.
+    Retain(&'static str),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Replacement {
+    Null,
+    Text(&'static str),
+    Zero,
+}
+
+/// Who owns a table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Owner {
+    /// The shop's table, named with `shop_table_prefix`.
+    Shop(&'static [Shop]),
+    /// The extension's own table, named with `table_prefix`.
+    Own,
+}
+
+/// One table of the map.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Entry {
+    /// Section id in the export, unique in the map.
+    pub id: &'static str,
+    /// Table name without prefix.
+    pub table: &'static str,
+    pub label_de: &'static str,
+    pub label_en: &'static str,
+    pub owner: Owner,
+    pub find: Find,
+    /// Columns never exported (password hashes, tokens, card data): listed as present, not shown.
+    pub secrets: &'static [&'static str],
+    /// A fixed extra condition on the table's rows (static SQL of the map, never input), e.g. to leave
+    /// out admin rows.
+    pub condition: Option<&'static str>,
+    /// Columns whose values are addresses of the customer (gathered by customer id before the
+    /// email-only lookups).
+    pub addresses: &'static [&'static str],
+    /// A unique, ordered column to page through large tables with (backed by an index on
+    /// (customer column, this)); None reads in one statement.
+    pub page_by: Option<&'static str>,
+    /// Email columns that cut addresses after this many characters: also matched by the prefix.
+    pub email_prefix: Option<usize>,
+    pub erase: Erase,
+}
+
+impl Entry {
+    /// The entry as data for `Store::dataMap()` (table names as in the database).
+    pub fn describe(&self, table: String) -> serde_json::Value {
+        use serde_json::json;
+        let find = match self.find {
+            Find::Match { id, emails } => json!({ "customer_id": id, "emails": emails }),
+            Find::Via {
+                parent,
+                parent_key,
+                key,
+            } => json!({ "via": parent, "parent_key": parent_key, "key": key }),
+            Find::Suppression => {
+                json!({ "customer_id": "customer_id", "email_hmac": "email_hmac" })
+            }
+        };
+        let erase = match self.erase {
+            Erase::Delete => json!({ "strategy": "delete" }),
+            Erase::Anonymize(columns) => json!({
+                "strategy": "anonymize",
+                "columns": columns.iter().map(|(c, r)| (c.to_string(), match r {
+                    Replacement::Null => serde_json::Value::Null,
+                    Replacement::Text(t) => json!(t),
+                    Replacement::Zero => json!(0),
+                })).collect::<serde_json::Map<_, _>>(),
+            }),
+            Erase::Retain(reason) => json!({ "strategy": "retain", "reason": reason }),
+        };
+        json!({
+            "id": self.id,
+            "table": table,
+            "label": { "de": self.label_de, "en": self.label_en },
+            "owner": match self.owner { Owner::Own => "dsgvo", Owner::Shop(_) => "shop" },
+            "find": find,
+            "condition": self.condition,
+            "secrets": self.secrets,
+            "erase": erase,
+        })
+    }
+}
+
+/// The entries that apply to a shop preset: the shop's tables, then the extension's own.
+pub fn entries(shop: Shop) -> Vec<&'static Entry> {
+    shops::ENTRIES
+        .iter()
+        .filter(|e| matches!(e.owner, Owner::Shop(presets) if presets.contains(&shop)))
+        .chain(own::ENTRIES.iter())
+        .collect()
+}
+
+/// The entry with this id.
+pub fn entry(id: &str) -> Option<&'static Entry> {
+    shops::ENTRIES
+        .iter()
+        .chain(own::ENTRIES.iter())
+        .find(|e| e.id == id)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashSet;
+
+    #[test]
+    fn ids_are_unique_and_parents_come_first() {
+        for shop in Shop::ALL {
+            let list = entries(shop);
+            let mut seen = HashSet::new();
+            for e in &list {
+                assert!(seen.insert(e.id), "duplicate id {}", e.id);
+                if let Find::Via { parent, .. } = e.find {
+                    assert!(
+                        seen.contains(parent),
+                        "{}: parent {parent} must come earlier for {shop:?}",
+                        e.id
+                    );
+                    let p = entry(parent).unwrap();
+                    assert!(
+                        matches!(p.find, Find::Match { .. }),
+                        "{}: parents are found directly",
+                        e.id
+                    );
+                }
+                assert!(
+                    e.table
+                        .bytes()
+                        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_'),
+                    "{}",
+                    e.table
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn every_shop_maps_the_core_tables() {
+        for shop in [
+            Shop::OsCommerce,
+            Shop::ZenCart,
+            Shop::Modified,
+            Shop::Gambio,
+        ] {
+            let tables: HashSet<&str> = entries(shop).iter().map(|e| e.table).collect();
+            for table in [
+                "customers",
+                "customers_info",
+                "address_book",
+                "orders",
+                "orders_products",
+                "orders_total",
+                "orders_status_history",
+                "reviews",
+                "reviews_description",
+                "customers_basket",
+                "products_notifications",
+                "whos_online",
+                "send_log",
+                "consent_events",
+                "email_archive",
+            ] {
+                assert!(tables.contains(table), "{shop:?} lacks {table}");
+            }
+        }
+        assert_eq!(
+            entries(Shop::None)
+                .iter()
+                .filter(|e| matches!(e.owner, Owner::Shop(_)))
+                .count(),
+            0
+        );
+    }
+
+    #[test]
+    fn orders_are_retained_and_accounts_deleted() {
+        for id in ["orders", "orders_products", "orders_total"] {
+            assert!(matches!(entry(id).unwrap().erase, Erase::Retain(_)), "{id}");
+        }
+        assert_eq!(entry("customers").unwrap().erase, Erase::Delete);
+        assert!(matches!(
+            entry("reviews").unwrap().erase,
+            Erase::Anonymize(_)
+        ));
+    }
+}

@@ -1,0 +1,150 @@
+//! The extension's own tables with personal data. Large histories (send log, ratings, archive, consent
+//! events) are read page by page along an index on (customer_id, id).
+
+use crate::core::datamap::Erase::{Anonymize, Delete};
+use crate::core::datamap::Find::{Match, Suppression, Via};
+use crate::core::datamap::{Entry, Owner, Replacement};
+
+const fn own(
+    id: &'static str,
+    table: &'static str,
+    de: &'static str,
+    en: &'static str,
+    find: crate::core::datamap::Find,
+    erase: crate::core::datamap::Erase,
+) -> Entry {
+    Entry {
+        id,
+        table,
+        label_de: de,
+        label_en: en,
+        owner: Owner::Own,
+        find,
+        secrets: &[],
+        condition: None,
+        addresses: &[],
+        page_by: Some("id"),
+        email_prefix: None,
+        erase,
+    }
+}
+
+const BY_CUSTOMER: crate::core::datamap::Find = Match {
+    id: Some("customer_id"),
+    emails: &[],
+};
+
+pub const ENTRIES: &[Entry] = &[
+    Entry {
+        // The salt only protects the digest of the personal fields; it says nothing about the person.
+        secrets: &["personal_salt"],
+        ..own(
+            "dsgvo.consent_events",
+            "consent_events",
+            "Einwilligungen und Nachweise",
+            "Consents and their proof",
+            BY_CUSTOMER,
+            // The events are proof; erasure blanks their personal fields, the chain still verifies.
+            Anonymize(&[
+                ("ip", Replacement::Null),
+                ("user_agent", Replacement::Null),
+                ("actor", Replacement::Null),
+                ("personal_salt", Replacement::Null),
+            ]),
+        )
+    },
+    Entry {
+        page_by: None,
+        ..own(
+            "dsgvo.consent_texts",
+            "consent_texts",
+            "Einwilligungstexte",
+            "Consent wordings",
+            Via {
+                parent: "dsgvo.consent_events",
+                parent_key: "text_hash",
+                key: "text_hash",
+            },
+            crate::core::datamap::Erase::Retain(
+                "the wording shown, not personal data; kept as proof",
+            ),
+        )
+    },
+    Entry {
+        page_by: None,
+        ..own(
+            "dsgvo.consent_state",
+            "consent_state",
+            "Aktuelle Einwilligungen",
+            "Current consents",
+            BY_CUSTOMER,
+            Delete,
+        )
+    },
+    own(
+        "dsgvo.opt_outs",
+        "opt_outs",
+        "Widersprüche",
+        "Objections",
+        BY_CUSTOMER,
+        Delete,
+    ),
+    own(
+        "dsgvo.suppressions",
+        "suppressions",
+        "Sperrliste",
+        "Suppression list",
+        Suppression,
+        crate::core::datamap::Erase::Retain(
+            "kept so the address is never mailed again (Art. 17(3), 21 GDPR)",
+        ),
+    ),
+    Entry {
+        addresses: &["email"],
+        ..own(
+            "dsgvo.send_log",
+            "send_log",
+            "Versendete E-Mails",
+            "Emails sent",
+            // Found by customer id (every send has one); its addresses feed the email lookups.
+            BY_CUSTOMER,
+            Delete,
+        )
+    },
+    Entry {
+        page_by: Some("send_id"),
+        ..own(
+            "dsgvo.email_ratings",
+            "email_ratings",
+            "E-Mail-Bewertungen",
+            "Email ratings",
+            BY_CUSTOMER,
+            Delete,
+        )
+    },
+    Entry {
+        page_by: Some("send_id"),
+        ..own(
+            "dsgvo.email_archive",
+            "email_archive",
+            "Archivierte E-Mails",
+            "Archived emails",
+            BY_CUSTOMER,
+            Delete,
+        )
+    },
+    Entry {
+        page_by: None,
+        ..own(
+            "dsgvo.tags",
+            "tags",
+            "Merkmale",
+            "Tags",
+            BY_CUSTOMER,
+            Delete,
+        )
+    },
+];
+
+/// The archive section: its body lives compressed in chunks and is added to each row as `body`.
+pub const ARCHIVE: &str = "dsgvo.email_archive";

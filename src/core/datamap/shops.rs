@@ -1,0 +1,564 @@
+//! The shops' tables with personal data. Verified against the CREATE TABLE statements of osCommerce
+//! 2.3.4.1, Zen Cart 2.2.2, modified eCommerce 3.3.0, xtcModified 1.0.6 and Gambio GX 3.2.
+//! Parents (orders, reviews, ...) come before the tables found through them.
+
+use crate::core::config::Shop::{self, Gambio, Modified, OsCommerce, ZenCart};
+use crate::core::datamap::Erase::{self, Anonymize, Delete, Retain};
+use crate::core::datamap::Find::{self, Match, Via};
+use crate::core::datamap::Owner::Shop as In;
+use crate::core::datamap::{Entry, Replacement};
+
+const ALL: &[Shop] = &[OsCommerce, ZenCart, Modified, Gambio];
+/// xtc, modified and Gambio share most tables (the "modified" preset also serves xtcModified).
+const XTC: &[Shop] = &[Modified, Gambio];
+const COUPONS: &[Shop] = &[ZenCart, Modified, Gambio];
+
+/// Tax law keeps these (§ 147 AO, § 257 HGB: ten years for invoices and accounting records).
+const TAX: &str = "kept for tax law: § 147 AO and § 257 HGB (10 years)";
+const PAYMENT: &str = "payment record, kept for tax law: § 147 AO (10 years)";
+
+const BY_CUSTOMER: Find = Match {
+    id: Some("customers_id"),
+    emails: &[],
+};
+const BY_CUSTOMER_SINGULAR: Find = Match {
+    id: Some("customer_id"),
+    emails: &[],
+};
+const VIA_ORDER: Find = Via {
+    parent: "orders",
+    parent_key: "orders_id",
+    key: "orders_id",
+};
+/// Card data: never exported.
+#[cfg(test)]
+const CARD: &[&str] = &["cc_number", "cc_expires", "cc_cvv", "cc_start", "cc_issue"];
+const BLANK_CARD: Erase = Retain(TAX);
+
+const fn entry(
+    id: &'static str,
+    table: &'static str,
+    de: &'static str,
+    en: &'static str,
+    shops: &'static [Shop],
+    find: Find,
+    erase: Erase,
+) -> Entry {
+    Entry {
+        id,
+        table,
+        label_de: de,
+        label_en: en,
+        owner: In(shops),
+        find,
+        secrets: &[],
+        condition: None,
+        addresses: &[],
+        page_by: None,
+        email_prefix: None,
+        erase,
+    }
+}
+
+const fn secrets(mut e: Entry, columns: &'static [&'static str]) -> Entry {
+    e.secrets = columns;
+    e
+}
+
+const fn addresses(mut e: Entry, columns: &'static [&'static str]) -> Entry {
+    e.addresses = columns;
+    e
+}
+
+const fn email_prefix(mut e: Entry, chars: usize) -> Entry {
+    e.email_prefix = Some(chars);
+    e
+}
+
+const fn condition(mut e: Entry, sql: &'static str) -> Entry {
+    e.condition = Some(sql);
+    e
+}
+
+pub const ENTRIES: &[Entry] = &[
+    // --- the account --------------------------------------------------------------------------------
+    addresses(
+        secrets(
+            entry(
+                "customers",
+                "customers",
+                "Kundenkonto",
+                "Customer account",
+                ALL,
+                Match {
+                    id: Some("customers_id"),
+                    emails: &["customers_email_address"],
+                },
+                Delete,
+            ),
+            &[
+                "customers_password",
+                "customers_secret",
+                "password_request_key",
+                "customers_password_time",
+            ],
+        ),
+        &["customers_email_address"],
+    ),
+    secrets(
+        entry(
+            "customers_info",
+            "customers_info",
+            "Kontoinformationen",
+            "Account information",
+            ALL,
+            Match {
+                id: Some("customers_info_id"),
+                emails: &[],
+            },
+            Delete,
+        ),
+        &["password_reset_key"],
+    ),
+    entry(
+        "address_book",
+        "address_book",
+        "Adressbuch",
+        "Address book",
+        ALL,
+        BY_CUSTOMER,
+        Delete,
+    ),
+    entry(
+        "customers_basket",
+        "customers_basket",
+        "Warenkorb",
+        "Shopping basket",
+        ALL,
+        BY_CUSTOMER,
+        Delete,
+    ),
+    entry(
+        "customers_basket_attributes",
+        "customers_basket_attributes",
+        "Warenkorb (Optionen)",
+        "Shopping basket (options)",
+        ALL,
+        BY_CUSTOMER,
+        Delete,
+    ),
+    entry(
+        "customers_wishlist",
+        "customers_wishlist",
+        "Merkzettel",
+        "Wish list",
+        &[Gambio],
+        BY_CUSTOMER,
+        Delete,
+    ),
+    entry(
+        "customers_wishlist_attributes",
+        "customers_wishlist_attributes",
+        "Merkzettel (Optionen)",
+        "Wish list (options)",
+        &[Gambio],
+        BY_CUSTOMER,
+        Delete,
+    ),
+    entry(
+        "products_notifications",
+        "products_notifications",
+        "Produktbenachrichtigungen",
+        "Product notifications",
+        ALL,
+        BY_CUSTOMER,
+        Delete,
+    ),
+    entry(
+        "customers_ip",
+        "customers_ip",
+        "IP-Protokoll des Kontos",
+        "Account IP log",
+        XTC,
+        BY_CUSTOMER,
+        Delete,
+    ),
+    entry(
+        "customers_login",
+        "customers_login",
+        "Fehlgeschlagene Anmeldungen",
+        "Failed logins",
+        &[Modified],
+        Match {
+            id: None,
+            emails: &["customers_email_address"],
+        },
+        Delete,
+    ),
+    entry(
+        "customers_memo",
+        "customers_memo",
+        "Notizen zum Kunden",
+        "Notes about the customer",
+        XTC,
+        BY_CUSTOMER,
+        Delete,
+    ),
+    entry(
+        "customers_status_history",
+        "customers_status_history",
+        "Verlauf der Kundengruppe",
+        "Customer group history",
+        XTC,
+        BY_CUSTOMER,
+        Delete,
+    ),
+    entry(
+        "customers_to_groups",
+        "customers_to_groups",
+        "Kundengruppen",
+        "Customer groups",
+        &[ZenCart],
+        BY_CUSTOMER_SINGULAR,
+        Delete,
+    ),
+    secrets(
+        entry(
+            "customers_auth_tokens",
+            "customers_auth_tokens",
+            "Anmelde-Token",
+            "Login tokens",
+            &[ZenCart],
+            Match {
+                id: Some("customers_id"),
+                emails: &["email_address"],
+            },
+            Delete,
+        ),
+        &["token"],
+    ),
+    secrets(
+        entry(
+            "customer_password_reset_tokens",
+            "customer_password_reset_tokens",
+            "Passwort-Zurücksetzungen",
+            "Password resets",
+            &[ZenCart],
+            BY_CUSTOMER_SINGULAR,
+            Delete,
+        ),
+        &["token"],
+    ),
+    secrets(
+        entry(
+            "files_uploaded",
+            "files_uploaded",
+            "Hochgeladene Dateien",
+            "Uploaded files",
+            &[ZenCart],
+            BY_CUSTOMER,
+            Delete,
+        ),
+        &["sesskey"],
+    ),
+    condition(
+        entry(
+            "action_recorder",
+            "action_recorder",
+            "Aktionsprotokoll (Kontakt, Passwort)",
+            "Action log (contact, password)",
+            &[OsCommerce],
+            Match {
+                id: Some("user_id"),
+                emails: &["user_name"],
+            },
+            Delete,
+        ),
+        // Admin logins share the id column with another id space.
+        "module <> 'ar_admin_login'",
+    ),
+    // --- orders (retained) ------------------------------------------------------------------------
+    addresses(
+        secrets(
+            entry(
+                "orders",
+                "orders",
+                "Bestellungen",
+                "Orders",
+                ALL,
+                Match {
+                    id: Some("customers_id"),
+                    emails: &["customers_email_address"],
+                },
+                BLANK_CARD,
+            ),
+            &[
+                "cc_number",
+                "cc_expires",
+                "cc_cvv",
+                "cc_start",
+                "cc_issue",
+                "orders_hash",
+            ],
+        ),
+        &["customers_email_address"],
+    ),
+    entry(
+        "orders_products",
+        "orders_products",
+        "Bestellte Artikel",
+        "Ordered products",
+        ALL,
+        VIA_ORDER,
+        Retain(TAX),
+    ),
+    entry(
+        "orders_products_attributes",
+        "orders_products_attributes",
+        "Artikeloptionen der Bestellungen",
+        "Ordered product options",
+        ALL,
+        VIA_ORDER,
+        Retain(TAX),
+    ),
+    secrets(
+        entry(
+            "orders_products_download",
+            "orders_products_download",
+            "Downloads der Bestellungen",
+            "Order downloads",
+            ALL,
+            VIA_ORDER,
+            Retain(TAX),
+        ),
+        &["download_key"],
+    ),
+    entry(
+        "orders_total",
+        "orders_total",
+        "Bestellsummen",
+        "Order totals",
+        ALL,
+        VIA_ORDER,
+        Retain(TAX),
+    ),
+    entry(
+        "orders_status_history",
+        "orders_status_history",
+        "Bestellverlauf und Kommentare",
+        "Order history and comments",
+        ALL,
+        VIA_ORDER,
+        Retain(TAX),
+    ),
+    entry(
+        "orders_tracking",
+        "orders_tracking",
+        "Sendungsverfolgung",
+        "Shipment tracking",
+        &[Modified],
+        VIA_ORDER,
+        Retain(TAX),
+    ),
+    secrets(
+        entry(
+            "paypal",
+            "paypal",
+            "PayPal-Zahlungen",
+            "PayPal payments",
+            &[ZenCart],
+            Via {
+                parent: "orders",
+                parent_key: "orders_id",
+                key: "order_id",
+            },
+            Retain(PAYMENT),
+        ),
+        &["verify_sign"],
+    ),
+    // --- reviews (anonymised) ---------------------------------------------------------------------
+    entry(
+        "reviews",
+        "reviews",
+        "Bewertungen",
+        "Reviews",
+        ALL,
+        BY_CUSTOMER,
+        Anonymize(&[
+            ("customers_name", Replacement::Text("Anonym")),
+            ("customers_id", Replacement::Null),
+        ]),
+    ),
+    entry(
+        "reviews_description",
+        "reviews_description",
+        "Bewertungstexte",
+        "Review texts",
+        ALL,
+        Via {
+            parent: "reviews",
+            parent_key: "reviews_id",
+            key: "reviews_id",
+        },
+        // The text stays with the anonymised review (it is the shop's content); erase_strategies can delete it.
+        Retain("kept with the anonymised review"),
+    ),
+    // --- newsletters and mail ---------------------------------------------------------------------
+    addresses(
+        secrets(
+            entry(
+                "newsletter_recipients",
+                "newsletter_recipients",
+                "Newsletter-Empfänger",
+                "Newsletter recipients",
+                XTC,
+                Match {
+                    id: Some("customers_id"),
+                    emails: &["customers_email_address"],
+                },
+                Delete,
+            ),
+            &["mail_key"],
+        ),
+        &["customers_email_address"],
+    ),
+    entry(
+        "newsletter_recipients_history",
+        "newsletter_recipients_history",
+        "Verlauf der Newsletter-Anmeldung",
+        "Newsletter subscription history",
+        &[Modified],
+        Match {
+            id: None,
+            emails: &["customers_email_address"],
+        },
+        Delete,
+    ),
+    entry(
+        "email_archive",
+        "email_archive",
+        "E-Mail-Archiv des Shops",
+        "Shop email archive",
+        &[ZenCart],
+        Match {
+            id: None,
+            emails: &["email_to_address", "email_from_address"],
+        },
+        Delete,
+    ),
+    entry(
+        "email_contacts",
+        "email_contacts",
+        "E-Mail-Protokoll (Empfänger)",
+        "Email log (recipients)",
+        &[Gambio],
+        Match {
+            id: None,
+            emails: &["email_address"],
+        },
+        Delete,
+    ),
+    entry(
+        "emails",
+        "emails",
+        "E-Mail-Protokoll (Inhalte)",
+        "Email log (contents)",
+        &[Gambio],
+        Via {
+            parent: "email_contacts",
+            parent_key: "email_id",
+            key: "email_id",
+        },
+        Delete,
+    ),
+    // --- vouchers ---------------------------------------------------------------------------------
+    // xtc and Gambio cut emailed_to at 32 characters.
+    email_prefix(
+        entry(
+            "coupon_email_track",
+            "coupon_email_track",
+            "Versendete Gutscheine",
+            "Vouchers sent",
+            COUPONS,
+            Match {
+                id: Some("customer_id_sent"),
+                emails: &["emailed_to"],
+            },
+            Delete,
+        ),
+        32,
+    ),
+    entry(
+        "coupon_gv_customer",
+        "coupon_gv_customer",
+        "Gutscheinguthaben",
+        "Voucher balance",
+        COUPONS,
+        BY_CUSTOMER_SINGULAR,
+        Retain("open voucher balance: a claim of the customer, settle before deleting"),
+    ),
+    entry(
+        "coupon_gv_queue",
+        "coupon_gv_queue",
+        "Gutscheine in Freigabe",
+        "Vouchers awaiting release",
+        COUPONS,
+        BY_CUSTOMER_SINGULAR,
+        Retain("paid voucher not yet released: settle before deleting"),
+    ),
+    entry(
+        "coupon_redeem_track",
+        "coupon_redeem_track",
+        "Eingelöste Gutscheine",
+        "Vouchers redeemed",
+        COUPONS,
+        BY_CUSTOMER_SINGULAR,
+        Anonymize(&[
+            ("customer_id", Replacement::Zero),
+            ("redeem_ip", Replacement::Text("")),
+        ]),
+    ),
+    // --- visits -----------------------------------------------------------------------------------
+    secrets(
+        entry(
+            "whos_online",
+            "whos_online",
+            "Aktuelle Besuche",
+            "Current visits",
+            ALL,
+            BY_CUSTOMER_SINGULAR,
+            Delete,
+        ),
+        &["session_id"],
+    ),
+    secrets(
+        entry(
+            "sessions",
+            "sessions",
+            "Sitzungen",
+            "Sessions",
+            &[OsCommerce, ZenCart, Modified],
+            Via {
+                parent: "whos_online",
+                parent_key: "session_id",
+                key: "sesskey",
+            },
+            Delete,
+        ),
+        // A session is a credential: its key and its whole content.
+        &["sesskey", "value"],
+    ),
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn card_data_is_secret_where_orders_are_kept() {
+        let orders = ENTRIES.iter().find(|e| e.id == "orders").unwrap();
+        for column in CARD {
+            assert!(orders.secrets.contains(column), "{column}");
+        }
+    }
+}

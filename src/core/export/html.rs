@@ -1,0 +1,136 @@
+//! index.html: the export readable in a browser, German and English, every value escaped, no external
+//! resources (it must work offline, years later).
+
+use std::io::{self, Write};
+
+use crate::core::export::cell::Cell;
+use crate::core::export::document::{Head, Section, Skipped, Writer};
+
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+pub struct HtmlWriter<W: Write> {
+    out: W,
+    rows: u64,
+}
+
+impl<W: Write> HtmlWriter<W> {
+    pub fn new(out: W) -> Self {
+        HtmlWriter { out, rows: 0 }
+    }
+}
+
+const STYLE: &str = "body{font:14px/1.45 system-ui,sans-serif;margin:2em;color:#222}h1{font-size:1.5em}\
+h2{font-size:1.15em;margin-top:2em}table{border-collapse:collapse;margin:.5em 0;font-size:12px}\
+th,td{border:1px solid #ccc;padding:.25em .5em;text-align:left;vertical-align:top;white-space:pre-wrap}\
+th{background:#f2f2f2}.en{color:#666}.note{color:#a00}.meta td{border:0;padding:.1em .8em .1em 0}";
+
+impl<W: Write> Writer for HtmlWriter<W> {
+    fn begin(&mut self, head: &Head) -> io::Result<()> {
+        write!(
+            self.out,
+            "<!doctype html>\n<html lang=\"de\"><head><meta charset=\"utf-8\">\
+             <meta name=\"viewport\" content=\"width=device-width\">\
+             <meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">\
+             <title>Datenauskunft / Data export</title><style>{STYLE}</style></head><body>\n\
+             <h1>Auskunft über Ihre gespeicherten Daten <span class=\"en\">/ Your personal data</span></h1>\n\
+             <table class=\"meta\"><tr><td>Kundennummer <span class=\"en\">/ customer id</span></td><td>{}</td></tr>\
+             <tr><td>E-Mail-Adressen <span class=\"en\">/ email addresses</span></td><td>{}</td></tr>\
+             <tr><td>Erstellt <span class=\"en\">/ generated</span></td><td>{}</td></tr></table>\n\
+             <p>Die vollständigen Daten stehen auch in <code>export.json</code> und je Abschnitt als CSV im Ordner \
+             <code>sections/</code>. <span class=\"en\">All data is also in export.json, and as CSV per section.</span></p>\n",
+            head.customer_id,
+            escape(&head.emails.join(", ")),
+            escape(&head.generated_at),
+        )
+    }
+
+    fn section(&mut self, section: &Section, columns: &[String]) -> io::Result<()> {
+        self.rows = 0;
+        write!(
+            self.out,
+            "<h2 id=\"{}\">{} <span class=\"en\">/ {}</span></h2>\n<p class=\"en\">{} &middot; {}</p>\n<table><tr>",
+            escape(&section.id),
+            escape(&section.label_de),
+            escape(&section.label_en),
+            escape(&section.table),
+            escape(section.times),
+        )?;
+        for column in columns {
+            write!(self.out, "<th>{}</th>", escape(column))?;
+        }
+        writeln!(self.out, "</tr>")
+    }
+
+    fn row(&mut self, cells: &[Cell]) -> io::Result<()> {
+        self.rows += 1;
+        write!(self.out, "<tr>")?;
+        for cell in cells {
+            write!(self.out, "<td>{}</td>", escape(&cell.display()))?;
+        }
+        writeln!(self.out, "</tr>")
+    }
+
+    fn section_end(&mut self, error: Option<&str>) -> io::Result<()> {
+        writeln!(self.out, "</table>")?;
+        if self.rows == 0 {
+            writeln!(
+                self.out,
+                "<p>Keine Einträge. <span class=\"en\">No entries.</span></p>"
+            )?;
+        }
+        if let Some(error) = error {
+            writeln!(
+                self.out,
+                "<p class=\"note\">Dieser Abschnitt ist unvollständig <span class=\"en\">/ This section is incomplete</span>: {}</p>",
+                escape(error)
+            )?;
+        }
+        Ok(())
+    }
+
+    fn end(&mut self, skipped: &[Skipped]) -> io::Result<()> {
+        if !skipped.is_empty() {
+            write!(
+                self.out,
+                "<h2>Nicht vorhandene Tabellen <span class=\"en\">/ Tables this shop does not have</span></h2>\n<ul>"
+            )?;
+            for s in skipped {
+                write!(
+                    self.out,
+                    "<li>{}: {}</li>",
+                    escape(&s.table),
+                    escape(&s.reason)
+                )?;
+            }
+            writeln!(self.out, "</ul>")?;
+        }
+        writeln!(self.out, "</body></html>")?;
+        self.out.flush()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_everything_that_could_be_markup() {
+        assert_eq!(
+            escape("<script>alert('x')</script> & \"q\""),
+            "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;q&quot;"
+        );
+    }
+}

@@ -1,0 +1,354 @@
+<?php
+declare(strict_types=1);
+
+namespace Dsgvo\Tests;
+
+use Dsgvo\DatabaseException;
+use Dsgvo\InvalidInputException;
+use Dsgvo\Store;
+use PDO;
+use PHPUnit\Framework\TestCase;
+use ZipArchive;
+
+/**
+ * The data export on every shop schema: every row of the customer appears, no value of another
+ * customer does, secrets never do; the ZIP package; failures; the request log.
+ */
+final class ExportTest extends TestCase
+{
+    private const SECRET = 'export-secret-0123456789abcdef-0123456789';
+
+    /** @return array<string, array{0: string, 1: string, 2: string}> */
+    public function shops(): array
+    {
+        return Shop::kinds();
+    }
+
+    private function shop(string $fixture, string $preset, string $prefix): Shop
+    {
+        if ($fixture !== 'minimal' && ShopSchemas::directory() === null) {
+            $this->markTestSkipped(ShopSchemas::skipReason());
+        }
+        return Shop::create($fixture, $preset, $prefix);
+    }
+
+    /** Own data for a subject through the API, with markers 7001..7009. */
+    private function ownData(Store $store, string $who, int $id, string $email): void
+    {
+        $store->grantConsent($id, 'newsletter', ['text' => "{$who}7001Q Einwilligungstext", 'user_agent' => "{$who}7002Q"]);
+        $send = $store->logSend($id, 'newsletter', ['email' => $email, 'subject' => "{$who}7003Q"]);
+        $store->rateEmail($send, 4, "{$who}7004Q");
+        $store->archiveEmail($send, "{$who}7005Q", "{$who}7006Q <p>body</p>");
+        $store->tag($id, strtolower($who) . '7007q', 'rule');
+        $store->optOut($id, 'review', ['actor' => "{$who}7008Q"]);
+        $store->optOutEmail($email, 'birthday', ['user_agent' => "{$who}7009Q"]);
+    }
+
+    private function tableExists(PDO $pdo, string $table): bool
+    {
+        $q = $pdo->prepare('SELECT 1 FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ?');
+        $q->execute([$table]);
+        return $q->fetchColumn() !== false;
+    }
+
+    /** @dataProvider shops */
+    public function testEveryRowOfTheCustomerAndNothingOfAnother(string $fixture, string $preset, string $prefix): void
+    {
+        $shop = $this->shop($fixture, $preset, $prefix);
+        try {
+            $store = $shop->store(['secret' => self::SECRET]);
+            $store->migrate();
+            $map = $store->dataMap();
+            $filler = new Filler($shop->db->pdo, $map);
+            $writtenA = $filler->fill('A', 101, 'anna@example.org');
+            $filler->fill('B', 202, 'bert@example.org');
+            $this->ownData($store, 'A', 101, 'anna@example.org');
+            $this->ownData($store, 'B', 202, 'bert@example.org');
+
+            $pdo = $shop->db->pdo;
+            // A guest order with the customer's address (other case, spaces) belongs to the customer.
+            $pdo->prepare("INSERT INTO {$shop->table('orders')} (customers_id, customers_email_address, customers_name) VALUES (0, ' ANNA@Example.org ', 'A9001Q')")->execute();
+            if ($this->tableExists($pdo, $prefix . 'action_recorder')) {
+                // An admin login with the same id number is another person.
+                $pdo->prepare("INSERT INTO {$shop->table('action_recorder')} (module, user_id, user_name, identifier, success, date_added) VALUES ('ar_admin_login', 101, 'B9002Q', '10.0.0.1', 1, NOW())")->execute();
+            }
+
+            $json = $store->export(101);
+            $doc = json_decode($json, true, 64, JSON_THROW_ON_ERROR);
+            $this->assertSame('dsgvo-export/1', $doc['format']);
+            $this->assertSame(101, $doc['subject']['customer_id']);
+            $this->assertContains('anna@example.org', $doc['subject']['emails']);
+            $this->assertSame($preset, $doc['shop']);
+            $this->assertCount(count($map), array_merge($doc['sections'], $doc['skipped']), 'every mapped table is a section or skipped');
+
+            $sections = array_column($doc['sections'], null, 'table');
+            $this->assertNotEmpty($writtenA);
+            foreach ($writtenA as $table => $markers) {
+                $this->assertArrayHasKey($table, $sections, "$fixture: $table is exported");
+                $this->assertNull($sections[$table]['error'], $table);
+                $this->assertNotEmpty($sections[$table]['items'], "$fixture: the customer's $table row is exported");
+                foreach ($markers['markers'] as $marker) {
+                    $this->assertStringContainsString("\"$marker\"", $json, "$fixture: $table value $marker");
+                }
+                foreach ($markers['secret_markers'] as $marker) {
+                    $this->assertStringNotContainsString($marker, $json, "$fixture: secret in $table exported");
+                }
+                if ($markers['secret_markers'] !== []) {
+                    $this->assertStringContainsString('(present, not exported)', json_encode($sections[$table]['items']));
+                }
+            }
+            foreach ([7001, 7002, 7003, 7004, 7005, 7006, 7008, 7009] as $i) {
+                $this->assertStringContainsString("A{$i}Q", $json, "own data A{$i}Q");
+            }
+            $this->assertStringContainsString('"a7007q"', $json, 'own tag');
+            $this->assertStringNotContainsString('b7007q', $json);
+            $this->assertStringContainsString('A9001Q', $json, 'the guest order with the same address');
+            $this->assertSame(0, preg_match('/B\d+Q/', $json, $m), 'a value of the other customer: ' . ($m[0] ?? ''));
+            $this->assertStringNotContainsString('bert@', $json);
+        } finally {
+            $shop->drop();
+        }
+    }
+
+    public function testZipPackage(): void
+    {
+        $shop = Shop::create('minimal', 'oscommerce', '');
+        $dir = sys_get_temp_dir() . '/dsgvo-export-' . getmypid() . '-' . mt_rand();
+        mkdir($dir);
+        try {
+            $store = $shop->store(['secret' => self::SECRET]);
+            $store->migrate();
+            $id = $shop->addCustomer('xss@example.org');
+            $shop->db->pdo->exec("UPDATE customers SET customers_firstname = '<script>alert(1)</script>', customers_lastname = 'Müller, \"Erika\"' WHERE customers_id = $id");
+            $shop->addOrder($id, 'xss@example.org', 3);
+            $this->ownData($store, 'A', $id, 'xss@example.org');
+
+            $manifest = $store->exportTo($id, "$dir/export.zip");
+            $this->assertSame("$dir/export.zip", $manifest['path']);
+            $this->assertSame(hash_file('sha256', "$dir/export.zip"), $manifest['sha256']);
+            $this->assertSame(filesize("$dir/export.zip"), $manifest['bytes']);
+            $this->assertSame([], $manifest['errors']);
+
+            $zip = new ZipArchive();
+            $this->assertTrue($zip->open("$dir/export.zip", ZipArchive::CHECKCONS));
+            $packed = json_decode((string) $zip->getFromName('manifest.json'), true, 16, JSON_THROW_ON_ERROR);
+            $this->assertSame('dsgvo-export/1', $packed['format']);
+            $names = [];
+            for ($i = 0; $i < $zip->numFiles; $i++) {
+                $names[] = $zip->getNameIndex($i);
+            }
+            $this->assertSame(array_merge(array_keys($packed['files']), ['manifest.json']), $names);
+            $this->assertContains('export.json', $names);
+            $this->assertContains('index.html', $names);
+            foreach ($packed['files'] as $name => $file) {
+                $content = (string) $zip->getFromName($name);
+                $this->assertSame($file['sha256'], hash('sha256', $content), $name);
+                $this->assertMatchesRegularExpression('/^[0-9a-f]{64}$/', $file['sha256']);
+                $this->assertSame($file['bytes'], strlen($content));
+            }
+            $this->assertSame(array_keys($packed['files']) + [], array_slice(array_keys($manifest['files']), 0, count($packed['files'])));
+
+            $csvs = preg_grep('~^sections/\d\d-.+\.csv$~', $names);
+            $this->assertGreaterThanOrEqual(2, count($csvs));
+            foreach ($csvs as $name) {
+                $content = (string) $zip->getFromName($name);
+                $this->assertStringStartsWith("\xEF\xBB\xBF", $content, "$name has a BOM");
+                $stream = fopen('php://memory', 'r+');
+                fwrite($stream, substr($content, 3));
+                rewind($stream);
+                $header = fgetcsv($stream, 0, ',', '"', '');
+                $this->assertIsArray($header);
+                while (($row = fgetcsv($stream, 0, ',', '"', '')) !== false) {
+                    $this->assertCount(count($header), $row, $name);
+                }
+                fclose($stream);
+            }
+            $customers = (string) $zip->getFromName((string) current(preg_grep('~-customers\.csv$~', $names)));
+            $this->assertStringContainsString('"Müller, ""Erika"""', $customers);
+
+            $html = (string) $zip->getFromName('index.html');
+            $this->assertStringNotContainsString('<script>alert', $html);
+            $this->assertStringContainsString('&lt;script&gt;alert(1)&lt;/script&gt;', $html);
+            $this->assertStringContainsString('<html lang="de">', $html);
+            $this->assertStringContainsString('Customer account', $html);
+            $doc = json_decode((string) $zip->getFromName('export.json'), true, 64, JSON_THROW_ON_ERROR);
+            $this->assertSame($id, $doc['subject']['customer_id']);
+            $zip->close();
+
+            try {
+                $store->exportTo($id, "$dir/export.zip");
+                $this->fail('an existing file must not be replaced silently');
+            } catch (InvalidInputException $e) {
+                $this->assertStringContainsString('overwrite', $e->getMessage());
+            }
+            $again = $store->exportTo($id, "$dir/export.zip", 'zip', ['overwrite' => true]);
+            $this->assertSame(hash_file('sha256', "$dir/export.zip"), $again['sha256']);
+
+            $json = $store->exportTo($id, "$dir/export.json", 'json');
+            $this->assertSame(['export.json'], array_keys($json['files']));
+            $this->assertSame($id, json_decode((string) file_get_contents("$dir/export.json"), true)['subject']['customer_id']);
+            $this->assertSame(['export.json', 'export.zip'], array_values(array_diff(scandir($dir), ['.', '..'])), 'no temporary files left');
+        } finally {
+            array_map('unlink', glob("$dir/*") ?: []);
+            @rmdir($dir);
+            $shop->drop();
+        }
+    }
+
+    public function testAFailingSectionIsReportedAndTheRestExported(): void
+    {
+        $shop = Shop::create('minimal', 'oscommerce', '');
+        $user = 'dsgvo_ro_' . getmypid();
+        $admin = TestDatabase::pdo();
+        try {
+            $store = $shop->store(['secret' => self::SECRET]);
+            $store->migrate();
+            $id = $shop->addCustomer('part@example.org');
+            $shop->addOrder($id, 'part@example.org', 1);
+            $store->grantConsent($id, 'newsletter');
+            $admin->exec("CREATE USER '$user'@'%' IDENTIFIED BY 'Partial-Pw-1'");
+            $admin->exec("CREATE USER '$user'@'localhost' IDENTIFIED BY 'Partial-Pw-1'");
+            $db = $shop->db->name;
+            foreach ($shop->db->tables() as $table) {
+                // orders: visible (INSERT) but not readable, as after a careless privilege change.
+                $privileges = $table === 'orders' ? 'INSERT' : 'ALL';
+                foreach (['%', 'localhost'] as $host) {
+                    $admin->exec("GRANT $privileges ON `$db`.`$table` TO '$user'@'$host'");
+                }
+            }
+            $p = TestDatabase::parts(TestDatabase::baseDsn());
+            $limited = new Store(['dsn' => "mysql://$user:Partial-Pw-1@{$p['host']}:{$p['port']}/$db", 'shop' => 'oscommerce', 'secret' => self::SECRET]);
+            $doc = json_decode($limited->export($id), true, 64, JSON_THROW_ON_ERROR);
+            $sections = array_column($doc['sections'], null, 'id');
+            $this->assertStringContainsString('denied', (string) $sections['orders']['error']);
+            $this->assertSame([], $sections['orders']['items']);
+            $this->assertNull($sections['customers']['error']);
+            $this->assertCount(1, $sections['customers']['items']);
+            $this->assertCount(1, $sections['dsgvo.consent_events']['items']);
+            $log = $store->requestLog(['kind' => 'export', 'limit' => 1])[0];
+            $this->assertSame('partial', $log['outcome']);
+            $this->assertContains('orders', $log['summary']['incomplete_sections']);
+        } finally {
+            $admin->exec("DROP USER IF EXISTS '$user'@'%'");
+            $admin->exec("DROP USER IF EXISTS '$user'@'localhost'");
+            $shop->drop();
+        }
+    }
+
+    public function testAnOutageAbortsAndLeavesNoFile(): void
+    {
+        $shop = Shop::create('minimal', 'oscommerce', '');
+        $dir = sys_get_temp_dir() . '/dsgvo-outage-' . getmypid() . '-' . mt_rand();
+        mkdir($dir);
+        try {
+            $store = $shop->store(['secret' => self::SECRET, 'query_timeout_ms' => 300]);
+            $store->migrate();
+            $id = $shop->addCustomer('out@example.org');
+            $store->logSend($id, 'newsletter');
+            $shop->db->pdo->exec('LOCK TABLES dsgvo_send_log WRITE');
+            try {
+                $store->exportTo($id, "$dir/export.zip");
+                $this->fail('expected Dsgvo\DatabaseException');
+            } catch (DatabaseException $e) {
+                $this->assertStringContainsString('query_timeout_ms', $e->getMessage());
+            } finally {
+                $shop->db->pdo->exec('UNLOCK TABLES');
+            }
+            $this->assertSame([], array_values(array_diff(scandir($dir), ['.', '..'])), 'no file, no temporary directory');
+            $this->assertSame('failed', $store->requestLog(['limit' => 1])[0]['outcome']);
+        } finally {
+            @rmdir($dir);
+            $shop->drop();
+        }
+    }
+
+    public function testRequestLogHoldsNoPersonalData(): void
+    {
+        $shop = Shop::create('minimal', 'oscommerce', '');
+        try {
+            $store = $shop->store(['secret' => self::SECRET]);
+            $store->migrate();
+            $id = $shop->addCustomer('private.person@example.org', 4711);
+            $store->export($id);
+            $store->export($id);
+            $log = $store->requestLog();
+            $this->assertCount(2, $log);
+            $this->assertSame(['id', 'kind', 'outcome', 'started_at', 'finished_at', 'summary'], array_keys($log[0]));
+            $this->assertSame('export', $log[0]['kind']);
+            $this->assertSame('ok', $log[0]['outcome']);
+            $raw = json_encode($shop->db->pdo->query('SELECT * FROM dsgvo_request_log')->fetchAll(PDO::FETCH_ASSOC));
+            $this->assertStringNotContainsString('4711', $raw);
+            $this->assertStringNotContainsString('private.person', $raw);
+            $this->assertSame([], $store->requestLog(['kind' => 'erasure']));
+            $this->assertSame([], $store->requestLog(['since' => gmdate('Y-m-d\TH:i:s\Z', time() + 3600)]));
+            $this->assertCount(1, $store->requestLog(['limit' => 1]));
+            foreach ([['kind' => 'import'], ['limit' => 0], ['since' => 'yesterday'], ['customer' => 1]] as $bad) {
+                try {
+                    $store->requestLog($bad);
+                    $this->fail('accepted ' . json_encode($bad));
+                } catch (InvalidInputException $e) {
+                    $this->assertNotSame('', $e->getMessage());
+                }
+            }
+        } finally {
+            $shop->drop();
+        }
+    }
+
+    public function testInvalidArgumentsWriteNothing(): void
+    {
+        $store = new Store(['dsn' => TestDatabase::baseDsn()]);
+        $dir = sys_get_temp_dir();
+        foreach ([
+            [1, "$dir/x.pdf", 'pdf', [], 'format'],
+            [1, "$dir/x.zip", 'zip', ['overwrite' => 'yes'], 'overwrite'],
+            [1, "$dir/x.zip", 'zip', ['force' => true], "unknown exportTo option 'force'"],
+            [1, '', 'zip', [], 'export path'],
+            [1, "$dir/no-such-dir-" . getmypid() . '/x.zip', 'zip', [], 'directory does not exist'],
+            [1, $dir, 'zip', [], 'is a directory'],
+            [0, "$dir/x.zip", 'zip', [], 'customer id'],
+        ] as [$id, $path, $format, $options, $message]) {
+            try {
+                $store->exportTo($id, $path, $format, $options);
+                $this->fail("accepted $path");
+            } catch (InvalidInputException $e) {
+                $this->assertStringContainsString($message, $e->getMessage());
+            }
+            $this->assertFileDoesNotExist("$dir/x.zip");
+        }
+    }
+
+    public function testOpenBasedirIsRespected(): void
+    {
+        $allowed = sys_get_temp_dir() . '/dsgvo-basedir-' . getmypid();
+        @mkdir($allowed);
+        $script = $allowed . '/try.php';
+        file_put_contents($script, '<?php
+            $s = new Dsgvo\Store(["dsn" => ' . var_export(TestDatabase::baseDsn(), true) . ']);
+            try { $s->exportTo(1, "/var/tmp/dsgvo-forbidden-' . getmypid() . '.zip"); echo "written"; }
+            catch (Dsgvo\InvalidInputException $e) { echo "refused: ", $e->getMessage(); }');
+        try {
+            $result = Php::run($script, [], true, 30, ['-d', 'open_basedir=' . $allowed]);
+            $this->assertStringStartsWith('refused: ', $result['stdout'], $result['stderr']);
+            $this->assertStringContainsString('open_basedir', $result['stdout']);
+            $this->assertFileDoesNotExist('/var/tmp/dsgvo-forbidden-' . getmypid() . '.zip');
+        } finally {
+            unlink($script);
+            rmdir($allowed);
+        }
+    }
+
+    public function testProceduralExport(): void
+    {
+        $shop = Shop::create('minimal', 'oscommerce', '');
+        try {
+            ini_set('dsgvo.dsn', $shop->db->dsn);
+            (new Store())->migrate();
+            $doc = json_decode(\dsgvo_export(7), true, 64, JSON_THROW_ON_ERROR);
+            $this->assertSame(7, $doc['subject']['customer_id']);
+        } finally {
+            ini_restore('dsgvo.dsn');
+            $shop->drop();
+        }
+    }
+}
