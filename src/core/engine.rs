@@ -441,25 +441,7 @@ impl Engine {
         options: KeyValues,
         progress: &mut dyn FnMut(&str, u64),
     ) -> Result<Vec<(String, u64)>> {
-        let mut dry_run = false;
-        for (key, value) in options {
-            match (key.as_str(), value) {
-                ("dry_run", InputValue::Bool(b)) => dry_run = b,
-                ("dry_run", InputValue::Null) => {}
-                ("dry_run", other) => {
-                    return Err(crate::core::error::Error::invalid_input(format!(
-                        "option 'dry_run' must be a bool, got {}",
-                        other.type_name()
-                    )));
-                }
-                (other, _) => {
-                    return Err(crate::core::error::Error::invalid_input(format!(
-                        "unknown purgeExpired option '{}'; known options: dry_run",
-                        crate::core::input::printable(other, 64)
-                    )));
-                }
-            }
-        }
+        let dry_run = bool_option(options, "purgeExpired", "dry_run")?;
         let now = Timestamp::now();
         let counts = runtime::with_session(&self.config, async |session| {
             retention::purge(
@@ -659,15 +641,6 @@ fn manifest(
     files: &[package::Packed],
     outcome: &export_store::Outcome,
 ) -> Record {
-    let files: serde_json::Map<String, serde_json::Value> = files
-        .iter()
-        .map(|f| {
-            (
-                f.name.clone(),
-                serde_json::json!({ "sha256": f.sha256, "bytes": f.bytes }),
-            )
-        })
-        .collect();
     let errors: serde_json::Map<String, serde_json::Value> = outcome
         .sections
         .iter()
@@ -688,7 +661,7 @@ fn manifest(
         ("path", target.display().to_string().into()),
         ("bytes", bytes.into()),
         ("sha256", sha256.into()),
-        ("files", OutputValue::Json(files.into())),
+        ("files", OutputValue::Json(package::files_json(files))),
         ("sections", (outcome.sections.len() as u64).into()),
         (
             "rows",

@@ -113,6 +113,15 @@ pub struct Packed {
     pub bytes: u64,
 }
 
+/// `{name: {sha256, bytes}}` in package order, as manifest.json and exportTo() show it.
+pub fn files_json(files: &[Packed]) -> serde_json::Value {
+    files
+        .iter()
+        .map(|f| (f.name.clone(), serde_json::json!({ "sha256": f.sha256, "bytes": f.bytes })))
+        .collect::<serde_json::Map<_, _>>()
+        .into()
+}
+
 /// Copies `source` into the open ZIP entry (or any writer), hashing as it goes.
 fn copy_hashed(source: &Path, into: &mut impl Write) -> io::Result<(String, u64)> {
     let mut file = File::open(source)?;
