@@ -12,7 +12,8 @@ namespace Dsgvo {
      * Settings come from php.ini (dsgvo.*); options of the same name without the prefix override them:
      * dsn, table_prefix, shop, shop_table_prefix, secret, query_timeout_ms, connect_timeout_ms,
      * consent_token_ttl_days, truncate_ip, existing_customer_max_age_days, previous_secrets,
-     * retention_send_log_days, retention_archive_days, retention_pending_consent_days.
+     * retention_send_log_days, retention_archive_days, retention_pending_consent_days,
+     * erase_strategies (option: [shop table => 'delete'|'anonymize'|'retain']; php.ini: "table=strategy,...").
      *
      * Proof arrays (all keys optional; unknown keys are refused):
      *   source       checkout|account|newsletter_form|admin|import|api|link
@@ -336,6 +337,26 @@ namespace Dsgvo {
          * @throws Exception the file could not be written (disk full, permissions)
          */
         public function exportTo(int $customerId, string $path, string $format = 'zip', array $options = []): array {}
+
+        /**
+         * Erases the customer (Art. 17 GDPR), walking the same data map as the export. First every address the
+         * customer used (account, orders, send log, newsletter list) goes on the suppression list for good (HMAC of
+         * the normalised address, reason 'erased'; the customer id when no address is known), so maySend() answers
+         * 'suppressed' for it from then on, also for accounts made later. Own records always: send log, ratings,
+         * archive, tags, consent state and opt-outs are removed; consent events keep their hash chain with ip,
+         * user agent and actor blanked. With shop_data, the shop's tables by the data map: account data deleted,
+         * reviews anonymised, orders retained for tax law (dsgvo.erase_strategies can choose per table). Idempotent:
+         * an interrupted erasure is completed by running it again. Shop administrators are refused.
+         *
+         * @param array{dry_run?: bool, shop_data?: bool} $options dry_run: count only, change nothing
+         * @return array{removed: array<string, int>, anonymized: array<string, int>,
+         *   retained: list<array{table: string, count: int, reason: string}>, suppressed: int, dry_run: bool}
+         *   table names as in the database
+         * @throws ConfigException no secret configured; shop_data without a shop preset
+         * @throws InvalidInputException bad option, or the customer is a shop administrator
+         * @throws DatabaseException nothing of an InnoDB table changed; run it again to complete it
+         */
+        public function erase(int $customerId, array $options = []): array {}
 
         /**
          * The data map of this store's shop preset: every table with personal data, how a customer's rows are

@@ -28,6 +28,8 @@ use crate::core::store::session::Session;
 /// A held connection unused for longer than this is pinged before use, so a connection the server
 /// dropped (restart, `wait_timeout`) is replaced instead of failing the caller's statement.
 const CHECK_AFTER_IDLE: Duration = Duration::from_secs(1);
+/// Connections one process holds at most; more databases than this take turns.
+const MAX_HELD: usize = 8;
 /// Bound of the clean-up in MSHUTDOWN: a worker must exit even if the database hangs.
 const SHUTDOWN_GRACE: Duration = Duration::from_millis(500);
 
@@ -64,24 +66,34 @@ pub fn with_session<T>(
                     0,
                 )
             })?;
-            let process = current_process(&mut state)?;
+            let Process {
+                runtime,
+                connections,
+                ..
+            } = current_process(&mut state)?;
             let key = (config.database.key().to_owned(), config.query_timeout);
-            let held = process.connections.remove(&key);
-            let (result, keep) = process.runtime.block_on(async {
+            let held = connections.remove(&key);
+            runtime.block_on(async {
                 let mut conn = match checked(held, config).await {
                     Ok(conn) => conn,
-                    Err(e) => return (Err(e), None),
+                    Err(e) => return Err(e),
                 };
                 let mut session = Session::new(&mut conn, &config.database, config.query_timeout);
                 let result = work(&mut session).await;
-                let reusable = session.reusable();
-                (result, reusable.then_some(conn))
-            });
-            if let Some(conn) = keep {
-                let last_used = Instant::now();
-                process.connections.insert(key, Held { conn, last_used });
-            }
-            result
+                if session.reusable() {
+                    if connections.len() >= MAX_HELD {
+                        close_least_recently_used(connections).await;
+                    }
+                    connections.insert(
+                        key,
+                        Held {
+                            conn,
+                            last_used: Instant::now(),
+                        },
+                    );
+                }
+                result
+            })
         })
         .unwrap_or_else(|_| {
             Err(Error::database(
@@ -90,6 +102,18 @@ pub fn with_session<T>(
                 0,
             ))
         })
+}
+
+/// Closes the connection unused for longest (a process that talks to many databases, e.g. a
+/// multi-shop worker, must not pile up connections until the server refuses new ones).
+async fn close_least_recently_used(connections: &mut HashMap<(String, Duration), Held>) {
+    let oldest = connections
+        .iter()
+        .min_by_key(|(_, held)| held.last_used)
+        .map(|(key, _)| key.clone());
+    if let Some(held) = oldest.and_then(|key| connections.remove(&key)) {
+        let _ = tokio::time::timeout(SHUTDOWN_GRACE, held.conn.disconnect()).await;
+    }
 }
 
 /// The held connection if it is fresh or still answers, else a new one.

@@ -125,3 +125,15 @@ fn a_statement_blocked_by_a_lock_times_out_and_the_next_call_works() {
     assert_eq!(engine.migrate().unwrap(), 1);
     assert!(engine.ping().unwrap());
 }
+
+#[test]
+fn a_process_holds_at_most_eight_connections() {
+    let dbs: Vec<TestDb> = (0..12).map(|_| TestDb::create("many")).collect();
+    for db in &dbs {
+        assert!(db.engine(&[]).ping().unwrap());
+    }
+    assert_eq!(dsgvo::runtime::held_connections(), 8);
+    // The evicted ones reconnect transparently.
+    assert!(dbs[0].engine(&[]).ping().unwrap());
+    assert_eq!(dsgvo::runtime::held_connections(), 8);
+}

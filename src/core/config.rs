@@ -7,6 +7,7 @@ use std::ffi::CStr;
 use std::fmt;
 use std::time::Duration;
 
+use crate::core::datamap::{self, Entry, Erase, Owner};
 use crate::core::error::{Error, Result};
 use crate::core::input::{InputValue, KeyValues, printable};
 use crate::core::store::target::DbTarget;
@@ -23,7 +24,7 @@ pub struct Setting {
     pub help: &'static str,
 }
 
-pub const SETTINGS: [Setting; 14] = [
+pub const SETTINGS: [Setting; 15] = [
     Setting {
         name: "dsn",
         ini: c"dsgvo.dsn",
@@ -108,6 +109,12 @@ pub const SETTINGS: [Setting; 14] = [
         default: c"0",
         help: "purgeExpired() blanks the personal fields of unconfirmed double opt-in requests older than this; 0 keeps them",
     },
+    Setting {
+        name: "erase_strategies",
+        ini: c"dsgvo.erase_strategies",
+        default: c"",
+        help: "erase() per shop table: table=delete|anonymize|retain, comma-separated (option: an array)",
+    },
 ];
 
 /// Positions in [`SETTINGS`], checked by a test.
@@ -126,6 +133,7 @@ mod index {
     pub const RETENTION_SEND_LOG_DAYS: usize = 11;
     pub const RETENTION_ARCHIVE_DAYS: usize = 12;
     pub const RETENTION_PENDING_CONSENT_DAYS: usize = 13;
+    pub const ERASE_STRATEGIES: usize = 14;
 }
 
 pub const MAX_PREFIX_LEN: usize = 32;
@@ -288,6 +296,8 @@ pub struct Config {
     /// Former secrets, newest first: they still verify tokens and find suppressed addresses.
     pub previous_secrets: Vec<Secret>,
     pub retention: Retention,
+    /// Shop tables (unprefixed) whose erasure strategy the shop chose instead of the data map's.
+    pub erase_strategies: Vec<(String, Erase)>,
 }
 
 /// How long records are kept, in days; 0 keeps them.
@@ -355,6 +365,7 @@ impl Config {
             archive_days: days(index::RETENTION_ARCHIVE_DAYS)?,
             pending_consent_days: days(index::RETENTION_PENDING_CONSENT_DAYS)?,
         };
+        let erase_strategies = erase_strategies(&raw(index::ERASE_STRATEGIES), shop)?;
         let dsn = raw(index::DSN);
         let database = DbTarget::parse(dsn.string()?).map_err(|why| {
             Error::config(format!(
@@ -377,6 +388,7 @@ impl Config {
                 .unwrap_or(730),
             previous_secrets,
             retention,
+            erase_strategies,
         })
     }
 
@@ -439,6 +451,83 @@ fn previous_secrets(raw: &Raw) -> Result<Vec<Secret>> {
         .collect()
 }
 
+/// `table=strategy` pairs (php.ini) or `[table => strategy]` (option), checked against the shop's
+/// data map: only shop tables, and `anonymize` only where the map knows what to overwrite.
+fn erase_strategies(raw: &Raw, shop: Shop) -> Result<Vec<(String, Erase)>> {
+    let pairs: Vec<(String, String)> = match &raw.value {
+        InputValue::Array(items) => items
+            .iter()
+            .map(|(k, v)| match v {
+                InputValue::Str(s) => Ok((k.clone(), s.clone())),
+                other => Err(Error::config(format!(
+                    "{}: the strategy for '{}' must be a string, got {}",
+                    raw.origin(),
+                    printable(k, 64),
+                    other.type_name()
+                ))),
+            })
+            .collect::<Result<_>>()?,
+        InputValue::Str(text) => text
+            .split(',')
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+            .map(|pair| match pair.split_once('=') {
+                Some((k, v)) => Ok((k.trim().to_owned(), v.trim().to_owned())),
+                None => Err(Error::config(format!(
+                    "{} must be table=strategy pairs separated by commas, got '{}'",
+                    raw.origin(),
+                    printable(pair, 64)
+                ))),
+            })
+            .collect::<Result<_>>()?,
+        other => {
+            return Err(Error::config(format!(
+                "{} must be an array of table => strategy, got {}",
+                raw.origin(),
+                other.type_name()
+            )));
+        }
+    };
+    let shop_tables: Vec<&Entry> = datamap::entries(shop)
+        .into_iter()
+        .filter(|e| matches!(e.owner, Owner::Shop(_)))
+        .collect();
+    pairs
+        .into_iter()
+        .map(|(table, strategy)| {
+            let Some(entry) = shop_tables.iter().find(|e| e.table == table) else {
+                let known: Vec<&str> = shop_tables.iter().map(|e| e.table).collect();
+                return Err(Error::config(format!(
+                    "{}: '{}' is not a table of the {} preset's data map (known: {})",
+                    raw.origin(),
+                    printable(&table, 64),
+                    shop.name(),
+                    if known.is_empty() { "none: set dsgvo.shop".to_owned() } else { known.join(", ") }
+                )));
+            };
+            let erase = match strategy.as_str() {
+                "delete" => Erase::Delete,
+                "anonymize" if !entry.anonymize.is_empty() => Erase::Anonymize,
+                "anonymize" => {
+                    return Err(Error::config(format!(
+                        "{}: '{table}' cannot be anonymised (the data map has no plan for it); choose delete or retain",
+                        raw.origin()
+                    )));
+                }
+                "retain" => Erase::Retain("kept as the shop chose (erase_strategies)"),
+                other => {
+                    return Err(Error::config(format!(
+                        "{}: the strategy for '{table}' must be delete, anonymize or retain, got '{}'",
+                        raw.origin(),
+                        printable(other, 40)
+                    )));
+                }
+            };
+            Ok((table, erase))
+        })
+        .collect()
+}
+
 fn shop(raw: &Raw) -> Result<Shop> {
     let value = raw.string()?;
     Shop::ALL
@@ -482,6 +571,7 @@ pub fn display_value(setting: &Setting, value: Option<&str>) -> String {
             }
         }
         "dsn" if value.is_empty() => "(not set)".into(),
+        "erase_strategies" if value.is_empty() => "(data map defaults)".into(),
         "dsn" => DbTarget::mask_url(value),
         _ if value.is_empty() => "no value".into(),
         _ => value.to_owned(),
@@ -546,6 +636,7 @@ mod tests {
                 index::RETENTION_PENDING_CONSENT_DAYS,
                 "retention_pending_consent_days",
             ),
+            (index::ERASE_STRATEGIES, "erase_strategies"),
         ];
         assert_eq!(names.len(), SETTINGS.len());
         for (i, name) in names {
@@ -589,6 +680,37 @@ mod tests {
         assert_eq!(
             display_value(&SETTINGS[index::PREVIOUS_SECRETS], Some(&two)),
             "(2 set)"
+        );
+    }
+
+    #[test]
+    fn erase_strategies_are_checked_against_the_data_map() {
+        let zen = |v: InputValue| resolve(&[("shop", s("zencart")), ("erase_strategies", v)]);
+        let ok = zen(s("orders=anonymize, reviews = delete")).unwrap();
+        assert_eq!(
+            ok.erase_strategies,
+            vec![
+                ("orders".into(), Erase::Anonymize),
+                ("reviews".into(), Erase::Delete)
+            ]
+        );
+        let array = InputValue::Array(vec![("orders".into(), s("anonymize"))]);
+        assert_eq!(zen(array).unwrap().erase_strategies.len(), 1);
+        for (bad, says) in [
+            (s("orderz=delete"), "not a table"),
+            (s("orders"), "table=strategy"),
+            (s("orders=shred"), "delete, anonymize or retain"),
+            (s("customers_basket=anonymize"), "cannot be anonymised"),
+            (s("consent_events=delete"), "not a table"),
+            (InputValue::Int(3), "must be an array"),
+        ] {
+            match zen(bad) {
+                Err(Error::Config(m)) => assert!(m.contains(says), "{m}"),
+                other => panic!("expected a config error, got {other:?}"),
+            }
+        }
+        assert!(
+            config_error(&[("erase_strategies", s("orders=delete"))]).contains("set dsgvo.shop")
         );
     }
 

@@ -19,6 +19,7 @@ use crate::core::rules::proof::Source;
 use crate::core::rules::{email, ident, proof, records};
 use crate::core::store::consent::{self, NewEvent, Verification};
 use crate::core::store::decision::{self as decision_store, Judged, Needs};
+use crate::core::store::erase as erase_store;
 use crate::core::store::export::{self as export_store, Context as ExportContext};
 use crate::core::store::objection::ShopTables;
 use crate::core::store::records as records_store;
@@ -614,6 +615,97 @@ impl Engine {
         Ok(manifest(&target, format, bytes, sha256, &files, &outcome))
     }
 
+    /// Erases the customer (Art. 17): own tables always, the shop's with `shop_data`; every address
+    /// goes on the suppression list first. Options: dry_run, shop_data. Returns the report.
+    pub fn erase(&self, customer_id: i64, options: KeyValues) -> Result<Record> {
+        let customer_id = ident::customer_id(customer_id)?;
+        let mut dry_run = false;
+        let mut shop_data = false;
+        for (key, value) in options {
+            let flag = match value {
+                InputValue::Bool(b) => b,
+                InputValue::Null => false,
+                other => {
+                    return Err(crate::core::error::Error::invalid_input(format!(
+                        "erase option '{}' must be a bool, got {}",
+                        crate::core::input::printable(&key, 64),
+                        other.type_name()
+                    )));
+                }
+            };
+            match key.as_str() {
+                "dry_run" => dry_run = flag,
+                "shop_data" => shop_data = flag,
+                other => {
+                    return Err(crate::core::error::Error::invalid_input(format!(
+                        "unknown erase option '{}'; known options: dry_run, shop_data",
+                        crate::core::input::printable(other, 64)
+                    )));
+                }
+            }
+        }
+        if shop_data && self.config.shop == Shop::None {
+            return Err(crate::core::error::Error::config(
+                "erase with shop_data needs a shop preset: set dsgvo.shop (oscommerce, zencart, modified, gambio)",
+            ));
+        }
+        let secret = self.config.require_secret()?;
+        let keyring = self.config.keyring();
+        let ctx = ExportContext {
+            keyring: &keyring,
+            ..self.export_context()
+        };
+        let started = Timestamp::now();
+        let request = erase_store::Request {
+            customer_id,
+            shop_data,
+            dry_run,
+            strategies: &self.config.erase_strategies,
+            secret,
+            now: started,
+        };
+        let report = runtime::with_session(&self.config, async |session| {
+            let result = erase_store::erase(session, &ctx, &request).await;
+            if dry_run {
+                return result;
+            }
+            let (outcome, summary) = match &result {
+                Ok(r) => ("ok", erase_summary(r, shop_data)),
+                Err(_) => ("failed", serde_json::json!({ "shop_data": shop_data })),
+            };
+            let logged = request_log::record(
+                session,
+                self.prefix(),
+                "erasure",
+                outcome,
+                started,
+                Timestamp::now(),
+                &summary,
+            )
+            .await;
+            let report = result?;
+            logged?;
+            Ok(report)
+        })?;
+        Ok(vec![
+            ("removed", OutputValue::Json(counts(&report.removed))),
+            ("anonymized", OutputValue::Json(counts(&report.anonymized))),
+            (
+                "retained",
+                OutputValue::Json(
+                    report
+                        .retained
+                        .iter()
+                        .map(|(table, count, reason)| serde_json::json!({ "table": table, "count": count, "reason": reason }))
+                        .collect::<Vec<_>>()
+                        .into(),
+                ),
+            ),
+            ("suppressed", report.suppressed.into()),
+            ("dry_run", report.dry_run.into()),
+        ])
+    }
+
     /// The data map for this store's shop preset: every table with personal data, how a customer's
     /// rows are found, which columns are secrets, and what erasure does.
     pub fn data_map(&self) -> Vec<serde_json::Value> {
@@ -631,6 +723,28 @@ impl Engine {
             request_log::list(session, self.prefix(), &filter).await
         })
     }
+}
+
+fn counts(tables: &[(String, u64)]) -> serde_json::Value {
+    tables
+        .iter()
+        .map(|(table, n)| (table.clone(), serde_json::json!(n)))
+        .collect::<serde_json::Map<_, _>>()
+        .into()
+}
+
+/// The request log's note of an erasure: tables and counts, nothing about the person.
+fn erase_summary(report: &erase_store::Report, shop_data: bool) -> serde_json::Value {
+    let sum = |t: &[(String, u64)]| t.iter().map(|(_, n)| n).sum::<u64>();
+    serde_json::json!({
+        "shop_data": shop_data,
+        "removed": counts(&report.removed),
+        "anonymized": counts(&report.anonymized),
+        "retained": report.retained.iter().map(|(t, n, _)| (t.clone(), serde_json::json!(n))).collect::<serde_json::Map<_, _>>(),
+        "rows_removed": sum(&report.removed),
+        "rows_anonymized": sum(&report.anonymized),
+        "suppressed": report.suppressed,
+    })
 }
 
 fn manifest(

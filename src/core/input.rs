@@ -9,7 +9,9 @@ pub enum InputValue {
     Int(i64),
     Float(f64),
     Str(String),
-    /// Any other PHP type (array, object, resource); its name for the message.
+    /// A nested array (e.g. the option `erase_strategies`).
+    Array(Vec<(String, InputValue)>),
+    /// Any other PHP type (object, resource, a string that is not UTF-8); its name for the message.
     Other(&'static str),
 }
 
@@ -21,6 +23,7 @@ impl InputValue {
             InputValue::Int(_) => "int",
             InputValue::Float(_) => "float",
             InputValue::Str(_) => "string",
+            InputValue::Array(_) => "array",
             InputValue::Other(name) => name,
         }
     }

@@ -44,8 +44,13 @@ fn option_value(zval: &Zval) -> InputValue {
             Some(s) => InputValue::Str(s.to_owned()),
             None => InputValue::Other("string that is not UTF-8"),
         }
-    } else if zval.is_array() {
-        InputValue::Other("array")
+    } else if let Some(array) = zval.array() {
+        InputValue::Array(
+            array
+                .iter()
+                .map(|(k, v)| (k.to_string(), option_value(v)))
+                .collect(),
+        )
     } else if zval.is_object() {
         InputValue::Other("object")
     } else {

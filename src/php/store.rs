@@ -248,6 +248,15 @@ impl Store {
         convert::record(self.engine.export_to(customerId, path, format, options.0)?)
     }
 
+    /// Erases the customer: own records always (opt-outs turned into suppression entries, consent
+    /// proof blanked), the shop's with `['shop_data' => true]`; `['dry_run' => true]` only counts.
+    /// Returns `['removed' => [table => n], 'anonymized' => [...], 'retained' => [[table, count, reason]],
+    /// 'suppressed' => n, 'dry_run' => bool]`.
+    #[php(defaults(options = ArrayArg::default()))]
+    pub fn erase(&self, customerId: i64, options: ArrayArg) -> PhpResult<ZBox<ZendHashTable>> {
+        convert::record(self.engine.erase(customerId, options.0)?)
+    }
+
     /// The data map of this store's shop preset: `[['id', 'table', 'label', 'owner', 'find', 'condition',
     /// 'secrets', 'erase'], ...]`, the tables export and erasure walk.
     pub fn data_map(&self) -> PhpResult<ZBox<ZendHashTable>> {

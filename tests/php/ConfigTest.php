@@ -65,6 +65,8 @@ final class ConfigTest extends TestCase
             'max age zero' => [['existing_customer_max_age_days' => 0], "option 'existing_customer_max_age_days'"],
             'previous secret too short' => [['previous_secrets' => 'short-old-secret'], "option 'previous_secrets'"],
             'retention negative' => [['retention_send_log_days' => -1], "option 'retention_send_log_days'"],
+            'strategy for unknown table' => [['shop' => 'oscommerce', 'erase_strategies' => ['ordres' => 'delete']], "option 'erase_strategies'"],
+            'strategy unknown' => [['shop' => 'oscommerce', 'erase_strategies' => 'orders=burn'], "option 'erase_strategies'"],
         ];
     }
 
@@ -150,6 +152,7 @@ final class ConfigTest extends TestCase
             'dsgvo.retention_send_log_days' => '0',
             'dsgvo.retention_archive_days' => '0',
             'dsgvo.retention_pending_consent_days' => '0',
+            'dsgvo.erase_strategies' => '',
         ];
         $actual = ini_get_all('dsgvo', false);
         ksort($actual);

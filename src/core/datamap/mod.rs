@@ -30,23 +30,36 @@ pub enum Find {
     Suppression,
 }
 
-/// What erasure does with the customer's rows of a table.
+/// What erasure does with the customer's rows of a table (by default; `erase_strategies` may choose
+/// another for a shop table).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Erase {
     /// Rows are deleted.
     Delete,
-    /// Rows stay; these columns are overwritten (with the replacement text, or NULL).
-    Anonymize(&'static [(&'static str, Replacement)]),
-    /// Rows stay untouched (unless an `erase_strategies` setting switches the table to anonymise);
-    /// the reason is reported.
+    /// Rows stay; the entry's `anonymize` columns are overwritten.
+    Anonymize,
+    /// Rows stay untouched; the reason is reported.
     Retain(&'static str),
 }
 
+impl Erase {
+    pub fn name(self) -> &'static str {
+        match self {
+            Erase::Delete => "delete",
+            Erase::Anonymize => "anonymize",
+            Erase::Retain(_) => "retain",
+        }
+    }
+}
+
+/// What an anonymised column becomes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Replacement {
     Null,
     Text(&'static str),
     Zero,
+    /// The time of the erasure (UTC), e.g. `blanked_at`.
+    Now,
 }
 
 /// Who owns a table.
@@ -83,6 +96,12 @@ pub struct Entry {
     /// Email columns that cut addresses after this many characters: also matched by the prefix.
     pub email_prefix: Option<usize>,
     pub erase: Erase,
+    /// What anonymising overwrites (columns a shop version lacks are left out). Empty: the table
+    /// cannot be anonymised. The plan must make the rows no longer found (clear the customer id and
+    /// address), or `erased_when` must say how an anonymised row is recognised, so a re-run is a no-op.
+    pub anonymize: &'static [(&'static str, Replacement)],
+    /// Rows matching this (static SQL of the map) are anonymised already.
+    pub erased_when: Option<&'static str>,
 }
 
 impl Entry {
@@ -100,17 +119,24 @@ impl Entry {
                 json!({ "customer_id": "customer_id", "email_hmac": "email_hmac" })
             }
         };
-        let erase = match self.erase {
-            Erase::Delete => json!({ "strategy": "delete" }),
-            Erase::Anonymize(columns) => json!({
-                "strategy": "anonymize",
-                "columns": columns.iter().map(|(c, r)| (c.to_string(), match r {
+        let columns: serde_json::Map<String, serde_json::Value> = self
+            .anonymize
+            .iter()
+            .map(|(c, r)| {
+                let value = match r {
                     Replacement::Null => serde_json::Value::Null,
                     Replacement::Text(t) => json!(t),
                     Replacement::Zero => json!(0),
-                })).collect::<serde_json::Map<_, _>>(),
-            }),
-            Erase::Retain(reason) => json!({ "strategy": "retain", "reason": reason }),
+                    Replacement::Now => json!("(time of erasure)"),
+                };
+                (c.to_string(), value)
+            })
+            .collect();
+        let erase = match self.erase {
+            Erase::Retain(reason) => {
+                json!({ "strategy": "retain", "reason": reason, "anonymize": columns })
+            }
+            other => json!({ "strategy": other.name(), "anonymize": columns }),
         };
         json!({
             "id": self.id,
@@ -222,9 +248,32 @@ mod tests {
             assert!(matches!(entry(id).unwrap().erase, Erase::Retain(_)), "{id}");
         }
         assert_eq!(entry("customers").unwrap().erase, Erase::Delete);
-        assert!(matches!(
-            entry("reviews").unwrap().erase,
-            Erase::Anonymize(_)
-        ));
+        assert_eq!(entry("reviews").unwrap().erase, Erase::Anonymize);
+    }
+
+    #[test]
+    fn anonymisation_plans_unlink_or_mark_the_rows() {
+        for e in shops::ENTRIES.iter().chain(own::ENTRIES.iter()) {
+            if e.erase == Erase::Anonymize {
+                assert!(!e.anonymize.is_empty(), "{} anonymises nothing", e.id);
+            }
+            if e.anonymize.is_empty() {
+                continue;
+            }
+            let unlinks = match e.find {
+                Find::Match { id, emails } => {
+                    id.is_some_and(|c| e.anonymize.iter().any(|(a, _)| *a == c))
+                        && emails
+                            .iter()
+                            .all(|c| e.anonymize.iter().any(|(a, _)| a == c))
+                }
+                _ => false,
+            };
+            assert!(
+                unlinks || e.erased_when.is_some() || matches!(e.find, Find::Via { .. }),
+                "{} stays findable after anonymisation",
+                e.id
+            );
+        }
     }
 }

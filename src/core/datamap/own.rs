@@ -1,7 +1,7 @@
 //! The extension's own tables with personal data. Large histories (send log, ratings, archive, consent
 //! events) are read page by page along an index on (customer_id, id).
 
-use crate::core::datamap::Erase::{Anonymize, Delete};
+use crate::core::datamap::Erase::{Anonymize, Delete, Retain};
 use crate::core::datamap::Find::{Match, Suppression, Via};
 use crate::core::datamap::{Entry, Owner, Replacement};
 
@@ -26,6 +26,8 @@ const fn own(
         page_by: Some("id"),
         email_prefix: None,
         erase,
+        anonymize: &[],
+        erased_when: None,
     }
 }
 
@@ -38,6 +40,14 @@ pub const ENTRIES: &[Entry] = &[
     Entry {
         // The salt only protects the digest of the personal fields; it says nothing about the person.
         secrets: &["personal_salt"],
+        anonymize: &[
+            ("ip", Replacement::Null),
+            ("user_agent", Replacement::Null),
+            ("actor", Replacement::Null),
+            ("personal_salt", Replacement::Null),
+            ("blanked_at", Replacement::Now),
+        ],
+        erased_when: Some("blanked_at IS NOT NULL"),
         ..own(
             "dsgvo.consent_events",
             "consent_events",
@@ -45,12 +55,7 @@ pub const ENTRIES: &[Entry] = &[
             "Consents and their proof",
             BY_CUSTOMER,
             // The events are proof; erasure blanks their personal fields, the chain still verifies.
-            Anonymize(&[
-                ("ip", Replacement::Null),
-                ("user_agent", Replacement::Null),
-                ("actor", Replacement::Null),
-                ("personal_salt", Replacement::Null),
-            ]),
+            Anonymize,
         )
     },
     Entry {
@@ -65,9 +70,7 @@ pub const ENTRIES: &[Entry] = &[
                 parent_key: "text_hash",
                 key: "text_hash",
             },
-            crate::core::datamap::Erase::Retain(
-                "the wording shown, not personal data; kept as proof",
-            ),
+            Retain("the wording shown, not personal data; kept as proof"),
         )
     },
     Entry {
@@ -89,16 +92,24 @@ pub const ENTRIES: &[Entry] = &[
         BY_CUSTOMER,
         Delete,
     ),
-    own(
-        "dsgvo.suppressions",
-        "suppressions",
-        "Sperrliste",
-        "Suppression list",
-        Suppression,
-        crate::core::datamap::Erase::Retain(
-            "kept so the address is never mailed again (Art. 17(3), 21 GDPR)",
-        ),
-    ),
+    Entry {
+        // The entries stay (so the address is never mailed again, Art. 17(3), 21 GDPR); the proof of an
+        // objection by address (ip, user agent, actor) goes.
+        anonymize: &[
+            ("ip", Replacement::Null),
+            ("user_agent", Replacement::Null),
+            ("actor", Replacement::Null),
+        ],
+        erased_when: Some("ip IS NULL AND user_agent IS NULL AND actor IS NULL"),
+        ..own(
+            "dsgvo.suppressions",
+            "suppressions",
+            "Sperrliste",
+            "Suppression list",
+            Suppression,
+            Anonymize,
+        )
+    },
     Entry {
         addresses: &["email"],
         ..own(

@@ -6,6 +6,7 @@ use crate::core::config::Shop::{self, Gambio, Modified, OsCommerce, ZenCart};
 use crate::core::datamap::Erase::{self, Anonymize, Delete, Retain};
 use crate::core::datamap::Find::{self, Match, Via};
 use crate::core::datamap::Owner::Shop as In;
+use crate::core::datamap::Replacement::{Null, Text, Zero};
 use crate::core::datamap::{Entry, Replacement};
 
 const ALL: &[Shop] = &[OsCommerce, ZenCart, Modified, Gambio];
@@ -33,7 +34,6 @@ const VIA_ORDER: Find = Via {
 /// Card data: never exported.
 #[cfg(test)]
 const CARD: &[&str] = &["cc_number", "cc_expires", "cc_cvv", "cc_start", "cc_issue"];
-const BLANK_CARD: Erase = Retain(TAX);
 
 const fn entry(
     id: &'static str,
@@ -57,8 +57,69 @@ const fn entry(
         page_by: None,
         email_prefix: None,
         erase,
+        anonymize: &[],
+        erased_when: None,
     }
 }
+
+const fn anonymize(mut e: Entry, columns: &'static [(&'static str, Replacement)]) -> Entry {
+    e.anonymize = columns;
+    e
+}
+
+/// Orders anonymised (when `erase_strategies` chooses it, e.g. after the retention period): every
+/// field naming or locating the buyer, and the link to the account.
+const ORDER_ANONYMIZE: &[(&str, Replacement)] = &[
+    ("customers_id", Zero),
+    ("customers_email_address", Text("")),
+    ("customers_name", Text("Anonym")),
+    ("customers_firstname", Text("")),
+    ("customers_lastname", Text("")),
+    ("customers_company", Text("")),
+    ("customers_street_address", Text("")),
+    ("customers_house_number", Text("")),
+    ("customers_additional_info", Text("")),
+    ("customers_suburb", Text("")),
+    ("customers_city", Text("")),
+    ("customers_postcode", Text("")),
+    ("customers_state", Text("")),
+    ("customers_telephone", Text("")),
+    ("customers_cid", Text("")),
+    ("customers_vat_id", Text("")),
+    ("delivery_name", Text("Anonym")),
+    ("delivery_firstname", Text("")),
+    ("delivery_lastname", Text("")),
+    ("delivery_company", Text("")),
+    ("delivery_street_address", Text("")),
+    ("delivery_house_number", Text("")),
+    ("delivery_additional_info", Text("")),
+    ("delivery_suburb", Text("")),
+    ("delivery_city", Text("")),
+    ("delivery_postcode", Text("")),
+    ("delivery_state", Text("")),
+    ("billing_name", Text("Anonym")),
+    ("billing_firstname", Text("")),
+    ("billing_lastname", Text("")),
+    ("billing_company", Text("")),
+    ("billing_street_address", Text("")),
+    ("billing_house_number", Text("")),
+    ("billing_additional_info", Text("")),
+    ("billing_suburb", Text("")),
+    ("billing_city", Text("")),
+    ("billing_postcode", Text("")),
+    ("billing_state", Text("")),
+    ("cc_owner", Text("")),
+    ("cc_number", Text("")),
+    ("cc_expires", Text("")),
+    ("cc_cvv", Null),
+    ("cc_start", Text("")),
+    ("cc_issue", Text("")),
+    ("customers_ip", Text("")),
+    ("ip_address", Text("")),
+    ("comments", Text("")),
+    ("gm_order_html", Text("")),
+    ("gm_order_txt", Text("")),
+];
 
 const fn secrets(mut e: Entry, columns: &'static [&'static str]) -> Entry {
     e.secrets = columns;
@@ -278,30 +339,33 @@ pub const ENTRIES: &[Entry] = &[
         "module <> 'ar_admin_login'",
     ),
     // --- orders (retained) ------------------------------------------------------------------------
-    addresses(
-        secrets(
-            entry(
-                "orders",
-                "orders",
-                "Bestellungen",
-                "Orders",
-                ALL,
-                Match {
-                    id: Some("customers_id"),
-                    emails: &["customers_email_address"],
-                },
-                BLANK_CARD,
+    anonymize(
+        addresses(
+            secrets(
+                entry(
+                    "orders",
+                    "orders",
+                    "Bestellungen",
+                    "Orders",
+                    ALL,
+                    Match {
+                        id: Some("customers_id"),
+                        emails: &["customers_email_address"],
+                    },
+                    Retain(TAX),
+                ),
+                &[
+                    "cc_number",
+                    "cc_expires",
+                    "cc_cvv",
+                    "cc_start",
+                    "cc_issue",
+                    "orders_hash",
+                ],
             ),
-            &[
-                "cc_number",
-                "cc_expires",
-                "cc_cvv",
-                "cc_start",
-                "cc_issue",
-                "orders_hash",
-            ],
+            &["customers_email_address"],
         ),
-        &["customers_email_address"],
+        ORDER_ANONYMIZE,
     ),
     entry(
         "orders_products",
@@ -342,14 +406,17 @@ pub const ENTRIES: &[Entry] = &[
         VIA_ORDER,
         Retain(TAX),
     ),
-    entry(
-        "orders_status_history",
-        "orders_status_history",
-        "Bestellverlauf und Kommentare",
-        "Order history and comments",
-        ALL,
-        VIA_ORDER,
-        Retain(TAX),
+    anonymize(
+        entry(
+            "orders_status_history",
+            "orders_status_history",
+            "Bestellverlauf und Kommentare",
+            "Order history and comments",
+            ALL,
+            VIA_ORDER,
+            Retain(TAX),
+        ),
+        &[("comments", Text(""))],
     ),
     entry(
         "orders_tracking",
@@ -377,31 +444,34 @@ pub const ENTRIES: &[Entry] = &[
         &["verify_sign"],
     ),
     // --- reviews (anonymised) ---------------------------------------------------------------------
-    entry(
-        "reviews",
-        "reviews",
-        "Bewertungen",
-        "Reviews",
-        ALL,
-        BY_CUSTOMER,
-        Anonymize(&[
-            ("customers_name", Replacement::Text("Anonym")),
-            ("customers_id", Replacement::Null),
-        ]),
+    anonymize(
+        entry(
+            "reviews",
+            "reviews",
+            "Bewertungen",
+            "Reviews",
+            ALL,
+            BY_CUSTOMER,
+            Anonymize,
+        ),
+        &[("customers_name", Text("Anonym")), ("customers_id", Null)],
     ),
-    entry(
-        "reviews_description",
-        "reviews_description",
-        "Bewertungstexte",
-        "Review texts",
-        ALL,
-        Via {
-            parent: "reviews",
-            parent_key: "reviews_id",
-            key: "reviews_id",
-        },
-        // The text stays with the anonymised review (it is the shop's content); erase_strategies can delete it.
-        Retain("kept with the anonymised review"),
+    anonymize(
+        entry(
+            "reviews_description",
+            "reviews_description",
+            "Bewertungstexte",
+            "Review texts",
+            ALL,
+            Via {
+                parent: "reviews",
+                parent_key: "reviews_id",
+                key: "reviews_id",
+            },
+            // The text stays with the anonymised review (it is the shop's content); erase_strategies can delete it.
+            Retain("kept with the anonymised review"),
+        ),
+        &[("reviews_text", Text(""))],
     ),
     // --- newsletters and mail ---------------------------------------------------------------------
     addresses(
@@ -506,17 +576,17 @@ pub const ENTRIES: &[Entry] = &[
         BY_CUSTOMER_SINGULAR,
         Retain("paid voucher not yet released: settle before deleting"),
     ),
-    entry(
-        "coupon_redeem_track",
-        "coupon_redeem_track",
-        "Eingelöste Gutscheine",
-        "Vouchers redeemed",
-        COUPONS,
-        BY_CUSTOMER_SINGULAR,
-        Anonymize(&[
-            ("customer_id", Replacement::Zero),
-            ("redeem_ip", Replacement::Text("")),
-        ]),
+    anonymize(
+        entry(
+            "coupon_redeem_track",
+            "coupon_redeem_track",
+            "Eingelöste Gutscheine",
+            "Vouchers redeemed",
+            COUPONS,
+            BY_CUSTOMER_SINGULAR,
+            Anonymize,
+        ),
+        &[("customer_id", Zero), ("redeem_ip", Text(""))],
     ),
     // --- visits -----------------------------------------------------------------------------------
     secrets(

@@ -117,7 +117,12 @@ pub struct Packed {
 pub fn files_json(files: &[Packed]) -> serde_json::Value {
     files
         .iter()
-        .map(|f| (f.name.clone(), serde_json::json!({ "sha256": f.sha256, "bytes": f.bytes })))
+        .map(|f| {
+            (
+                f.name.clone(),
+                serde_json::json!({ "sha256": f.sha256, "bytes": f.bytes }),
+            )
+        })
         .collect::<serde_json::Map<_, _>>()
         .into()
 }

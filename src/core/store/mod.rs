@@ -6,6 +6,7 @@ pub mod consent;
 pub mod convert;
 pub mod decision;
 pub mod email_types;
+pub mod erase;
 pub mod export;
 pub mod migrate;
 pub mod objection;

@@ -1,0 +1,335 @@
+//! Erasure (Art. 17 GDPR): walks the same data map as the export and deletes, anonymises or retains
+//! the customer's rows table by table, after putting every address the customer used on the
+//! suppression list, so the objection outlives the data.
+//!
+//! Order matters because the shops' MyISAM tables cannot roll back: the suppression entries are
+//! committed first; then tables found through a parent go before the parent, and the tables that hold
+//! the customer's addresses (customers last) go after everything found by address. An interrupted run
+//! therefore leaves only rows a re-run still finds, and a re-run completes it. Deleted rows are gone
+//! and anonymised rows are no longer found (or marked), so `erase` is idempotent and a dry run counts
+//! exactly what a real run then changes.
+
+use mysql_async::Value;
+
+use crate::core::address::address_hmacs;
+use crate::core::config::Secret;
+use crate::core::datamap::{self, Entry, Erase, Find, Owner, Replacement, own};
+use crate::core::error::{Error, Result};
+use crate::core::store::catalog;
+use crate::core::store::export::{self, Columns, Context, Subject, quote};
+use crate::core::store::schema::render;
+use crate::core::store::session::Session;
+use crate::core::time::Timestamp;
+
+/// What erasure did (or, in a dry run, would do).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Report {
+    pub removed: Vec<(String, u64)>,
+    pub anonymized: Vec<(String, u64)>,
+    pub retained: Vec<(String, u64, String)>,
+    /// New suppression entries (addresses, or the customer id when no address is known).
+    pub suppressed: u64,
+    pub dry_run: bool,
+}
+
+pub struct Request<'a> {
+    pub customer_id: u64,
+    pub shop_data: bool,
+    pub dry_run: bool,
+    pub strategies: &'a [(String, Erase)],
+    pub secret: &'a Secret,
+    pub now: Timestamp,
+}
+
+/// One table's part of the erasure.
+struct Step {
+    entry: &'static Entry,
+    table: String,
+    strategy: Erase,
+    /// The anonymisation plan, limited to the columns this table has.
+    columns: Vec<(&'static str, Replacement)>,
+}
+
+fn order(entry: &Entry) -> u8 {
+    match entry.find {
+        Find::Via { .. } => 0,
+        Find::Match { .. } if entry.addresses.is_empty() => 1,
+        Find::Suppression => 2,
+        // Where the addresses come from, the account itself last.
+        Find::Match { .. } if entry.table != "customers" => 3,
+        Find::Match { .. } => 4,
+    }
+}
+
+fn plan(ctx: &Context<'_>, request: &Request<'_>, columns: &Columns) -> Vec<Step> {
+    let mut steps: Vec<Step> = datamap::entries(ctx.shop)
+        .into_iter()
+        .filter(|e| request.shop_data || matches!(e.owner, Owner::Own))
+        .filter_map(|entry| {
+            let table = ctx.table(entry);
+            let present = columns.get(&table)?;
+            let strategy = match entry.owner {
+                Owner::Shop(_) => request
+                    .strategies
+                    .iter()
+                    .find(|(t, _)| t == entry.table)
+                    .map_or(entry.erase, |(_, s)| *s),
+                Owner::Own => entry.erase,
+            };
+            let columns = entry
+                .anonymize
+                .iter()
+                .filter(|(c, _)| present.iter().any(|p| p == c))
+                .copied()
+                .collect();
+            Some(Step {
+                entry,
+                table,
+                strategy,
+                columns,
+            })
+        })
+        .collect();
+    steps.sort_by_key(|s| order(s.entry));
+    steps
+}
+
+/// Refuses to erase a shop administrator (xtc, modified and Gambio keep them in `customers`).
+async fn refuse_admin(
+    session: &mut Session<'_>,
+    ctx: &Context<'_>,
+    columns: &Columns,
+    customer_id: u64,
+) -> Result<()> {
+    let Some(customers) = datamap::entry("customers") else {
+        return Ok(());
+    };
+    let table = ctx.table(customers);
+    if !columns
+        .get(&table)
+        .is_some_and(|c| c.iter().any(|c| c == "customers_status"))
+    {
+        return Ok(());
+    }
+    let status: Option<Option<i64>> = session
+        .exec_first(
+            &format!(
+                "SELECT customers_status FROM {} WHERE customers_id = ?",
+                quote(&table)
+            ),
+            (customer_id,),
+        )
+        .await?;
+    if status.flatten() == Some(0) {
+        return Err(Error::invalid_input(format!(
+            "customer {customer_id} is a shop administrator (customers_status 0); erase the admin account in the shop's admin area"
+        )));
+    }
+    Ok(())
+}
+
+pub async fn erase(
+    session: &mut Session<'_>,
+    ctx: &Context<'_>,
+    request: &Request<'_>,
+) -> Result<Report> {
+    // Every mapped table is read for the addresses, also without shop_data: the suppression list
+    // needs every address the customer used.
+    let all = datamap::entries(ctx.shop);
+    let tables: Vec<String> = all.iter().map(|e| ctx.table(e)).collect();
+    let columns = export::columns(session, &tables).await?;
+    if request.shop_data {
+        refuse_admin(session, ctx, &columns, request.customer_id).await?;
+    }
+    let subject = export::subject(session, ctx, &all, &columns, request.customer_id).await?;
+    let mut report = Report {
+        dry_run: request.dry_run,
+        ..Report::default()
+    };
+
+    report.suppressed = if request.dry_run {
+        suppress(session, ctx, request, &subject, true).await?
+    } else {
+        session
+            .transaction(async |s| suppress(s, ctx, request, &subject, false).await)
+            .await?
+    };
+
+    let steps = plan(ctx, request, &columns);
+    let run = async |s: &mut Session<'_>| -> Result<Report> {
+        let mut report = report.clone();
+        for step in &steps {
+            let count = apply(s, ctx, request, &subject, step).await?;
+            match step.strategy {
+                Erase::Delete => report.removed.push((step.table.clone(), count)),
+                Erase::Anonymize => report.anonymized.push((step.table.clone(), count)),
+                Erase::Retain(reason) => {
+                    report
+                        .retained
+                        .push((step.table.clone(), count, reason.to_owned()))
+                }
+            }
+        }
+        Ok(report)
+    };
+    if request.dry_run {
+        run(session).await
+    } else {
+        // One transaction: the InnoDB tables change together; MyISAM ones as they go (see above).
+        session.transaction(run).await
+    }
+}
+
+/// Puts the addresses (or, with none known, the customer id) on the suppression list for good.
+async fn suppress(
+    s: &mut Session<'_>,
+    ctx: &Context<'_>,
+    request: &Request<'_>,
+    subject: &Subject,
+    dry_run: bool,
+) -> Result<u64> {
+    let mut added = 0;
+    for email in &subject.emails {
+        let mut for_good = false;
+        for (hmac, key_id) in address_hmacs(ctx.keyring, email) {
+            let found: Option<u8> = s
+                .exec_first(
+                    &render(
+                        "SELECT 1 FROM `{p}suppressions` WHERE email_hmac = ? AND key_id = ? AND type = '*' AND reason <> 'opt_out'",
+                        ctx.prefix,
+                    ),
+                    (hmac.to_vec(), key_id.to_vec()),
+                )
+                .await?;
+            for_good |= found.is_some();
+        }
+        if for_good {
+            continue;
+        }
+        added += 1;
+        if !dry_run {
+            let Some((hmac, key_id)) = address_hmacs(&[request.secret], email).into_iter().next()
+            else {
+                continue;
+            };
+            s.exec_drop(
+                &render(
+                    "INSERT INTO `{p}suppressions` (email_hmac, key_id, type, reason, created_at) VALUES (?, ?, '*', 'erased', ?)
+                     ON DUPLICATE KEY UPDATE reason = 'erased', source = NULL, ip = NULL, user_agent = NULL, actor = NULL",
+                    ctx.prefix,
+                ),
+                (hmac.to_vec(), key_id.to_vec(), request.now),
+            )
+            .await?;
+        }
+    }
+    if subject.emails.is_empty() {
+        let found: Option<u8> = s
+            .exec_first(
+                &render(
+                    "SELECT 1 FROM `{p}suppressions` WHERE customer_id = ? AND email_hmac IS NULL",
+                    ctx.prefix,
+                ),
+                (subject.customer_id,),
+            )
+            .await?;
+        if found.is_none() {
+            added += 1;
+            if !dry_run {
+                s.exec_drop(
+                    &render(
+                        "INSERT INTO `{p}suppressions` (customer_id, type, reason, created_at) VALUES (?, '*', 'erased', ?)",
+                        ctx.prefix,
+                    ),
+                    (subject.customer_id, request.now),
+                )
+                .await?;
+            }
+        }
+    }
+    if added > 0 && !dry_run {
+        catalog::changed(s, ctx.prefix).await?;
+    }
+    Ok(added)
+}
+
+/// Counts (retain, dry run) or changes one table; returns the number of rows.
+async fn apply(
+    s: &mut Session<'_>,
+    ctx: &Context<'_>,
+    request: &Request<'_>,
+    subject: &Subject,
+    step: &Step,
+) -> Result<u64> {
+    let condition = export::condition(ctx, step.entry, "t", subject);
+    let mut sql_where = condition.sql.clone();
+    if step.strategy == Erase::Anonymize {
+        if let Some(done) = step.entry.erased_when {
+            sql_where = format!("{sql_where} AND NOT ({done})");
+        }
+    }
+    let table = quote(&step.table);
+    if request.dry_run || matches!(step.strategy, Erase::Retain(_)) {
+        let count: Option<u64> = s
+            .exec_first(
+                &format!("SELECT COUNT(*) FROM {table} t WHERE {sql_where}"),
+                condition.params,
+            )
+            .await?;
+        return Ok(count.unwrap_or(0));
+    }
+    match step.strategy {
+        Erase::Delete => {
+            if step.entry.id == own::ARCHIVE {
+                // The archived bodies live in their own table, keyed by send.
+                s.exec_drop(
+                    &render(
+                        &format!(
+                            "DELETE FROM `{{p}}email_archive_chunks` WHERE send_id IN (SELECT t.send_id FROM {table} t WHERE {sql_where})"
+                        ),
+                        ctx.prefix,
+                    ),
+                    condition.params.clone(),
+                )
+                .await?;
+            }
+            s.exec_drop(
+                &format!("DELETE t FROM {table} AS t WHERE {sql_where}"),
+                condition.params,
+            )
+            .await?;
+            Ok(s.affected_rows())
+        }
+        Erase::Anonymize => {
+            let mut params: Vec<Value> = Vec::new();
+            let sets: Vec<String> = step
+                .columns
+                .iter()
+                .map(|(column, replacement)| {
+                    let value = match replacement {
+                        Replacement::Null => Value::NULL,
+                        Replacement::Text(t) => Value::from(*t),
+                        Replacement::Zero => Value::from(0),
+                        Replacement::Now => Value::from(request.now),
+                    };
+                    params.push(value);
+                    format!("t.{} = ?", quote(column))
+                })
+                .collect();
+            if sets.is_empty() {
+                return Ok(0);
+            }
+            params.extend(condition.params);
+            s.exec_drop(
+                &format!(
+                    "UPDATE {table} AS t SET {} WHERE {sql_where}",
+                    sets.join(", ")
+                ),
+                params,
+            )
+            .await?;
+            Ok(s.affected_rows())
+        }
+        Erase::Retain(_) => Ok(0),
+    }
+}
