@@ -62,11 +62,14 @@ try {
             . '<form method="post" action="?t=' . rawurlencode($token) . '"><button type="submit">Abmelden / Unsubscribe</button></form>');
         return;
     }
+    // The user agent as proof, cut to what the extension takes (512 characters of valid UTF-8, one line);
+    // without mbstring, so the endpoint runs on any PHP.
     $agent = preg_replace('/[\x00-\x1f\x7f]/', '', (string) ($_SERVER['HTTP_USER_AGENT'] ?? ''));
+    $agent = preg_match('/^.{0,512}/su', (string) $agent, $cut) ? trim($cut[0]) : '';
     $result = $store->unsubscribe($token, [
         'source' => 'link',
         'ip' => filter_var($_SERVER['REMOTE_ADDR'] ?? '', FILTER_VALIDATE_IP) ?: null,
-        'user_agent' => trim(mb_substr((string) $agent, 0, 512)) ?: null,
+        'user_agent' => $agent !== '' ? $agent : null,
     ]);
     page('Abgemeldet / Unsubscribed',
         '<h1>Abgemeldet / Unsubscribed</h1><p>Sie erhalten keine E-Mails mehr für: <strong>' . type_label($result['type']) . '</strong>.'

@@ -13,7 +13,8 @@ namespace Dsgvo {
      * dsn, table_prefix, shop, shop_table_prefix, secret, query_timeout_ms, connect_timeout_ms,
      * consent_token_ttl_days, truncate_ip, existing_customer_max_age_days, previous_secrets,
      * retention_send_log_days, retention_archive_days, retention_pending_consent_days,
-     * erase_strategies (option: [shop table => 'delete'|'anonymize'|'retain']; php.ini: "table=strategy,...").
+     * erase_strategies (option: [shop table => 'delete'|'anonymize'|'retain']; php.ini: "table=strategy,..."),
+     * recommend_min_customers (k of the recommendations, 2 to 1000000, default 5).
      *
      * Proof arrays (all keys optional; unknown keys are refused):
      *   source       checkout|account|newsletter_form|admin|import|api|link
@@ -136,6 +137,52 @@ namespace Dsgvo {
          * @throws DatabaseException
          */
         public function defineEmailType(string $type, string $basis, array $options = []): void {}
+
+        /**
+         * Records the shop's existing newsletter subscriptions in the ledger (source 'import'), once, when dsgvo is
+         * introduced: customers.customers_newsletter = '1' becomes a 'granted' event dated at the account's creation
+         * (customers_info); a confirmed entry of newsletter_recipients (modified, xtcModified, Gambio; mail_status 1)
+         * a 'granted' event at its date_added, or, where the shop kept date_confirmed (modified 3.x), a 'requested'
+         * event at date_added with ip_date_added and its 'confirmed' event at date_confirmed with ip_date_confirmed.
+         * List entries without an account id count for the account of the same address. Customers who already have
+         * any event for the purpose are left alone (checked under the ledger's lock): a second run adds nothing, and
+         * a revocation since is never undone. Writes in batches of 200 customers per transaction.
+         *
+         * @param array{purpose?: string, dry_run?: bool, text?: string, text_version?: string} $options purpose: default
+         *   'newsletter'; dry_run: count only; text/text_version: the wording the shop showed, stored as proof (the
+         *   default text_version names the shop column the evidence came from)
+         * @return array{purpose: string, subscribed: int, granted: int, confirmed: int, already_in_ledger: int,
+         *   without_account: int, not_confirmed: int, undated: int, seconds: float, dry_run: bool}
+         *   granted: customers recorded with one grant; confirmed: with a request and its confirmation;
+         *   without_account: confirmed list entries of addresses without an account (not importable: the ledger is
+         *   per customer); not_confirmed: list entries never confirmed (no consent); undated: events the shop had no
+         *   date for (recorded with the import time)
+         * @throws ConfigException no shop preset (dsgvo.shop) configured
+         * @throws InvalidInputException unknown or invalid option
+         * @throws DatabaseException
+         */
+        public function importConsents(array $options = []): array {}
+
+        /**
+         * Every defined email type, by name (for admin pages: the decision for each type).
+         *
+         * @return list<array{type: string, basis: string, max_age_days: ?int, notice_since: ?string, min_interval_days: ?int}>
+         *   notice_since as given ('YYYY-MM-DD' or 'YYYY-MM-DD HH:MM:SS', shop-local)
+         * @throws DatabaseException
+         */
+        public function emailTypes(): array {}
+
+        /**
+         * Shop accounts by id or exact e-mail address (no partial matches: a search must not list strangers).
+         *
+         * @param string $query digits: a customer id; with an '@': an address (case and surrounding spaces ignored)
+         * @param int $limit 1 to 1000
+         * @return list<array{customer_id: int, email: string, firstname: string, lastname: string}>
+         * @throws ConfigException no shop preset (dsgvo.shop) configured
+         * @throws InvalidInputException neither an id nor an address, limit out of range
+         * @throws DatabaseException
+         */
+        public function findCustomers(string $query, int $limit = 20): array {}
 
         /**
          * Records the customer's objection to a type of mail ('*': all marketing mail), with its proof.
@@ -295,13 +342,36 @@ namespace Dsgvo {
         public function tags(int $customerId): array {}
 
         /**
+         * The customer's sends, newest first (for admin pages; reading it is not an export and is not logged).
+         *
+         * @param int $limit 1 to 10000
+         * @return list<array{id: int, type: string, email: ?string, subject: ?string, message_id: ?string, order_id: ?int,
+         *   sent_at: string, rating: ?int, archived: bool}>
+         * @throws InvalidInputException customer id not positive, limit out of range
+         * @throws DatabaseException
+         */
+        public function sendLog(int $customerId, int $limit = 100): array {}
+
+        /**
+         * The customer's recorded objections with their proof, oldest first ('*': all marketing mail). Whether one
+         * still stands (a newer consent lifts it) is what isOptedOut() and maySend() answer.
+         *
+         * @return list<array{type: string, source: ?string, ip: ?string, user_agent: ?string, actor: ?string, created_at: string}>
+         * @throws InvalidInputException customer id not positive
+         * @throws DatabaseException
+         */
+        public function optOuts(int $customerId): array {}
+
+        /**
          * Deletes what the retention settings let go, in small batches (shop traffic goes on): sends older than
          * dsgvo.retention_send_log_days with their ratings and archived copies, archived copies older than
          * dsgvo.retention_archive_days; and blanks the personal fields of unconfirmed double opt-in requests older
          * than dsgvo.retention_pending_consent_days (and than the token lifetime). Consent grants, revocations and
          * opt-outs are proof and stay. 0 days keeps everything of a kind.
          *
-         * @param array{dry_run?: bool} $options dry_run: count only, change nothing
+         * @param array{dry_run?: bool, limit?: int} $options dry_run: count only, change nothing; limit: at most this
+         *   many archived copies, sends and unconfirmed requests in this call (a send's ratings and copy go with it),
+         *   to purge in steps: call again until nothing is left
          * @return array<string, int> table name => rows purged (or that would be)
          * @throws InvalidInputException
          * @throws DatabaseException
@@ -328,7 +398,8 @@ namespace Dsgvo {
          * open_basedir. Rows stream from the database to the files: memory does not grow with the history.
          *
          * @param 'zip'|'json' $format
-         * @param array{overwrite?: bool} $options
+         * @param array{overwrite?: bool, received_at?: string} $options received_at: when the request arrived
+         *   ('YYYY-MM-DD' or RFC 3339, not in the future; default now), for the deadline in requestLog()
          * @return array{format: string, file_format: string, path: string, bytes: int, sha256: string,
          *   files: array<string, array{sha256: string, bytes: int}>, sections: int, rows: int,
          *   errors: array<string, string>, skipped: list<array{id: string, table: string, reason: string}>}
@@ -342,13 +413,15 @@ namespace Dsgvo {
          * Erases the customer (Art. 17 GDPR), walking the same data map as the export. First every address the
          * customer used (account, orders, send log, newsletter list) goes on the suppression list for good (HMAC of
          * the normalised address, reason 'erased'; the customer id when no address is known), so maySend() answers
-         * 'suppressed' for it from then on, also for accounts made later. Own records always: send log, ratings,
+         * 'suppressed' for any account with such an address from then on, also for accounts made later (the erased
+         * id itself answers 'unknown_customer' once shop_data removed its account). Own records always: send log, ratings,
          * archive, tags, consent state and opt-outs are removed; consent events keep their hash chain with ip,
          * user agent and actor blanked. With shop_data, the shop's tables by the data map: account data deleted,
          * reviews anonymised, orders retained for tax law (dsgvo.erase_strategies can choose per table). Idempotent:
          * an interrupted erasure is completed by running it again. Shop administrators are refused.
          *
-         * @param array{dry_run?: bool, shop_data?: bool} $options dry_run: count only, change nothing
+         * @param array{dry_run?: bool, shop_data?: bool, received_at?: string} $options dry_run: count only, change
+         *   nothing; received_at: when the request arrived ('YYYY-MM-DD' or RFC 3339; default now)
          * @return array{removed: array<string, int>, anonymized: array<string, int>,
          *   retained: list<array{table: string, count: int, reason: string}>, suppressed: int, dry_run: bool}
          *   table names as in the database
@@ -357,6 +430,49 @@ namespace Dsgvo {
          * @throws DatabaseException nothing of an InnoDB table changed; run it again to complete it
          */
         public function erase(int $customerId, array $options = []): array {}
+
+        /**
+         * Recounts "customers also bought" from the shop's orders: for every product pair, the distinct customers
+         * (account id, or normalised address for guests) who bought both. Publishes only pairs of at least
+         * recommend_min_customers customers (k-anonymity: one or two buyers of a pair would tell who bought what).
+         * Leaves out erased and suppressed customers and those who objected to type 'personalisation' (or to all
+         * mail) without a newer consent. Streams the order lines; holds only the pair counts. The published pairs
+         * are replaced in one step: readers see the old set or the new one, never a half-built one.
+         *
+         * @param array{since?: string, dry_run?: bool, timeout_ms?: int} $options since: shop-local date
+         *   'YYYY-MM-DD[ HH:MM:SS]', only orders from then on; dry_run: count, publish nothing; timeout_ms: limit of
+         *   the read, 1000 to 86400000, default 600000
+         * @return array{orders_read: int, lines_read: int, customers: int, customers_left_out: int, pairs_kept: int,
+         *   pairs_dropped: int, min_customers: int, seconds: float, dry_run: bool}
+         * @throws ConfigException no shop preset (dsgvo.shop) configured
+         * @throws InvalidInputException unknown or invalid option
+         * @throws DatabaseException also when another process is refreshing at the same time
+         */
+        public function refreshRecommendations(array $options = []): array {}
+
+        /**
+         * Products bought together with this product by at least k customers, most customers first. Empty until
+         * refreshRecommendations() has run.
+         *
+         * @param int $limit 1 to 100
+         * @return list<array{product_id: int, customers: int}>
+         * @throws InvalidInputException product id not positive, limit out of range
+         * @throws DatabaseException
+         */
+        public function alsoBought(int $productId, int $limit = 5): array {}
+
+        /**
+         * Products for the customer: the published pairs of the customer's own purchases combined (score: the
+         * sum of their shared-customer counts), without what the customer already bought. Empty for a customer
+         * who objected to 'personalisation' (or to all mail) or is suppressed.
+         *
+         * @param int $limit 1 to 100
+         * @return list<array{product_id: int, score: int}>
+         * @throws ConfigException no shop preset (dsgvo.shop) configured
+         * @throws InvalidInputException customer id not positive, limit out of range
+         * @throws DatabaseException
+         */
+        public function recommendFor(int $customerId, int $limit = 5): array {}
 
         /**
          * The data map of this store's shop preset: every table with personal data, how a customer's rows are
@@ -374,7 +490,10 @@ namespace Dsgvo {
          *
          * @param array{kind?: 'export'|'erasure', since?: string, until?: string, limit?: int} $filter
          *   since/until: RFC 3339; limit 1 to 10000, default 100
-         * @return list<array{id: int, kind: string, outcome: string, started_at: string, finished_at: ?string, summary: array<string, mixed>}>
+         * @return list<array{id: int, kind: string, outcome: string, received_at: string, deadline: string,
+         *   started_at: string, finished_at: ?string, in_time: ?bool, summary: array<string, mixed>}>
+         *   deadline: the end of the day one month after received_at (Art. 12(3)); in_time: answered by then
+         *   (null for a failed attempt)
          * @throws InvalidInputException
          * @throws DatabaseException
          */

@@ -24,7 +24,7 @@ pub struct Setting {
     pub help: &'static str,
 }
 
-pub const SETTINGS: [Setting; 15] = [
+pub const SETTINGS: [Setting; 16] = [
     Setting {
         name: "dsn",
         ini: c"dsgvo.dsn",
@@ -115,6 +115,12 @@ pub const SETTINGS: [Setting; 15] = [
         default: c"",
         help: "erase() per shop table: table=delete|anonymize|retain, comma-separated (option: an array)",
     },
+    Setting {
+        name: "recommend_min_customers",
+        ini: c"dsgvo.recommend_min_customers",
+        default: c"5",
+        help: "a product pair is published only when at least this many distinct customers bought both (k)",
+    },
 ];
 
 /// Positions in [`SETTINGS`], checked by a test.
@@ -134,6 +140,7 @@ mod index {
     pub const RETENTION_ARCHIVE_DAYS: usize = 12;
     pub const RETENTION_PENDING_CONSENT_DAYS: usize = 13;
     pub const ERASE_STRATEGIES: usize = 14;
+    pub const RECOMMEND_MIN_CUSTOMERS: usize = 15;
 }
 
 pub const MAX_PREFIX_LEN: usize = 32;
@@ -142,6 +149,8 @@ const CONNECT_TIMEOUT_MS: (i64, i64) = (1, 60_000);
 const CONSENT_TOKEN_TTL_DAYS: (i64, i64) = (1, 365);
 pub const MAX_AGE_DAYS: (i64, i64) = (1, 3650);
 const RETENTION_DAYS: (i64, i64) = (0, 36_500);
+/// k = 1 would publish what single customers bought.
+const MIN_CUSTOMERS: (i64, i64) = (2, 1_000_000);
 pub const MIN_SECRET_LEN: usize = 32;
 
 /// Where a value came from, so a message names what the developer has to change.
@@ -217,7 +226,7 @@ impl Raw<'_> {
 
 fn describe(value: &InputValue) -> String {
     match value {
-        InputValue::Str(s) if s.chars().count() <= 40 => format!("'{s}'"),
+        InputValue::Str(s) if s.chars().count() <= 40 => format!("'{}'", printable(s, 40)),
         InputValue::Str(_) => "a long string".into(),
         InputValue::Int(i) => i.to_string(),
         other => other.type_name().into(),
@@ -298,6 +307,7 @@ pub struct Config {
     pub retention: Retention,
     /// Shop tables (unprefixed) whose erasure strategy the shop chose instead of the data map's.
     pub erase_strategies: Vec<(String, Erase)>,
+    pub recommend_min_customers: u32,
 }
 
 /// How long records are kept, in days; 0 keeps them.
@@ -366,6 +376,8 @@ impl Config {
             pending_consent_days: days(index::RETENTION_PENDING_CONSENT_DAYS)?,
         };
         let erase_strategies = erase_strategies(&raw(index::ERASE_STRATEGIES), shop)?;
+        let recommend_min_customers =
+            raw(index::RECOMMEND_MIN_CUSTOMERS).int_in(MIN_CUSTOMERS, "customers")?;
         let dsn = raw(index::DSN);
         let database = DbTarget::parse(dsn.string()?).map_err(|why| {
             Error::config(format!(
@@ -389,6 +401,7 @@ impl Config {
             previous_secrets,
             retention,
             erase_strategies,
+            recommend_min_customers: u32::try_from(recommend_min_customers).unwrap_or(5),
         })
     }
 
@@ -637,6 +650,7 @@ mod tests {
                 "retention_pending_consent_days",
             ),
             (index::ERASE_STRATEGIES, "erase_strategies"),
+            (index::RECOMMEND_MIN_CUSTOMERS, "recommend_min_customers"),
         ];
         assert_eq!(names.len(), SETTINGS.len());
         for (i, name) in names {

@@ -16,15 +16,17 @@ use crate::core::rules::consent::Action;
 use crate::core::rules::decision::{self, Decision};
 use crate::core::rules::email_type;
 use crate::core::rules::proof::Source;
-use crate::core::rules::{email, ident, proof, records};
+use crate::core::rules::{email, ident, proof, records, request};
 use crate::core::store::consent::{self, NewEvent, Verification};
 use crate::core::store::decision::{self as decision_store, Judged, Needs};
 use crate::core::store::erase as erase_store;
 use crate::core::store::export::{self as export_store, Context as ExportContext};
+use crate::core::store::import as import_store;
 use crate::core::store::objection::ShopTables;
+use crate::core::store::recommend as recommend_store;
 use crate::core::store::records as records_store;
 use crate::core::store::request_log;
-use crate::core::store::{email_types, migrate, objection, retention};
+use crate::core::store::{customers, email_types, migrate, objection, retention};
 use crate::core::time::Timestamp;
 use crate::core::token;
 use crate::runtime;
@@ -290,6 +292,89 @@ impl Engine {
         })
     }
 
+    /// Records the shop's existing newsletter subscriptions in the ledger, once (source `import`).
+    /// Options: purpose (default `newsletter`), dry_run, text, text_version. Returns the counts.
+    pub fn import_consents(&self, options: KeyValues) -> Result<Record> {
+        let mut purpose = "newsletter".to_owned();
+        let mut dry_run = false;
+        let mut wording: KeyValues =
+            vec![("source".to_owned(), InputValue::Str("import".to_owned()))];
+        for (key, value) in options {
+            match (key.as_str(), value) {
+                (_, InputValue::Null) => {}
+                ("purpose", InputValue::Str(p)) => purpose = ident::purpose(&p)?.to_owned(),
+                ("dry_run", InputValue::Bool(b)) => dry_run = b,
+                ("text" | "text_version", v) => wording.push((key.clone(), v)),
+                ("purpose" | "dry_run", other) => {
+                    return Err(Error::invalid_input(format!(
+                        "option '{key}' got {}; purpose is a string, dry_run a bool",
+                        other.type_name()
+                    )));
+                }
+                (other, _) => {
+                    return Err(crate::core::input::unknown_option(
+                        "importConsents",
+                        other,
+                        &["purpose", "dry_run", "text", "text_version"],
+                    ));
+                }
+            }
+        }
+        let now = Timestamp::now();
+        let wording = proof::validate(wording, now, false)?;
+        let shop = self.require_shop("importConsents")?;
+        let request = import_store::ImportRequest {
+            purpose: &purpose,
+            dry_run,
+            text: wording.text.as_deref(),
+            text_version: wording.text_version.as_deref(),
+            truncate_ip: self.config.truncate_ip,
+            now,
+        };
+        let n = runtime::with_session(&self.config, async |session| {
+            import_store::import(session, self.prefix(), &shop, &request).await
+        })?;
+        Ok(vec![
+            ("purpose", purpose.into()),
+            ("subscribed", n.subscribed.into()),
+            ("granted", n.granted.into()),
+            ("confirmed", n.confirmed.into()),
+            ("already_in_ledger", n.already_in_ledger.into()),
+            ("without_account", n.without_account.into()),
+            ("not_confirmed", n.not_confirmed.into()),
+            ("undated", n.undated.into()),
+            (
+                "seconds",
+                OutputValue::Json(serde_json::json!((n.seconds * 1000.0).round() / 1000.0)),
+            ),
+            ("dry_run", dry_run.into()),
+        ])
+    }
+
+    /// Every defined email type with its basis and options, by name.
+    pub fn email_types(&self) -> Result<Vec<Record>> {
+        runtime::with_session(&self.config, async |session| {
+            email_types::list(session, self.prefix()).await
+        })
+    }
+
+    /// Shop accounts by id or exact address (admin search).
+    pub fn find_customers(&self, query: &str, limit: i64) -> Result<Vec<Record>> {
+        let lookup = ident::lookup(query)?;
+        let limit = u32::try_from(limit)
+            .ok()
+            .filter(|l| (1..=1000).contains(l))
+            .ok_or_else(|| {
+                crate::core::error::Error::invalid_input(format!(
+                    "limit must be 1 to 1000, got {limit}"
+                ))
+            })?;
+        let shop = self.require_shop("findCustomers")?;
+        runtime::with_session(&self.config, async |session| {
+            customers::find(session, &shop, &lookup, limit).await
+        })
+    }
+
     fn judge(&self, ids: &[u64], email_type: &str, needs: Option<Needs>) -> Result<Judged> {
         let keyring = self.config.keyring();
         let shop = self.shop_tables();
@@ -428,6 +513,28 @@ impl Engine {
         })
     }
 
+    /// The customer's sends, newest first (at most `limit`, 1 to 10000).
+    pub fn send_log(&self, customer_id: i64, limit: i64) -> Result<Vec<Record>> {
+        let customer_id = ident::customer_id(customer_id)?;
+        let limit = u32::try_from(limit)
+            .ok()
+            .filter(|l| (1..=10_000).contains(l))
+            .ok_or_else(|| {
+                Error::invalid_input(format!("limit must be 1 to 10000, got {limit}"))
+            })?;
+        runtime::with_session(&self.config, async |session| {
+            records_store::sends(session, self.prefix(), customer_id, limit).await
+        })
+    }
+
+    /// The customer's recorded objections with their proof, oldest first.
+    pub fn opt_outs(&self, customer_id: i64) -> Result<Vec<Record>> {
+        let customer_id = ident::customer_id(customer_id)?;
+        runtime::with_session(&self.config, async |session| {
+            records_store::objections(session, self.prefix(), customer_id).await
+        })
+    }
+
     /// The customer's tags by name: name, rule, set_at.
     pub fn tags(&self, customer_id: i64) -> Result<Vec<Record>> {
         let customer_id = ident::customer_id(customer_id)?;
@@ -442,7 +549,30 @@ impl Engine {
         options: KeyValues,
         progress: &mut dyn FnMut(&str, u64),
     ) -> Result<Vec<(String, u64)>> {
-        let dry_run = bool_option(options, "purgeExpired", "dry_run")?;
+        let mut scope = retention::Scope {
+            dry_run: false,
+            limit: None,
+        };
+        for (key, value) in options {
+            match (key.as_str(), value) {
+                (_, InputValue::Null) => {}
+                ("dry_run", InputValue::Bool(b)) => scope.dry_run = b,
+                ("limit", InputValue::Int(n)) if n > 0 => scope.limit = Some(n.unsigned_abs()),
+                ("dry_run" | "limit", other) => {
+                    return Err(Error::invalid_input(format!(
+                        "option '{key}' got {}; dry_run is a bool, limit a positive integer",
+                        other.type_name()
+                    )));
+                }
+                (other, _) => {
+                    return Err(crate::core::input::unknown_option(
+                        "purgeExpired",
+                        other,
+                        &["dry_run", "limit"],
+                    ));
+                }
+            }
+        }
         let now = Timestamp::now();
         let counts = runtime::with_session(&self.config, async |session| {
             retention::purge(
@@ -451,7 +581,7 @@ impl Engine {
                 self.config.retention,
                 self.config.consent_token_ttl_days,
                 now,
-                dry_run,
+                scope,
                 progress,
             )
             .await
@@ -480,6 +610,7 @@ impl Engine {
         customer_id: u64,
         writer: &mut dyn ExportWriter,
         format: &str,
+        received: Option<Timestamp>,
     ) -> Result<export_store::Outcome> {
         let keyring = self.config.keyring();
         let ctx = ExportContext {
@@ -509,11 +640,14 @@ impl Engine {
             let logged = request_log::record(
                 session,
                 self.prefix(),
-                "export",
-                outcome,
-                started,
-                Timestamp::now(),
-                &summary,
+                &request_log::Entry {
+                    kind: "export",
+                    outcome,
+                    received_at: received.unwrap_or(started),
+                    started_at: started,
+                    finished_at: Timestamp::now(),
+                    summary: &summary,
+                },
             )
             .await;
             let outcome = result?;
@@ -526,7 +660,7 @@ impl Engine {
     pub fn export(&self, customer_id: i64) -> Result<String> {
         let customer_id = ident::customer_id(customer_id)?;
         let mut writer = JsonWriter::new(Vec::new());
-        self.run_export(customer_id, &mut writer, "json")?;
+        self.run_export(customer_id, &mut writer, "json", None)?;
         String::from_utf8(writer.into_inner())
             .map_err(|_| crate::core::error::Error::File("the export is not valid UTF-8".into()))
     }
@@ -551,7 +685,28 @@ impl Engine {
                 )));
             }
         };
-        let overwrite = bool_option(options, "exportTo", "overwrite")?;
+        let mut overwrite = false;
+        let mut received = None;
+        for (key, value) in options {
+            match (key.as_str(), value) {
+                (_, InputValue::Null) => {}
+                ("overwrite", InputValue::Bool(b)) => overwrite = b,
+                ("received_at", v) => received = Some(request::received_at(&v, Timestamp::now())?),
+                ("overwrite", other) => {
+                    return Err(Error::invalid_input(format!(
+                        "option 'overwrite' must be a bool, got {}",
+                        other.type_name()
+                    )));
+                }
+                (other, _) => {
+                    return Err(crate::core::input::unknown_option(
+                        "exportTo",
+                        other,
+                        &["overwrite", "received_at"],
+                    ));
+                }
+            }
+        }
         let target = export_target(path, overwrite)?;
         let work = package::WorkDir::beside(&target).map_err(|e| file_error(&target, e))?;
         let io = |e| file_error(&target, e);
@@ -569,6 +724,7 @@ impl Engine {
                 customer_id,
                 &mut FanOut(vec![&mut json, &mut html, &mut csv]),
                 "zip",
+                received,
             )?;
             drop(json);
             drop(html);
@@ -585,7 +741,7 @@ impl Engine {
             .map_err(io)?;
             (outcome, (zip_path, files))
         } else {
-            let outcome = self.run_export(customer_id, &mut json, "json")?;
+            let outcome = self.run_export(customer_id, &mut json, "json", received)?;
             drop(json);
             let (sha256, bytes) = package::sha256_of(&json_path).map_err(io)?;
             (
@@ -621,7 +777,12 @@ impl Engine {
         let customer_id = ident::customer_id(customer_id)?;
         let mut dry_run = false;
         let mut shop_data = false;
+        let mut received = None;
         for (key, value) in options {
+            if key == "received_at" && value != InputValue::Null {
+                received = Some(request::received_at(&value, Timestamp::now())?);
+                continue;
+            }
             let flag = match value {
                 InputValue::Bool(b) => b,
                 InputValue::Null => false,
@@ -637,10 +798,11 @@ impl Engine {
                 "dry_run" => dry_run = flag,
                 "shop_data" => shop_data = flag,
                 other => {
-                    return Err(crate::core::error::Error::invalid_input(format!(
-                        "unknown erase option '{}'; known options: dry_run, shop_data",
-                        crate::core::input::printable(other, 64)
-                    )));
+                    return Err(crate::core::input::unknown_option(
+                        "erase",
+                        other,
+                        &["dry_run", "shop_data", "received_at"],
+                    ));
                 }
             }
         }
@@ -676,11 +838,14 @@ impl Engine {
             let logged = request_log::record(
                 session,
                 self.prefix(),
-                "erasure",
-                outcome,
-                started,
-                Timestamp::now(),
-                &summary,
+                &request_log::Entry {
+                    kind: "erasure",
+                    outcome,
+                    received_at: received.unwrap_or(started),
+                    started_at: started,
+                    finished_at: Timestamp::now(),
+                    summary: &summary,
+                },
             )
             .await;
             let report = result?;
@@ -706,6 +871,110 @@ impl Engine {
         ])
     }
 
+    // --- recommendations --------------------------------------------------------------------------
+
+    fn require_shop(&self, call: &str) -> Result<ShopTables<'_>> {
+        self.shop_tables().ok_or_else(|| {
+            crate::core::error::Error::config(format!(
+                "{call} reads the shop's tables: set dsgvo.shop (oscommerce, zencart, modified, gambio)"
+            ))
+        })
+    }
+
+    /// Counts, for every product pair, the distinct customers who bought both, and publishes the
+    /// pairs with at least `recommend_min_customers`. Options: since (shop-local date), dry_run,
+    /// timeout_ms (the one long read of all order lines; default 10 minutes).
+    pub fn refresh_recommendations(&self, options: KeyValues) -> Result<Record> {
+        let mut since = None;
+        let mut dry_run = false;
+        let mut limit = std::time::Duration::from_secs(600);
+        for (key, value) in options {
+            match (key.as_str(), value) {
+                (_, InputValue::Null) => {}
+                ("since", v) => {
+                    let text = email_type::shop_date("since", &v)?;
+                    since = Timestamp::parse_rfc3339(&format!("{}Z", text.replace(' ', "T")));
+                }
+                ("dry_run", InputValue::Bool(b)) => dry_run = b,
+                ("timeout_ms", InputValue::Int(ms)) if (1000..=86_400_000).contains(&ms) => {
+                    limit = std::time::Duration::from_millis(ms.unsigned_abs());
+                }
+                ("dry_run" | "timeout_ms", other) => {
+                    return Err(crate::core::error::Error::invalid_input(format!(
+                        "option '{key}' got {}; dry_run is a bool, timeout_ms an integer from 1000 to 86400000",
+                        other.type_name()
+                    )));
+                }
+                (other, _) => {
+                    return Err(crate::core::input::unknown_option(
+                        "refreshRecommendations",
+                        other,
+                        &["since", "dry_run", "timeout_ms"],
+                    ));
+                }
+            }
+        }
+        let shop = self.require_shop("refreshRecommendations")?;
+        let keyring = self.config.keyring();
+        let request = recommend_store::RefreshRequest {
+            since,
+            min_customers: self.config.recommend_min_customers,
+            dry_run,
+            keyring: &keyring,
+            limit,
+        };
+        let stats = runtime::with_session(&self.config, async |session| {
+            recommend_store::refresh(session, self.prefix(), &shop, &request).await
+        })?;
+        Ok(vec![
+            ("orders_read", stats.orders.into()),
+            ("lines_read", stats.lines.into()),
+            ("customers", stats.customers.into()),
+            ("customers_left_out", stats.customers_left_out.into()),
+            ("pairs_kept", stats.pairs_kept.into()),
+            ("pairs_dropped", stats.pairs_dropped.into()),
+            (
+                "min_customers",
+                u64::from(self.config.recommend_min_customers).into(),
+            ),
+            (
+                "seconds",
+                OutputValue::Json(serde_json::json!((stats.seconds * 1000.0).round() / 1000.0)),
+            ),
+            ("dry_run", dry_run.into()),
+        ])
+    }
+
+    /// Products bought together with `product_id` by at least k customers, best first.
+    pub fn also_bought(&self, product_id: i64, limit: i64) -> Result<Vec<Record>> {
+        let product = u64::try_from(product_id)
+            .ok()
+            .filter(|&p| p > 0)
+            .ok_or_else(|| {
+                crate::core::error::Error::invalid_input(format!(
+                    "product id must be a positive integer, got {product_id}"
+                ))
+            })?;
+        let limit = recommendation_limit(limit)?;
+        runtime::with_session(&self.config, async |session| {
+            recommend_store::also_bought(session, self.prefix(), product, limit).await
+        })
+    }
+
+    /// What the customer's own purchases lead to, without what they bought; nothing for a customer
+    /// who objected to personalisation (or to all marketing).
+    pub fn recommend_for(&self, customer_id: i64, limit: i64) -> Result<Vec<Record>> {
+        let customer = ident::customer_id(customer_id)?;
+        let limit = recommendation_limit(limit)?;
+        let shop = self.require_shop("recommendFor")?;
+        if self.is_opted_out(customer_id, recommend_store::PURPOSE)? {
+            return Ok(Vec::new());
+        }
+        runtime::with_session(&self.config, async |session| {
+            recommend_store::recommend_for(session, self.prefix(), &shop, customer, limit).await
+        })
+    }
+
     /// The data map for this store's shop preset: every table with personal data, how a customer's
     /// rows are found, which columns are secrets, and what erasure does.
     pub fn data_map(&self) -> Vec<serde_json::Value> {
@@ -723,6 +992,15 @@ impl Engine {
             request_log::list(session, self.prefix(), &filter).await
         })
     }
+}
+
+fn recommendation_limit(limit: i64) -> Result<u32> {
+    u32::try_from(limit)
+        .ok()
+        .filter(|l| (1..=100).contains(l))
+        .ok_or_else(|| {
+            crate::core::error::Error::invalid_input(format!("limit must be 1 to 100, got {limit}"))
+        })
 }
 
 fn counts(tables: &[(String, u64)]) -> serde_json::Value {
@@ -784,30 +1062,6 @@ fn manifest(
         ("errors", OutputValue::Json(errors.into())),
         ("skipped", OutputValue::Json(skipped.into())),
     ]
-}
-
-/// A bool option (`null` is absent); any other key is refused.
-fn bool_option(options: KeyValues, call: &str, name: &str) -> Result<bool> {
-    let mut value = false;
-    for (key, v) in options {
-        match (key == name, v) {
-            (true, InputValue::Bool(b)) => value = b,
-            (true, InputValue::Null) => {}
-            (true, other) => {
-                return Err(crate::core::error::Error::invalid_input(format!(
-                    "option '{name}' must be a bool, got {}",
-                    other.type_name()
-                )));
-            }
-            (false, _) => {
-                return Err(crate::core::error::Error::invalid_input(format!(
-                    "unknown {call} option '{}'; known options: {name}",
-                    crate::core::input::printable(&key, 64)
-                )));
-            }
-        }
-    }
-    Ok(value)
 }
 
 /// The file an export goes to: a path in an existing directory, not a directory itself.

@@ -45,3 +45,12 @@ pub fn printable(text: &str, max: usize) -> String {
         shown
     }
 }
+
+/// The error for an option a call does not know, naming the ones it does.
+pub fn unknown_option(call: &str, key: &str, known: &[&str]) -> crate::core::error::Error {
+    crate::core::error::Error::invalid_input(format!(
+        "unknown {call} option '{}'; known options: {}",
+        printable(key, 64),
+        known.join(", ")
+    ))
+}

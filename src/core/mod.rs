@@ -10,6 +10,7 @@ pub mod export;
 pub mod input;
 pub mod ledger;
 pub mod output;
+pub mod recommend;
 pub mod rules;
 pub mod store;
 pub mod time;

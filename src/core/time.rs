@@ -59,6 +59,11 @@ impl Timestamp {
         )
     }
 
+    /// From a wall-clock time read as UTC.
+    pub fn from_primitive(t: PrimitiveDateTime) -> Timestamp {
+        Timestamp(t)
+    }
+
     pub fn year(&self) -> i32 {
         self.0.year()
     }

@@ -110,6 +110,8 @@ impl From<Error> for PhpException {
             // Disk full, no permission: none of the specific classes; the base class says "dsgvo".
             Error::File(_) => (&BASE, 0),
         };
-        PhpException::new(error.message().to_owned(), code, class.entry())
+        // Zend messages are C strings: a NUL from quoted input would make the exception unthrowable.
+        let message = error.message().replace('\0', "\\0");
+        PhpException::new(message, code, class.entry())
     }
 }

@@ -110,6 +110,24 @@ impl Store {
         Ok(self.engine.define_email_type(r#type, basis, options.0)?)
     }
 
+    /// Records the shop's existing newsletter subscriptions in the ledger, once: counts of what was
+    /// (or, with `dry_run`, would be) imported.
+    #[php(defaults(options = ArrayArg::default()))]
+    pub fn import_consents(&self, options: ArrayArg) -> PhpResult<ZBox<ZendHashTable>> {
+        convert::record(self.engine.import_consents(options.0)?)
+    }
+
+    /// Every defined email type: `[['type', 'basis', 'max_age_days', 'notice_since', 'min_interval_days'], ...]`.
+    pub fn email_types(&self) -> PhpResult<ZBox<ZendHashTable>> {
+        convert::records(self.engine.email_types()?)
+    }
+
+    /// Shop accounts by id (digits) or exact address: `[['customer_id', 'email', 'firstname', 'lastname'], ...]`.
+    #[php(defaults(limit = 20))]
+    pub fn find_customers(&self, query: &str, limit: i64) -> PhpResult<ZBox<ZendHashTable>> {
+        convert::records(self.engine.find_customers(query, limit)?)
+    }
+
     /// Records an objection to a type (`*`: all marketing mail); true if newly recorded.
     #[php(defaults(r#type = "\"*\"", proof = ArrayArg::default()))]
     pub fn opt_out(&self, customerId: i64, r#type: &str, proof: ArrayArg) -> PhpResult<bool> {
@@ -218,6 +236,18 @@ impl Store {
         convert::records(self.engine.tags(customerId)?)
     }
 
+    /// The customer's sends, newest first: id, type, email, subject, message_id, order_id, sent_at,
+    /// rating, archived.
+    #[php(defaults(limit = 100))]
+    pub fn send_log(&self, customerId: i64, limit: i64) -> PhpResult<ZBox<ZendHashTable>> {
+        convert::records(self.engine.send_log(customerId, limit)?)
+    }
+
+    /// The customer's recorded objections with their proof: type, source, ip, user_agent, actor, created_at.
+    pub fn opt_outs(&self, customerId: i64) -> PhpResult<ZBox<ZendHashTable>> {
+        convert::records(self.engine.opt_outs(customerId)?)
+    }
+
     /// Deletes what the retention settings let go (`dry_run`: counts only): `[table => rows]`.
     #[php(defaults(options = ArrayArg::default()))]
     pub fn purge_expired(&self, options: ArrayArg) -> PhpResult<ZBox<ZendHashTable>> {
@@ -255,6 +285,25 @@ impl Store {
     #[php(defaults(options = ArrayArg::default()))]
     pub fn erase(&self, customerId: i64, options: ArrayArg) -> PhpResult<ZBox<ZendHashTable>> {
         convert::record(self.engine.erase(customerId, options.0)?)
+    }
+
+    /// Recounts "customers also bought" from the shop's orders (k-anonymous: only pairs of at least
+    /// `recommend_min_customers` distinct customers). Options: since, dry_run, timeout_ms.
+    #[php(defaults(options = ArrayArg::default()))]
+    pub fn refresh_recommendations(&self, options: ArrayArg) -> PhpResult<ZBox<ZendHashTable>> {
+        convert::record(self.engine.refresh_recommendations(options.0)?)
+    }
+
+    /// Products bought together with the product: `[['product_id' => int, 'customers' => int], ...]`.
+    #[php(defaults(limit = 5))]
+    pub fn also_bought(&self, productId: i64, limit: i64) -> PhpResult<ZBox<ZendHashTable>> {
+        convert::records(self.engine.also_bought(productId, limit)?)
+    }
+
+    /// Recommendations from the customer's purchases: `[['product_id' => int, 'score' => int], ...]`.
+    #[php(defaults(limit = 5))]
+    pub fn recommend_for(&self, customerId: i64, limit: i64) -> PhpResult<ZBox<ZendHashTable>> {
+        convert::records(self.engine.recommend_for(customerId, limit)?)
     }
 
     /// The data map of this store's shop preset: `[['id', 'table', 'label', 'owner', 'find', 'condition',

@@ -67,6 +67,8 @@ final class ConfigTest extends TestCase
             'retention negative' => [['retention_send_log_days' => -1], "option 'retention_send_log_days'"],
             'strategy for unknown table' => [['shop' => 'oscommerce', 'erase_strategies' => ['ordres' => 'delete']], "option 'erase_strategies'"],
             'strategy unknown' => [['shop' => 'oscommerce', 'erase_strategies' => 'orders=burn'], "option 'erase_strategies'"],
+            'k below 2' => [['recommend_min_customers' => 1], "option 'recommend_min_customers'"],
+            'k not a number' => [['recommend_min_customers' => 'five'], "option 'recommend_min_customers'"],
         ];
     }
 
@@ -153,6 +155,7 @@ final class ConfigTest extends TestCase
             'dsgvo.retention_archive_days' => '0',
             'dsgvo.retention_pending_consent_days' => '0',
             'dsgvo.erase_strategies' => '',
+            'dsgvo.recommend_min_customers' => '5',
         ];
         $actual = ini_get_all('dsgvo', false);
         ksort($actual);

@@ -273,7 +273,9 @@ final class ExportTest extends TestCase
             $store->export($id);
             $log = $store->requestLog();
             $this->assertCount(2, $log);
-            $this->assertSame(['id', 'kind', 'outcome', 'started_at', 'finished_at', 'summary'], array_keys($log[0]));
+            $this->assertSame(['id', 'kind', 'outcome', 'received_at', 'deadline', 'started_at', 'finished_at', 'in_time', 'summary'], array_keys($log[0]));
+            $this->assertSame($log[0]['started_at'], $log[0]['received_at'], 'without received_at: received when answered');
+            $this->assertTrue($log[0]['in_time']);
             $this->assertSame('export', $log[0]['kind']);
             $this->assertSame('ok', $log[0]['outcome']);
             $raw = json_encode($shop->db->pdo->query('SELECT * FROM dsgvo_request_log')->fetchAll(PDO::FETCH_ASSOC));
@@ -291,6 +293,50 @@ final class ExportTest extends TestCase
                 }
             }
         } finally {
+            $shop->drop();
+        }
+    }
+
+    /** Art. 12(3): the answer is due one month after the request arrived; the log shows the deadline. */
+    public function testTheRequestLogShowsTheDeadlineOfEachRequest(): void
+    {
+        $shop = Shop::create('minimal', 'oscommerce', '');
+        $dir = sys_get_temp_dir() . '/dsgvo-deadline-' . getmypid() . '-' . mt_rand();
+        mkdir($dir);
+        try {
+            $store = $shop->store(['secret' => self::SECRET]);
+            $store->migrate();
+            $id = $shop->addCustomer('late@example.org');
+            $received = gmdate('Y-m-d', time() - 40 * 86400);
+            $store->exportTo($id, "$dir/late.zip", 'zip', ['received_at' => $received]);
+            $store->exportTo($id, "$dir/soon.json", 'json', ['received_at' => gmdate('Y-m-d', time() - 3 * 86400)]);
+            $store->erase($id, ['shop_data' => true, 'received_at' => gmdate('Y-m-d\TH:i:s\Z', time() - 86400)]);
+            [$erasure, $soon, $late] = $store->requestLog();
+            $this->assertSame($received . 'T00:00:00.000000Z', $late['received_at']);
+            $due = new \DateTimeImmutable($received . ' 00:00:00', new \DateTimeZone('UTC'));
+            $month = $due->modify('first day of next month');
+            $day = min((int) $due->format('d'), (int) $month->format('t'));
+            $this->assertSame($month->format('Y-m-') . sprintf('%02d', $day) . 'T23:59:59.999999Z', $late['deadline']);
+            $this->assertFalse($late['in_time'], 'answered after 40 days: too late');
+            $this->assertTrue($soon['in_time']);
+            $this->assertSame('erasure', $erasure['kind']);
+            $this->assertTrue($erasure['in_time']);
+            $before = count($store->requestLog());
+            foreach ([gmdate('Y-m-d', time() + 2 * 86400), '1999-12-31', '02.11.2026', 20261102] as $bad) {
+                foreach ([fn () => $store->exportTo($id, "$dir/x.zip", 'zip', ['received_at' => $bad]), fn () => $store->erase($id, ['received_at' => $bad])] as $call) {
+                    try {
+                        $call();
+                        $this->fail('accepted received_at ' . json_encode($bad));
+                    } catch (InvalidInputException $e) {
+                        $this->assertStringContainsString('received_at', $e->getMessage());
+                    }
+                }
+            }
+            $this->assertCount($before, $store->requestLog(), 'a refused request is not logged');
+            $this->assertFileDoesNotExist("$dir/x.zip");
+        } finally {
+            array_map('unlink', glob("$dir/*") ?: []);
+            @rmdir($dir);
             $shop->drop();
         }
     }

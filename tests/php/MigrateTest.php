@@ -12,7 +12,7 @@ final class MigrateTest extends TestCase
 {
     private const OWN_TABLES = [
         'consent_chain_head', 'consent_events', 'consent_state', 'consent_texts', 'counters', 'email_archive', 'email_archive_chunks',
-        'email_ratings', 'email_types', 'opt_outs', 'request_log', 'schema_version', 'send_log', 'suppressions', 'tags',
+        'email_ratings', 'email_types', 'opt_outs', 'recommendations', 'request_log', 'schema_version', 'send_log', 'suppressions', 'tags',
     ];
 
     /** @var TestDatabase */

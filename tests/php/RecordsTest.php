@@ -48,6 +48,38 @@ final class RecordsTest extends TestCase
         $this->assertEqualsWithDelta(time(), strtotime($this->db->pdo->query("SELECT sent_at FROM dsgvo_send_log WHERE id = $second")->fetchColumn() . ' UTC'), 5);
     }
 
+    public function testSendLogAndObjectionsAreListed(): void
+    {
+        $old = $this->store->logSend(7, 'newsletter', ['sent_at' => '2021-03-04T05:06:07Z', 'subject' => 'März']);
+        $new = $this->store->logSend(7, 'review.request', ['email' => 'kim@example.org', 'subject' => 'Wie war es?', 'message_id' => '<r@shop>', 'order_id' => 1001]);
+        $this->store->logSend(8, 'newsletter');
+        $this->store->rateEmail($new, 4, 'gut');
+        $this->store->archiveEmail($old, 'März', '<p>Hallo</p>');
+        $log = $this->store->sendLog(7);
+        $this->assertSame([$new, $old], array_column($log, 'id'), 'newest first, only this customer');
+        $this->assertSame(['id' => $new, 'type' => 'review.request', 'email' => 'kim@example.org', 'subject' => 'Wie war es?',
+            'message_id' => '<r@shop>', 'order_id' => 1001, 'sent_at' => $log[0]['sent_at'], 'rating' => 4, 'archived' => false], $log[0]);
+        $this->assertSame(['2021-03-04T05:06:07.000000Z', null, true], [$log[1]['sent_at'], $log[1]['rating'], $log[1]['archived']]);
+        $this->assertCount(1, $this->store->sendLog(7, 1));
+        $this->assertSame([], $this->store->sendLog(9));
+
+        $this->assertSame([], $this->store->optOuts(7));
+        $this->store->optOut(7, 'review.request', ['source' => 'link', 'ip' => '192.0.2.9', 'user_agent' => 'Mail client']);
+        $this->store->optOut(7);
+        $objections = $this->store->optOuts(7);
+        $this->assertSame(['review.request', '*'], array_column($objections, 'type'));
+        $this->assertSame(['type' => 'review.request', 'source' => 'link', 'ip' => '192.0.2.9', 'user_agent' => 'Mail client', 'actor' => null,
+            'created_at' => $objections[0]['created_at']], $objections[0]);
+        foreach ([fn () => $this->store->sendLog(0), fn () => $this->store->sendLog(7, 0), fn () => $this->store->sendLog(7, 10001), fn () => $this->store->optOuts(-1)] as $bad) {
+            try {
+                $bad();
+                $this->fail('accepted');
+            } catch (InvalidInputException $e) {
+                $this->assertMatchesRegularExpression('/customer id|limit/', $e->getMessage());
+            }
+        }
+    }
+
     /** @return array<string, array{0: int, 1: string, 2: array<string, mixed>, 3: string}> */
     public function invalidSends(): array
     {

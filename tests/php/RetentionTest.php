@@ -110,14 +110,34 @@ final class RetentionTest extends TestCase
     public function testOptionsAreValidated(): void
     {
         $store = $this->store();
-        foreach ([['dryrun' => true], ['dry_run' => 'yes'], ['dry_run' => 1]] as $options) {
+        foreach ([['dryrun' => true], ['dry_run' => 'yes'], ['dry_run' => 1], ['limit' => 0], ['limit' => -5], ['limit' => '10']] as $options) {
             try {
                 $store->purgeExpired($options);
                 $this->fail('accepted ' . json_encode($options));
             } catch (InvalidInputException $e) {
-                $this->assertStringContainsString('dry', $e->getMessage());
+                $this->assertMatchesRegularExpression('/dry_run|limit/', $e->getMessage());
             }
         }
+    }
+
+    public function testALimitPurgesInSteps(): void
+    {
+        $store = $this->store(['retention_send_log_days' => 30, 'retention_archive_days' => 60]);
+        $store->migrate();
+        for ($i = 0; $i < 25; $i++) {
+            $id = $store->logSend(1 + $i, 'newsletter', ['sent_at' => self::daysAgo(40)]);
+            $store->rateEmail($id, 5);
+        }
+        $this->db->pdo->exec('DELETE FROM dsgvo_email_ratings WHERE send_id % 2 = 0');
+        $steps = [];
+        do {
+            $done = $store->purgeExpired(['limit' => 10]);
+            $steps[] = [$done['dsgvo_send_log'], $done['dsgvo_email_ratings']];
+        } while ($done['dsgvo_send_log'] > 0);
+        $this->assertSame([10, 10, 5, 0], array_column($steps, 0), 'at most ten sends per call');
+        $this->assertSame(13, array_sum(array_column($steps, 1)), 'ratings go with their sends and do not count');
+        $this->assertSame(0, $this->rows('send_log'));
+        $this->assertSame(['dsgvo_send_log' => 0, 'dsgvo_email_ratings' => 0, 'dsgvo_email_archive' => 0, 'dsgvo_consent_events' => 0], $store->purgeExpired(['dry_run' => true, 'limit' => 3]));
     }
 
     /**

@@ -126,10 +126,15 @@ fn days(key: &str, value: &InputValue) -> Result<u32> {
 
 /// `YYYY-MM-DD` or `YYYY-MM-DD HH:MM:SS`, in the shop's own (database) time, as its orders are dated.
 fn local_date(value: &InputValue) -> Result<String> {
+    shop_date("notice_since", value)
+}
+
+/// A shop-local date option (`YYYY-MM-DD` or `YYYY-MM-DD HH:MM:SS`), normalised to the latter.
+pub fn shop_date(option: &str, value: &InputValue) -> Result<String> {
     let fail = || {
-        Error::invalid_input(
-            "option 'notice_since' must be a date YYYY-MM-DD (or YYYY-MM-DD HH:MM:SS) in the shop's local time",
-        )
+        Error::invalid_input(format!(
+            "option '{option}' must be a date YYYY-MM-DD (or YYYY-MM-DD HH:MM:SS) in the shop's local time"
+        ))
     };
     let InputValue::Str(text) = value else {
         return Err(fail());

@@ -28,6 +28,31 @@ pub fn purpose(purpose: &str) -> Result<&str> {
     }
 }
 
+/// What an admin looks a customer up by: an account id or an exact address.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Lookup {
+    Id(u64),
+    /// In normal form; the shops' address columns compare without case.
+    Email(String),
+}
+
+/// Reads a search as typed into an admin page or given on the command line: digits are an account id,
+/// anything with an `@` an address. Nothing fuzzy: a search must not list strangers' data.
+pub fn lookup(query: &str) -> Result<Lookup> {
+    let query = query.trim();
+    if !query.is_empty() && query.bytes().all(|b| b.is_ascii_digit()) {
+        let id = query.parse::<i64>().unwrap_or(0);
+        return customer_id(id).map(Lookup::Id);
+    }
+    if query.contains('@') {
+        return crate::core::rules::email::validate(query).map(Lookup::Email);
+    }
+    Err(Error::invalid_input(format!(
+        "search for a customer id (digits) or an exact email address, got {}",
+        shown(query)
+    )))
+}
+
 /// An argument as it may be quoted in a message: short, printable.
 pub fn shown(value: &str) -> String {
     if value.is_empty() {
@@ -57,6 +82,18 @@ pub fn one_line(what: &str, value: &str, max: usize) -> Result<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn lookup_is_an_id_or_an_address() {
+        assert_eq!(lookup(" 42 ").unwrap(), Lookup::Id(42));
+        assert_eq!(
+            lookup("Erika@Example.ORG").unwrap(),
+            Lookup::Email("erika@example.org".into())
+        );
+        for bad in ["", "0", "99999999999999999999", "erika", "%@%", "-1", "4 2"] {
+            assert!(lookup(bad).is_err(), "{bad}");
+        }
+    }
 
     #[test]
     fn customer_ids_are_positive() {

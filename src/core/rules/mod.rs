@@ -6,6 +6,8 @@ pub mod decision;
 pub mod email;
 pub mod email_type;
 pub mod ident;
+pub mod import;
 pub mod proof;
 pub mod records;
+pub mod request;
 pub mod unsubscribe;

@@ -172,7 +172,8 @@ fn unknown_key(key: &str) -> Error {
     ))
 }
 
-fn ip(value: &str, truncate: bool) -> Result<String> {
+/// An IPv4 or IPv6 address, shortened with `truncate`.
+pub fn ip(value: &str, truncate: bool) -> Result<String> {
     let address: IpAddr = value.parse().map_err(|_| {
         Error::invalid_input(format!(
             "proof 'ip' must be an IPv4 or IPv6 address, got {}",

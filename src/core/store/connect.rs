@@ -48,15 +48,26 @@ pub async fn open(
 /// The time zone is left alone: the shops write their dates in the session's zone and compare them with
 /// NOW(); the extension's own times are written with UTC_TIMESTAMP().
 pub fn session_settings(mariadb: bool, query_timeout: Duration) -> String {
-    let lock_seconds = query_timeout.as_millis().div_ceil(1000).max(1);
+    format!(
+        "SET SESSION sql_mode = 'STRICT_ALL_TABLES,NO_ENGINE_SUBSTITUTION,ERROR_FOR_DIVISION_BY_ZERO', {}",
+        limits(mariadb, query_timeout)
+    )
+}
+
+/// The statement that sets the session's statement and lock limits to `limit`.
+pub fn statement_limits(mariadb: bool, limit: Duration) -> String {
+    format!("SET SESSION {}", limits(mariadb, limit))
+}
+
+fn limits(mariadb: bool, limit: Duration) -> String {
+    let lock_seconds = limit.as_millis().div_ceil(1000).max(1);
     let statement_limit = if mariadb {
-        format!("max_statement_time = {:.3}", query_timeout.as_secs_f64())
+        format!("max_statement_time = {:.3}", limit.as_secs_f64())
     } else {
-        format!("max_execution_time = {}", query_timeout.as_millis())
+        format!("max_execution_time = {}", limit.as_millis())
     };
     format!(
-        "SET SESSION sql_mode = 'STRICT_ALL_TABLES,NO_ENGINE_SUBSTITUTION,ERROR_FOR_DIVISION_BY_ZERO', \
-         lock_wait_timeout = {lock_seconds}, innodb_lock_wait_timeout = {lock_seconds}, {statement_limit}"
+        "lock_wait_timeout = {lock_seconds}, innodb_lock_wait_timeout = {lock_seconds}, {statement_limit}"
     )
 }
 

@@ -27,8 +27,8 @@ pub struct NewEvent<'a> {
 pub async fn append(session: &mut Session<'_>, prefix: &str, event: &NewEvent<'_>) -> Result<u64> {
     session
         .transaction(async |s| {
-            let head = lock_head(s, prefix, event.customer_id, event.purpose).await?;
-            append_locked(s, prefix, head, event).await
+            let mut head = lock_head(s, prefix, event.customer_id, event.purpose).await?;
+            append_locked(s, prefix, &mut head, event).await
         })
         .await
 }
@@ -58,7 +58,7 @@ pub async fn confirm(
             if action != Action::Requested.name() {
                 return Err(Error::Token("invalid token: it does not confirm a consent request".into()));
             }
-            let head = lock_head(s, prefix, customer_id, &purpose).await?;
+            let mut head = lock_head(s, prefix, customer_id, &purpose).await?;
             // Under the lock: a confirmation appended meanwhile by another worker is seen here.
             let used: Option<(u64,)> = s
                 .exec_first(
@@ -82,20 +82,21 @@ pub async fn confirm(
                 proof,
                 recorded_at: now,
             };
-            append_locked(s, prefix, head, &event).await
+            append_locked(s, prefix, &mut head, &event).await
         })
         .await
 }
 
 /// The chain's end, locked until the transaction ends, with the customer's current status for the
 /// purpose. Every append goes through this row lock, so the chain stays one line.
-struct Head {
+pub(super) struct Head {
     last_id: u64,
     last_hash: Hash,
-    status: Option<Status>,
+    /// Of the customer and purpose the next append is for.
+    pub(super) status: Option<Status>,
 }
 
-async fn lock_head(
+pub(super) async fn lock_head(
     s: &mut Session<'_>,
     prefix: &str,
     customer_id: u64,
@@ -119,10 +120,12 @@ async fn lock_head(
     })
 }
 
-async fn append_locked(
+/// Appends under the lock of [`lock_head`] and moves `head` past the new event (for further appends in
+/// the same transaction).
+pub(super) async fn append_locked(
     s: &mut Session<'_>,
     prefix: &str,
-    head: Head,
+    head: &mut Head,
     event: &NewEvent<'_>,
 ) -> Result<u64> {
     let proof = event.proof;
@@ -227,6 +230,9 @@ async fn append_locked(
         ),
     )
     .await?;
+    head.last_id = id;
+    head.last_hash = hash;
+    head.status = Some(status);
     Ok(id)
 }
 

@@ -3,6 +3,7 @@
 use mysql_async::Value;
 
 use crate::core::error::Result;
+use crate::core::output::Record;
 use crate::core::rules::email_type::EmailType;
 use crate::core::store::catalog;
 use crate::core::store::schema::render;
@@ -48,4 +49,39 @@ async fn define_in(
         )
         .await?;
     catalog::changed(session, prefix).await
+}
+
+/// type, basis, max_age_days, notice_since (shop-local), min_interval_days
+type TypeRow = (String, String, Option<u32>, Option<String>, Option<u32>);
+
+/// Every defined type, by name.
+pub async fn list(session: &mut Session<'_>, prefix: &str) -> Result<Vec<Record>> {
+    let rows: Vec<TypeRow> = session
+        .exec(
+            &render(
+                "SELECT type, basis, max_age_days, DATE_FORMAT(notice_since, '%Y-%m-%d %H:%i:%s'), min_interval_days
+                 FROM `{p}email_types` ORDER BY type",
+                prefix,
+            ),
+            (),
+        )
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(name, basis, max_age, notice, interval)| {
+            vec![
+                ("type", name.into()),
+                ("basis", basis.into()),
+                ("max_age_days", max_age.map(u64::from).into()),
+                // A notice date given as a day reads back as that day.
+                (
+                    "notice_since",
+                    notice
+                        .map(|n| n.strip_suffix(" 00:00:00").map_or(n.clone(), str::to_owned))
+                        .into(),
+                ),
+                ("min_interval_days", interval.map(u64::from).into()),
+            ]
+        })
+        .collect())
 }

@@ -57,7 +57,11 @@ async fn send_owner(session: &mut Session<'_>, prefix: &str, send_id: u64) -> Re
     owner.ok_or_else(|| Error::invalid_input(format!("unknown send id {send_id} (see logSend)")))
 }
 
-/// Rates a send; a second rating replaces the first and records the first in `history`.
+/// Replaced ratings kept per send.
+const HISTORY_KEEP: usize = 50;
+
+/// Rates a send; a second rating replaces the first and records the first in `history` (the latest
+/// 50 replacements).
 pub async fn rate_email(
     session: &mut Session<'_>,
     prefix: &str,
@@ -91,6 +95,9 @@ pub async fn rate_email(
                         "rated_at": convert::timestamp(old_at)?.map(|t| t.to_string()),
                         "replaced_at": now.to_string(),
                     }));
+                    // A send rated over and over keeps its latest replacements, not an endless column.
+                    let excess = entries.len().saturating_sub(HISTORY_KEEP);
+                    entries.drain(..excess);
                     Some(serde_json::Value::Array(entries).to_string())
                 }
             };
@@ -289,6 +296,105 @@ pub async fn tags(
                 (
                     "set_at",
                     convert::timestamp(set_at)?.map(|t| t.to_string()).into(),
+                ),
+            ])
+        })
+        .collect()
+}
+
+/// id, type, email, subject, message_id, order_id, sent_at, rating, archived
+type SendRow = (
+    u64,
+    String,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<u64>,
+    Value,
+    Option<u8>,
+    bool,
+);
+
+/// The customer's sends, newest first, with their rating and whether a copy is archived.
+pub async fn sends(
+    session: &mut Session<'_>,
+    prefix: &str,
+    customer_id: u64,
+    limit: u32,
+) -> Result<Vec<Record>> {
+    let rows: Vec<SendRow> = session
+        .exec(
+            &render(
+                "SELECT s.id, s.type, s.email, s.subject, s.message_id, s.order_id, s.sent_at, r.rating,
+                        EXISTS (SELECT 1 FROM `{p}email_archive` a WHERE a.send_id = s.id)
+                 FROM `{p}send_log` s LEFT JOIN `{p}email_ratings` r ON r.send_id = s.id
+                 WHERE s.customer_id = ? ORDER BY s.sent_at DESC, s.id DESC LIMIT ?",
+                prefix,
+            ),
+            (customer_id, limit),
+        )
+        .await?;
+    rows.into_iter()
+        .map(
+            |(id, kind, email, subject, message_id, order_id, sent_at, rating, archived)| {
+                Ok(vec![
+                    ("id", id.into()),
+                    ("type", kind.into()),
+                    ("email", email.into()),
+                    ("subject", subject.into()),
+                    ("message_id", message_id.into()),
+                    ("order_id", order_id.into()),
+                    (
+                        "sent_at",
+                        convert::timestamp(sent_at)?.map(|t| t.to_string()).into(),
+                    ),
+                    ("rating", rating.map(u64::from).into()),
+                    ("archived", archived.into()),
+                ])
+            },
+        )
+        .collect()
+}
+
+/// type, source, ip, user_agent, actor, created_at
+type ObjectionRow = (
+    String,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Value,
+);
+
+/// The customer's recorded objections with their proof, oldest first.
+pub async fn objections(
+    session: &mut Session<'_>,
+    prefix: &str,
+    customer_id: u64,
+) -> Result<Vec<Record>> {
+    let rows: Vec<ObjectionRow> = session
+        .exec(
+            &render(
+                "SELECT type, source, ip, user_agent, actor, created_at FROM `{p}opt_outs`
+                 WHERE customer_id = ? ORDER BY created_at, id",
+                prefix,
+            ),
+            (customer_id,),
+        )
+        .await?;
+    rows.into_iter()
+        .map(|(kind, source, ip, user_agent, actor, created_at)| {
+            Ok(vec![
+                ("type", kind.into()),
+                ("source", source.into()),
+                ("ip", ip.into()),
+                ("user_agent", user_agent.into()),
+                ("actor", actor.into()),
+                (
+                    "created_at",
+                    convert::timestamp(created_at)?
+                        .map(|t| t.to_string())
+                        .into(),
                 ),
             ])
         })

@@ -6,34 +6,45 @@ use mysql_async::Value;
 
 use crate::core::error::Result;
 use crate::core::output::{OutputValue, Record};
+use crate::core::rules::request;
 use crate::core::store::convert;
 use crate::core::store::schema::render;
 use crate::core::store::session::Session;
 use crate::core::time::Timestamp;
 
-/// The one month Art. 12(3) GDPR gives for an answer.
-pub const ANSWER_WITHIN_DAYS: u32 = 30;
+/// One answered (or attempted) request.
+pub struct Entry<'a> {
+    pub kind: &'a str,
+    pub outcome: &'a str,
+    pub received_at: Timestamp,
+    pub started_at: Timestamp,
+    pub finished_at: Timestamp,
+    pub summary: &'a serde_json::Value,
+}
 
-pub async fn record(
-    session: &mut Session<'_>,
-    prefix: &str,
-    kind: &str,
-    outcome: &str,
-    started_at: Timestamp,
-    finished_at: Timestamp,
-    summary: &serde_json::Value,
-) -> Result<u64> {
+pub async fn record(session: &mut Session<'_>, prefix: &str, entry: &Entry<'_>) -> Result<u64> {
     session
         .exec_drop(
             &render(
-                "INSERT INTO `{p}request_log` (kind, outcome, started_at, finished_at, summary) VALUES (?, ?, ?, ?, ?)",
+                "INSERT INTO `{p}request_log` (kind, outcome, received_at, started_at, finished_at, summary)
+                 VALUES (?, ?, ?, ?, ?, ?)",
                 prefix,
             ),
-            (kind, outcome, started_at, finished_at, summary.to_string()),
+            (
+                entry.kind,
+                entry.outcome,
+                entry.received_at,
+                entry.started_at,
+                entry.finished_at,
+                entry.summary.to_string(),
+            ),
         )
         .await?;
     Ok(session.last_insert_id().unwrap_or(0))
 }
+
+/// id, kind, outcome, received_at, started_at, finished_at, summary
+type LogRow = (u64, String, String, Value, Value, Value, Option<String>);
 
 /// A filter of `requestLog()`.
 #[derive(Debug, Clone, Default)]
@@ -47,10 +58,10 @@ pub struct Filter {
 pub async fn list(session: &mut Session<'_>, prefix: &str, filter: &Filter) -> Result<Vec<Record>> {
     let far_past = Timestamp::from_unix_seconds(0).unwrap_or_else(Timestamp::earliest);
     let far_future = Timestamp::from_unix_seconds(253_402_300_799).unwrap_or_else(Timestamp::now);
-    let rows: Vec<(u64, String, String, Value, Value, Option<String>)> = session
+    let rows: Vec<LogRow> = session
         .exec(
             &render(
-                "SELECT id, kind, outcome, started_at, finished_at, summary FROM `{p}request_log`
+                "SELECT id, kind, outcome, received_at, started_at, finished_at, summary FROM `{p}request_log`
                  WHERE (? IS NULL OR kind = ?) AND started_at >= ? AND started_at < ?
                  ORDER BY started_at DESC, id DESC LIMIT ?",
                 prefix,
@@ -65,26 +76,36 @@ pub async fn list(session: &mut Session<'_>, prefix: &str, filter: &Filter) -> R
         )
         .await?;
     rows.into_iter()
-        .map(|(id, kind, outcome, started, finished, summary)| {
-            let started = convert::timestamp(started)?;
-            Ok(vec![
-                ("id", OutputValue::from(id)),
-                ("kind", kind.into()),
-                ("outcome", outcome.into()),
-                ("started_at", started.map(|t| t.to_string()).into()),
-                (
-                    "finished_at",
-                    convert::timestamp(finished)?.map(|t| t.to_string()).into(),
-                ),
-                (
-                    "summary",
-                    OutputValue::Json(
-                        summary
-                            .and_then(|s| serde_json::from_str(&s).ok())
-                            .unwrap_or_default(),
+        .map(
+            |(id, kind, outcome, received, started, finished, summary)| {
+                let received = convert::timestamp(received)?;
+                let started = convert::timestamp(started)?;
+                let finished = convert::timestamp(finished)?;
+                let deadline = received.map(request::deadline);
+                // A failed attempt answers nothing: only a finished export or erasure can be in time.
+                let in_time = finished
+                    .zip(deadline)
+                    .filter(|_| outcome != "failed")
+                    .map(|(f, d)| f <= d);
+                Ok(vec![
+                    ("id", OutputValue::from(id)),
+                    ("kind", kind.into()),
+                    ("outcome", outcome.into()),
+                    ("received_at", received.map(|t| t.to_string()).into()),
+                    ("deadline", deadline.map(|t| t.to_string()).into()),
+                    ("started_at", started.map(|t| t.to_string()).into()),
+                    ("finished_at", finished.map(|t| t.to_string()).into()),
+                    ("in_time", in_time.into()),
+                    (
+                        "summary",
+                        OutputValue::Json(
+                            summary
+                                .and_then(|s| serde_json::from_str(&s).ok())
+                                .unwrap_or_default(),
+                        ),
                     ),
-                ),
-            ])
-        })
+                ])
+            },
+        )
         .collect()
 }

@@ -43,6 +43,20 @@ fn cutoffs(retention: Retention, token_ttl_days: u32, now: Timestamp) -> Cutoffs
     }
 }
 
+/// How much one purge call may do.
+#[derive(Debug, Clone, Copy)]
+pub struct Scope {
+    pub dry_run: bool,
+    /// At most this many archived copies, sends and requests (a send's ratings and copy go with it and
+    /// do not count), so a caller can purge in steps and show progress.
+    pub limit: Option<u64>,
+}
+
+/// The batch size within what is left of the limit.
+fn take(batch: usize, budget: u64) -> usize {
+    usize::try_from(budget).map_or(batch, |b| b.min(batch))
+}
+
 /// Purges (or, with `dry_run`, counts) what the retention settings let go. Returns rows per table
 /// (unprefixed names of TABLES, in that order). `progress` hears each batch.
 pub async fn purge(
@@ -51,22 +65,27 @@ pub async fn purge(
     retention: Retention,
     token_ttl_days: u32,
     now: Timestamp,
-    dry_run: bool,
+    scope: Scope,
     progress: &mut dyn FnMut(&str, u64),
 ) -> Result<[u64; 4]> {
     let cut = cutoffs(retention, token_ttl_days, now);
-    if dry_run {
+    if scope.dry_run {
         return count(session, prefix, cut).await;
     }
+    let mut budget = scope.limit.unwrap_or(u64::MAX);
     let mut totals = [0u64; 4];
     if let Some(before) = cut.archive {
-        let select = render(
-            &format!(
-                "SELECT send_id FROM `{{p}}email_archive` WHERE archived_at < ? ORDER BY archived_at LIMIT {ARCHIVE_BATCH}"
-            ),
-            prefix,
-        );
         loop {
+            let batch = take(ARCHIVE_BATCH, budget);
+            if batch == 0 {
+                break;
+            }
+            let select = render(
+                &format!(
+                    "SELECT send_id FROM `{{p}}email_archive` WHERE archived_at < ? ORDER BY archived_at LIMIT {batch}"
+                ),
+                prefix,
+            );
             let ids: Vec<u64> = session.exec(&select, (before,)).await?;
             if ids.is_empty() {
                 break;
@@ -82,20 +101,25 @@ pub async fn purge(
             )
             .await?[0];
             totals[2] += n;
+            budget = budget.saturating_sub(ids.len() as u64);
             progress("email_archive", n);
-            if ids.len() < ARCHIVE_BATCH {
+            if ids.len() < batch {
                 break;
             }
         }
     }
     if let Some(before) = cut.send_log {
-        let select = render(
-            &format!(
-                "SELECT id FROM `{{p}}send_log` WHERE sent_at < ? ORDER BY sent_at LIMIT {SEND_BATCH}"
-            ),
-            prefix,
-        );
         loop {
+            let batch = take(SEND_BATCH, budget);
+            if batch == 0 {
+                break;
+            }
+            let select = render(
+                &format!(
+                    "SELECT id FROM `{{p}}send_log` WHERE sent_at < ? ORDER BY sent_at LIMIT {batch}"
+                ),
+                prefix,
+            );
             let ids: Vec<u64> = session.exec(&select, (before,)).await?;
             if ids.is_empty() {
                 break;
@@ -116,23 +140,28 @@ pub async fn purge(
             totals[0] += counts[0];
             totals[1] += counts[1];
             totals[2] += counts[2];
+            budget = budget.saturating_sub(ids.len() as u64);
             progress("send_log", counts[0]);
-            if ids.len() < SEND_BATCH {
+            if ids.len() < batch {
                 break;
             }
         }
     }
     if let Some(before) = cut.pending_consent {
-        let select = render(
-            &format!(
-                "SELECT e.id FROM `{{p}}consent_events` e
-                 WHERE e.action = 'requested' AND e.occurred_at < ? AND e.blanked_at IS NULL
-                   AND NOT EXISTS (SELECT 1 FROM `{{p}}consent_events` c WHERE c.request_id = e.id AND c.action = 'confirmed')
-                 ORDER BY e.id LIMIT {REQUEST_BATCH}"
-            ),
-            prefix,
-        );
         loop {
+            let batch = take(REQUEST_BATCH, budget);
+            if batch == 0 {
+                break;
+            }
+            let select = render(
+                &format!(
+                    "SELECT e.id FROM `{{p}}consent_events` e
+                     WHERE e.action = 'requested' AND e.occurred_at < ? AND e.blanked_at IS NULL
+                       AND NOT EXISTS (SELECT 1 FROM `{{p}}consent_events` c WHERE c.request_id = e.id AND c.action = 'confirmed')
+                     ORDER BY e.id LIMIT {batch}"
+                ),
+                prefix,
+            );
             let ids: Vec<u64> = session.exec(&select, (before,)).await?;
             if ids.is_empty() {
                 break;
@@ -155,8 +184,9 @@ pub async fn purge(
                 .await?;
             let n = session.affected_rows();
             totals[3] += n;
+            budget = budget.saturating_sub(ids.len() as u64);
             progress("consent_events", n);
-            if ids.len() < REQUEST_BATCH {
+            if ids.len() < batch {
                 break;
             }
         }

@@ -142,7 +142,7 @@ pub const MIGRATIONS: &[Migration] = &[Migration {
   customer_id BIGINT UNSIGNED NOT NULL,
   rating TINYINT UNSIGNED NOT NULL,
   comment TEXT NULL,
-  history TEXT NULL,
+  history MEDIUMTEXT NULL,
   rated_at DATETIME(6) NOT NULL,
   KEY customer (customer_id, send_id)
 ) {options}",
@@ -172,11 +172,21 @@ pub const MIGRATIONS: &[Migration] = &[Migration {
   set_at DATETIME(6) NOT NULL,
   PRIMARY KEY (customer_id, tag)
 ) {options}",
+        // Product pairs bought by at least `recommend_min_customers` distinct customers, both directions
+        // (refreshRecommendations builds a new table and swaps it in).
+        "CREATE TABLE IF NOT EXISTS `{p}recommendations` (
+  product_id BIGINT UNSIGNED NOT NULL,
+  other_id BIGINT UNSIGNED NOT NULL,
+  customers INT UNSIGNED NOT NULL,
+  PRIMARY KEY (product_id, other_id),
+  KEY ranked (product_id, customers)
+) {options}",
         // Exports and erasures done, without personal data: proof that requests were answered in time.
         "CREATE TABLE IF NOT EXISTS `{p}request_log` (
   id BIGINT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY,
   kind VARCHAR(16) CHARACTER SET ascii COLLATE ascii_bin NOT NULL,
   outcome VARCHAR(16) CHARACTER SET ascii COLLATE ascii_bin NOT NULL,
+  received_at DATETIME(6) NOT NULL,
   started_at DATETIME(6) NOT NULL,
   finished_at DATETIME(6) NULL,
   summary TEXT NULL,

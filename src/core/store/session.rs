@@ -141,6 +141,59 @@ impl<'c> Session<'c> {
         }
     }
 
+    /// Runs one statement and hands each row to `each` as it arrives (nothing is collected). The
+    /// whole statement, reading included, runs under the session's timeout.
+    pub async fn exec_each(
+        &mut self,
+        sql: &str,
+        params: impl Into<Params> + Send,
+        mut each: impl FnMut(mysql_async::Row) -> Result<()>,
+    ) -> Result<()> {
+        let target = self.target;
+        let timeout = self.query_timeout;
+        let conn = &mut *self.conn;
+        let mut failed: Option<Error> = None;
+        let work = async {
+            let mut result = conn.exec_iter(sql, params).await?;
+            while let Some(row) = result.next().await? {
+                if failed.is_none() {
+                    if let Err(e) = each(row) {
+                        failed = Some(e);
+                    }
+                }
+            }
+            Ok::<(), mysql_async::Error>(())
+        };
+        guard(&mut self.reusable, target, timeout, work).await?;
+        failed.map_or(Ok(()), Err)
+    }
+
+    /// Runs `work` with statements allowed to take up to `limit` (client and server side), e.g. one
+    /// long read of every order line; the usual limit is restored afterwards.
+    pub async fn with_statement_limit<T>(
+        &mut self,
+        limit: Duration,
+        work: impl AsyncFnOnce(&mut Session<'c>) -> Result<T>,
+    ) -> Result<T> {
+        let usual = self.query_timeout;
+        let version: Option<String> = self.query_first("SELECT VERSION()").await?;
+        let mariadb = version.is_some_and(|v| v.contains("MariaDB"));
+        self.query_drop(&crate::core::store::connect::statement_limits(
+            mariadb, limit,
+        ))
+        .await?;
+        self.query_timeout = limit;
+        let result = work(self).await;
+        self.query_timeout = usual;
+        if self.reusable {
+            self.query_drop(&crate::core::store::connect::statement_limits(
+                mariadb, usual,
+            ))
+            .await?;
+        }
+        result
+    }
+
     /// A protocol-level ping (COM_PING): one round trip, no statement.
     pub async fn ping(&mut self) -> Result<()> {
         guard(

@@ -95,6 +95,17 @@ final class Shop
         return (int) $this->db->pdo->lastInsertId();
     }
 
+    /** An order with these products, dated $daysAgo days before NOW(); returns the order id. */
+    public function addOrderWith(int $customerId, string $email, array $products, float $daysAgo = 1): int
+    {
+        $order = $this->addOrder($customerId, $email, $daysAgo);
+        $stmt = $this->db->pdo->prepare("INSERT INTO {$this->table('orders_products')} (orders_id, products_id, products_name, products_quantity) VALUES (?, ?, 'Produkt', 1)");
+        foreach ($products as $product) {
+            $stmt->execute([$order, $product]);
+        }
+        return $order;
+    }
+
     public function drop(): void
     {
         $this->db->drop();

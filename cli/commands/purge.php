@@ -1,0 +1,54 @@
+<?php
+declare(strict_types=1);
+
+namespace DsgvoCli;
+
+return new Command(
+    'purge',
+    'Delete what the retention settings let go (send log, archive, unconfirmed requests).',
+    'purge [--dry-run] [--batch=N]',
+    [
+        'dry-run' => [false, 'count what is due; change nothing'],
+        'batch' => [true, 'sends, copies and requests per step (default 50000); progress is shown after each'],
+    ],
+    "Sends older than dsgvo.retention_send_log_days go with their ratings and archived copies; archived copies\n"
+    . "older than dsgvo.retention_archive_days; unconfirmed double opt-in requests older than\n"
+    . "dsgvo.retention_pending_consent_days lose their personal fields. Consent grants, revocations and objections\n"
+    . "are proof and stay. Runs in small transactions, so the shop goes on working; progress goes to stderr (a bar\n"
+    . "on a terminal, a line a second otherwise). Safe to stop and run again. The periods are php.ini settings:\n"
+    . '  php -d dsgvo.retention_send_log_days=730 bin/dsgvo purge',
+    function (Context $c): int {
+        $store = $c->store();
+        $due = $store->purgeExpired(['dry_run' => true]);
+        $total = array_sum($due);
+        if ($c->flag('dry-run')) {
+            if ($c->json()) {
+                json_out($due);
+            } else {
+                out("Due for purging: $total rows (nothing changed)");
+                pairs($due);
+            }
+            return EXIT_OK;
+        }
+        $batch = positive_int('--batch', $c->option('batch') ?? '50000');
+        $done = array_fill_keys(array_keys($due), 0);
+        $progress = new Progress('purge', $total);
+        $progress->update(0);
+        do {
+            $step = $store->purgeExpired(['limit' => $batch]);
+            foreach ($step as $table => $n) {
+                $done[$table] = ($done[$table] ?? 0) + $n;
+            }
+            // More may have expired since the count: the total grows with it.
+            $progress->update(min(array_sum($done), $total));
+        } while (array_sum($step) > 0);
+        $progress->finish(array_sum($done));
+        if ($c->json()) {
+            json_out($done);
+        } else {
+            out('Purged ' . array_sum($done) . ' rows');
+            pairs($done);
+        }
+        return EXIT_OK;
+    }
+);

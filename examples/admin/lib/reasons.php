@@ -1,0 +1,116 @@
+<?php
+/** The reason codes of Dsgvo\Decision, the bases of email types and the consent actions, in words. */
+declare(strict_types=1);
+
+namespace DsgvoAdmin;
+
+/** @return array<string, array{de: string, en: string}> */
+function reasons(): array
+{
+    return [
+        // allowed
+        'consent' => [
+            'de' => 'Einwilligung liegt vor (Art. 6 Abs. 1 lit. a DSGVO, § 7 Abs. 2 UWG)',
+            'en' => 'Consent given and in force',
+        ],
+        'existing_customer' => [
+            'de' => 'Bestandskunde: Werbung für ähnliche eigene Waren erlaubt (§ 7 Abs. 3 UWG)',
+            'en' => 'Existing customer: ads for similar own goods allowed (§ 7(3) UWG)',
+        ],
+        'transactional' => [
+            'de' => 'Transaktions-E-Mail (z. B. Bestellbestätigung): keine Werbung, immer erlaubt',
+            'en' => 'Transactional email (e.g. order confirmation): not advertising, always allowed',
+        ],
+        // denied
+        'opted_out' => [
+            'de' => 'Widerspruch gegen diese E-Mail-Art (Art. 21 Abs. 3 DSGVO)',
+            'en' => 'Objected to this type of email (Art. 21(3) GDPR)',
+        ],
+        'opted_out_all' => [
+            'de' => 'Widerspruch gegen alle Werbe-E-Mails (Art. 21 Abs. 3 DSGVO)',
+            'en' => 'Objected to all marketing emails (Art. 21(3) GDPR)',
+        ],
+        'suppressed' => [
+            'de' => 'Adresse gesperrt (z. B. nach Löschung): nie wieder anschreiben',
+            'en' => 'Address suppressed (e.g. after erasure): never email again',
+        ],
+        'no_consent' => [
+            'de' => 'Keine Einwilligung erteilt (§ 7 Abs. 2 UWG)',
+            'en' => 'No consent given',
+        ],
+        'consent_revoked' => [
+            'de' => 'Einwilligung widerrufen (Art. 7 Abs. 3 DSGVO)',
+            'en' => 'Consent withdrawn (Art. 7(3) GDPR)',
+        ],
+        'consent_pending' => [
+            'de' => 'Double-Opt-in nicht bestätigt: noch keine wirksame Einwilligung',
+            'en' => 'Double opt-in not confirmed: no consent in force yet',
+        ],
+        'no_purchase' => [
+            'de' => 'Keine Bestellung: kein Bestandskunde (§ 7 Abs. 3 UWG)',
+            'en' => 'No purchase: not an existing customer',
+        ],
+        'purchase_too_old' => [
+            'de' => 'Letzte Bestellung zu lange her: kein Bestandskunde mehr (§ 7 Abs. 3 UWG)',
+            'en' => 'Last purchase too long ago: no longer an existing customer',
+        ],
+        'email_changed' => [
+            'de' => 'Adresse nicht die der Bestellung: nicht beim Kauf erhalten (§ 7 Abs. 3 Nr. 1 UWG)',
+            'en' => 'Address is not the one given with the order (§ 7(3) no. 1 UWG)',
+        ],
+        'notice_missing' => [
+            'de' => 'Bestellung ohne Hinweis auf das Widerspruchsrecht (§ 7 Abs. 3 Nr. 4 UWG)',
+            'en' => 'Order placed without notice of the right to object (§ 7(3) no. 4 UWG)',
+        ],
+        'too_frequent' => [
+            'de' => 'Zu häufig: Mindestabstand für diese E-Mail-Art noch nicht vorbei',
+            'en' => 'Too frequent: minimum interval for this type not over yet',
+        ],
+        'unknown_customer' => [
+            'de' => 'Unbekannter Kunde: kein Kundenkonto mit dieser Nummer',
+            'en' => 'Unknown customer: no shop account with this id',
+        ],
+    ];
+}
+
+/** @return array{de: string, en: string} */
+function reason(string $code): array
+{
+    return reasons()[$code] ?? ['de' => 'Unbekannter Grund', 'en' => 'Unknown reason'];
+}
+
+/** @return array{de: string, en: string} */
+function basis(?string $basis): array
+{
+    switch ($basis) {
+        case 'consent':
+            return ['de' => 'Einwilligung', 'en' => 'consent'];
+        case 'existing_customer':
+            return ['de' => 'Bestandskunde (§ 7 Abs. 3 UWG)', 'en' => 'existing customer'];
+        case 'transactional':
+            return ['de' => 'Transaktion', 'en' => 'transactional'];
+    }
+    return ['de' => (string) $basis, 'en' => (string) $basis];
+}
+
+/** @return array{de: string, en: string} */
+function consent_action(string $action): array
+{
+    switch ($action) {
+        case 'granted':
+            return ['de' => 'erteilt', 'en' => 'granted'];
+        case 'revoked':
+            return ['de' => 'widerrufen', 'en' => 'revoked'];
+        case 'requested':
+            return ['de' => 'angefragt (Double-Opt-in)', 'en' => 'requested (double opt-in)'];
+        case 'confirmed':
+            return ['de' => 'bestätigt', 'en' => 'confirmed'];
+    }
+    return ['de' => $action, 'en' => $action];
+}
+
+/** The label of an objection's type: '*' means every marketing email. */
+function objection_type(string $type): string
+{
+    return $type === '*' ? 'alle Werbe-E-Mails / all marketing emails (*)' : $type;
+}

@@ -1,0 +1,341 @@
+//! SQL of "customers also bought": streaming the shop's order lines customer by customer into the pair
+//! counter, leaving out erased customers and those who objected to personalisation, and replacing the
+//! published pairs atomically.
+
+use std::collections::{HashMap, HashSet};
+use std::time::{Duration, Instant};
+
+use mysql_async::Value;
+
+use crate::core::config::Secret;
+use crate::core::error::{DatabaseErrorKind, Error, Result};
+use crate::core::output::Record;
+use crate::core::recommend::PairCounter;
+use crate::core::rules::consent::Status;
+use crate::core::rules::decision::{ConsentFacts, Facts, objection};
+use crate::core::rules::email::normalise;
+use crate::core::store::catalog::{self, Catalog, REASON_OPT_OUT};
+use crate::core::store::convert;
+use crate::core::store::objection::ShopTables;
+use crate::core::store::schema::render;
+use crate::core::store::session::Session;
+use crate::core::time::Timestamp;
+
+/// The email type whose objection (or `*`) leaves a customer out of recommendations.
+pub const PURPOSE: &str = "personalisation";
+const INSERT_BATCH: usize = 500;
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Refresh {
+    pub lines: u64,
+    pub orders: u64,
+    pub customers: u64,
+    pub customers_left_out: u64,
+    pub pairs_kept: u64,
+    pub pairs_dropped: u64,
+    pub seconds: f64,
+}
+
+/// customer, objection to all mail, to personalisation, consent status, granted at, grant event, event.
+type ObjectionRow = (
+    u64,
+    Value,
+    Value,
+    Option<String>,
+    Value,
+    Option<u64>,
+    Option<u64>,
+);
+
+/// Customer-level objections to personalisation, with the consent that may lift them.
+async fn objections(session: &mut Session<'_>, prefix: &str) -> Result<HashMap<u64, Facts>> {
+    let rows: Vec<ObjectionRow> = session
+        .exec(
+            &render(
+                "SELECT o.customer_id, MAX(IF(o.type = '*', o.created_at, NULL)), MAX(IF(o.type = ?, o.created_at, NULL)),
+                        MAX(st.status), MAX(st.granted_at), MAX(st.grant_event_id), MAX(st.event_id)
+                 FROM `{p}opt_outs` o
+                 LEFT JOIN `{p}consent_state` st ON st.customer_id = o.customer_id AND st.purpose = ?
+                 WHERE o.type IN ('*', ?) GROUP BY o.customer_id",
+                prefix,
+            ),
+            (PURPOSE, PURPOSE, PURPOSE),
+        )
+        .await?;
+    rows.into_iter()
+        .map(|(id, all, purpose, status, granted, grant_event, event)| {
+            let consent = match (status.as_deref().and_then(Status::from_name), event) {
+                (Some(status), Some(event_id)) => Some(ConsentFacts {
+                    status,
+                    granted_at: convert::timestamp(granted)?,
+                    grant_event_id: grant_event,
+                    event_id,
+                }),
+                _ => None,
+            };
+            Ok((
+                id,
+                Facts {
+                    opted_out_all_at: convert::timestamp(all)?,
+                    opted_out_type_at: convert::timestamp(purpose)?,
+                    consent,
+                    ..Facts::default()
+                },
+            ))
+        })
+        .collect()
+}
+
+/// Whether a customer (account id, 0 for guests) with these order addresses is left out.
+fn left_out(
+    catalog: &Catalog,
+    keyring: &[&Secret],
+    objections: &HashMap<u64, Facts>,
+    id: u64,
+    emails: &HashSet<String>,
+) -> bool {
+    if id > 0 && catalog.customer_suppressed(id) {
+        return true;
+    }
+    let mut facts = objections
+        .get(&id)
+        .filter(|_| id > 0)
+        .cloned()
+        .unwrap_or_default();
+    for email in emails {
+        for entry in catalog.address_entries(keyring, email) {
+            if entry.reason != REASON_OPT_OUT {
+                facts.suppressed = true;
+            } else if entry.email_type == "*" {
+                facts.opted_out_all_at = facts.opted_out_all_at.max(Some(entry.created_at));
+            } else if entry.email_type == PURPOSE {
+                facts.opted_out_type_at = facts.opted_out_type_at.max(Some(entry.created_at));
+            }
+        }
+    }
+    objection(&facts).is_some()
+}
+
+pub struct RefreshRequest<'a> {
+    pub since: Option<Timestamp>,
+    pub min_customers: u32,
+    pub dry_run: bool,
+    pub keyring: &'a [&'a Secret],
+    pub limit: Duration,
+}
+
+pub async fn refresh(
+    session: &mut Session<'_>,
+    prefix: &str,
+    shop: &ShopTables<'_>,
+    request: &RefreshRequest<'_>,
+) -> Result<Refresh> {
+    let started = Instant::now();
+    let got: Option<Option<i64>> = session
+        .exec_first(
+            &render(
+                "SELECT GET_LOCK(CONCAT('dsgvo_recommend_', SHA1(CONCAT(DATABASE(), '.', ?))), 0)",
+                prefix,
+            ),
+            (prefix,),
+        )
+        .await?;
+    if got.flatten() != Some(1) {
+        return Err(Error::database(
+            DatabaseErrorKind::Timeout,
+            "another process is refreshing the recommendations; try again when it is done",
+            0,
+        ));
+    }
+    let result = refresh_locked(session, prefix, shop, request, started).await;
+    if session.reusable() {
+        let _ = session
+            .exec_drop(&render("SELECT RELEASE_LOCK(CONCAT('dsgvo_recommend_', SHA1(CONCAT(DATABASE(), '.', ?))))", prefix), (prefix,))
+            .await;
+    }
+    result
+}
+
+async fn refresh_locked(
+    session: &mut Session<'_>,
+    prefix: &str,
+    shop: &ShopTables<'_>,
+    request: &RefreshRequest<'_>,
+    started: Instant,
+) -> Result<Refresh> {
+    let catalog = catalog::load(session, prefix).await?;
+    catalog.require_keys(request.keyring)?;
+    let objections = objections(session, prefix).await?;
+    let since = request.since.map_or(Value::NULL, Value::from);
+    let sql = format!(
+        "SELECT COALESCE(o.customers_id, 0), LOWER(TRIM(o.customers_email_address)), o.orders_id, op.products_id
+         FROM {} o JOIN {} op ON op.orders_id = o.orders_id
+         WHERE (? IS NULL OR o.date_purchased >= ?)
+         ORDER BY COALESCE(o.customers_id, 0) = 0, COALESCE(o.customers_id, 0), LOWER(TRIM(o.customers_email_address))",
+        shop.table("orders"),
+        shop.table("orders_products"),
+    );
+    let mut counter = PairCounter::default();
+    let mut stats = Refresh::default();
+    let mut current: Option<(u64, String)> = None;
+    let mut emails: HashSet<String> = HashSet::new();
+    let mut orders: HashSet<u64> = HashSet::new();
+    let close = |counter: &mut PairCounter,
+                 stats: &mut Refresh,
+                 id: u64,
+                 emails: &mut HashSet<String>,
+                 orders: &mut HashSet<u64>| {
+        if left_out(&catalog, request.keyring, &objections, id, emails) {
+            counter.skip_customer();
+            stats.customers_left_out += 1;
+        } else {
+            counter.next_customer();
+        }
+        stats.orders += orders.len() as u64;
+        emails.clear();
+        orders.clear();
+    };
+    session
+        .with_statement_limit(request.limit, async |s| {
+            s.exec_each(&sql, (since.clone(), since.clone()), |mut row| {
+                let id: u64 = row.take_opt(0).and_then(|v| v.ok()).unwrap_or(0);
+                let email: String = row
+                    .take_opt::<Option<Vec<u8>>, usize>(1)
+                    .and_then(|v| v.ok())
+                    .flatten()
+                    .map(|b| normalise(&String::from_utf8_lossy(&b)))
+                    .unwrap_or_default();
+                let order: u64 = row.take_opt(2).and_then(|v| v.ok()).unwrap_or(0);
+                let product: Option<u64> = row.take_opt(3).and_then(|v| v.ok());
+                // Accounts by id, guests by address.
+                let key = (id, if id > 0 { String::new() } else { email.clone() });
+                if current.as_ref() != Some(&key) {
+                    if let Some((previous, _)) = current.take() {
+                        close(&mut counter, &mut stats, previous, &mut emails, &mut orders);
+                    }
+                    current = Some(key);
+                }
+                stats.lines += 1;
+                if !email.is_empty() {
+                    emails.insert(email);
+                }
+                orders.insert(order);
+                if let Some(product) = product
+                    .and_then(|p| u32::try_from(p).ok())
+                    .filter(|&p| p > 0)
+                {
+                    counter.bought(product);
+                }
+                Ok(())
+            })
+            .await
+        })
+        .await?;
+    if let Some((previous, _)) = current.take() {
+        close(&mut counter, &mut stats, previous, &mut emails, &mut orders);
+    }
+    stats.customers = counter.customers + stats.customers_left_out;
+    let (pairs, dropped) = counter.finish(request.min_customers);
+    stats.pairs_kept = pairs.len() as u64;
+    stats.pairs_dropped = dropped;
+    if !request.dry_run {
+        publish(session, prefix, &pairs).await?;
+    }
+    stats.seconds = started.elapsed().as_secs_f64();
+    Ok(stats)
+}
+
+/// Builds the new pairs beside the published table and swaps them in with one RENAME (atomic: readers
+/// see the old pairs or the new ones, never a half-built table).
+async fn publish(session: &mut Session<'_>, prefix: &str, pairs: &[(u32, u32, u32)]) -> Result<()> {
+    session
+        .query_drop(&render(
+            "DROP TABLE IF EXISTS `{p}recommendations_build`",
+            prefix,
+        ))
+        .await?;
+    session
+        .query_drop(&render(
+            "CREATE TABLE `{p}recommendations_build` LIKE `{p}recommendations`",
+            prefix,
+        ))
+        .await?;
+    for chunk in pairs.chunks(INSERT_BATCH) {
+        let marks = vec!["(?, ?, ?), (?, ?, ?)"; chunk.len()].join(", ");
+        let mut params: Vec<Value> = Vec::with_capacity(chunk.len() * 6);
+        for &(a, b, n) in chunk {
+            params.extend([a.into(), b.into(), n.into(), b.into(), a.into(), n.into()]);
+        }
+        session
+            .exec_drop(
+                &render(
+                    &format!("INSERT INTO `{{p}}recommendations_build` (product_id, other_id, customers) VALUES {marks}"),
+                    prefix,
+                ),
+                params,
+            )
+            .await?;
+    }
+    session
+        .query_drop(&render(
+            "RENAME TABLE `{p}recommendations` TO `{p}recommendations_old`, `{p}recommendations_build` TO `{p}recommendations`",
+            prefix,
+        ))
+        .await?;
+    session
+        .query_drop(&render("DROP TABLE `{p}recommendations_old`", prefix))
+        .await
+}
+
+pub async fn also_bought(
+    session: &mut Session<'_>,
+    prefix: &str,
+    product: u64,
+    limit: u32,
+) -> Result<Vec<Record>> {
+    let rows: Vec<(u64, u64)> = session
+        .exec(
+            &render(
+                "SELECT other_id, customers FROM `{p}recommendations` WHERE product_id = ? ORDER BY customers DESC, other_id LIMIT ?",
+                prefix,
+            ),
+            (product, limit),
+        )
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, n)| vec![("product_id", id.into()), ("customers", n.into())])
+        .collect())
+}
+
+/// Products the customer's own purchases lead to, best first, without what the customer bought.
+pub async fn recommend_for(
+    session: &mut Session<'_>,
+    prefix: &str,
+    shop: &ShopTables<'_>,
+    customer: u64,
+    limit: u32,
+) -> Result<Vec<Record>> {
+    let bought = format!(
+        "SELECT op.products_id FROM {} o JOIN {} op ON op.orders_id = o.orders_id WHERE o.customers_id = ?",
+        shop.table("orders"),
+        shop.table("orders_products")
+    );
+    let rows: Vec<(u64, u64)> = session
+        .exec(
+            &render(
+                &format!(
+                    "SELECT r.other_id, SUM(r.customers) AS score FROM `{{p}}recommendations` r
+                     WHERE r.product_id IN ({bought}) AND r.other_id NOT IN ({bought})
+                     GROUP BY r.other_id ORDER BY score DESC, r.other_id LIMIT ?"
+                ),
+                prefix,
+            ),
+            (customer, customer, limit),
+        )
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, score)| vec![("product_id", id.into()), ("score", score.into())])
+        .collect())
+}
