@@ -27,13 +27,7 @@ $secret = bin2hex(random_bytes(32));
 $dsn = bench_database('dsgvo_bench_decision');
 $pdo = bench_pdo($dsn, true) ?? bench_pdo($dsn);
 $pdo->setAttribute(PDO::MYSQL_ATTR_USE_BUFFERED_QUERY, true);
-$pdo->exec("SET SESSION sql_mode = 'NO_ENGINE_SUBSTITUTION'");
-$schema = str_replace('{prefix}', '', (string) file_get_contents(__DIR__ . '/../tests/php/fixtures/shop_minimal.sql'));
-foreach (preg_split('/;\s*$/m', (string) preg_replace('/^--.*$/m', '', $schema)) ?: [] as $statement) {
-    if (trim($statement) !== '') {
-        $pdo->exec($statement);
-    }
-}
+Dsgvo\Tests\ShopSchemas::loadMinimal($pdo);
 $store = new Dsgvo\Store(['dsn' => $dsn, 'shop' => 'oscommerce', 'secret' => $secret]);
 $store->migrate();
 $store->defineEmailType('newsletter', 'consent');

@@ -34,7 +34,6 @@ foreach ([[1, $big], [2, 1000]] as [$customer, $rows]) {
 }
 printf("dataset: customer 1 with %d sends, customer 2 with 1,000 (%.1f s)\n", $big, microtime(true) - $t);
 
-$ext = ini_get('extension') ?: '';
 $run = function (int $customer) use ($dsn): array {
     $path = sys_get_temp_dir() . "/dsgvo-bench-export-$customer.zip";
     $cmd = [PHP_BINARY, '-d', 'extension=' . (getenv('DSGVO_EXT') ?: dirname(__DIR__) . '/target/release/libdsgvo.so'), __FILE__, '--child', $dsn, (string) $customer, $path];

@@ -59,12 +59,7 @@ $name = 'dsgvo_bench_recommend';
 $dsn = bench_database($name);
 $pdo = bench_pdo($dsn);
 $t = microtime(true);
-$schema = str_replace('{prefix}', '', (string) file_get_contents(dirname(__DIR__) . '/tests/php/fixtures/shop_minimal.sql'));
-foreach (preg_split('/;\s*$/m', (string) preg_replace('/^--.*$/m', '', $schema)) ?: [] as $statement) {
-    if (trim($statement) !== '') {
-        $pdo->exec($statement);
-    }
-}
+Dsgvo\Tests\ShopSchemas::loadMinimal($pdo);
 $pdo->exec("INSERT INTO customers (customers_id, customers_email_address) SELECT seq, CONCAT('c', seq, '@example.org') FROM seq_1_to_$customers");
 // Every tenth order is a guest's (20,000 guest addresses); account orders spread over all customers.
 $pdo->exec("INSERT INTO orders (orders_id, customers_id, customers_email_address, date_purchased)

@@ -17,7 +17,7 @@ const EXIT_USAGE = 2;
 
 /** Options every command takes (they override php.ini's dsgvo.* settings). */
 const GLOBAL_OPTIONS = [
-    'dsn' => [true, 'mysql://user:password@host:port/database (default: env DSGVO_DSN, else php.ini dsgvo.dsn)'],
+    'dsn' => [true, 'mysql://user@host:port/database (default: env DSGVO_DSN, else php.ini dsgvo.dsn; a password belongs in DSGVO_DSN, not in the arguments ps shows)'],
     'shop' => [true, 'shop preset: oscommerce, zencart, modified, gambio, none (default: env DSGVO_SHOP, else dsgvo.shop)'],
     'shop-table-prefix' => [true, "prefix of the shop's tables, e.g. zen_ (default: env DSGVO_SHOP_TABLE_PREFIX, else php.ini)"],
     'table-prefix' => [true, "prefix of dsgvo's own tables (default: php.ini dsgvo.table_prefix, dsgvo_)"],
@@ -183,7 +183,11 @@ function main(array $argv): int
     $name = $argv[1] ?? null;
     if ($name === null || $name === '--help' || $name === '-h' || $name === 'help') {
         $topic = $name === 'help' ? ($argv[2] ?? null) : null;
-        if ($topic !== null && isset(commands()[$topic])) {
+        if ($topic !== null) {
+            if (!isset(commands()[$topic])) {
+                err("dsgvo: unknown command '$topic'");
+                return EXIT_USAGE;
+            }
             out(commands()[$topic]->help());
             return EXIT_OK;
         }

@@ -27,7 +27,7 @@ function parse_args(array $argv, array $spec): array
             array_push($positional, ...array_slice($argv, $i + 1));
             break;
         }
-        if (strncmp($arg, '--', 2) !== 0 || $arg === '--') {
+        if (strncmp($arg, '--', 2) !== 0) {
             $positional[] = $arg;
             continue;
         }

@@ -28,8 +28,10 @@ final class Progress
         $this->started = microtime(true);
     }
 
-    public function update(int $done): void
+    public function update(int $done, bool $last = false): void
     {
+        // More may have become due since the count: the total grows with the work.
+        $this->total = max($this->total, $done);
         $elapsed = microtime(true) - $this->started;
         $share = $this->total > 0 ? min(1.0, $done / $this->total) : 1.0;
         if ($this->tty) {
@@ -40,7 +42,7 @@ final class Progress
             return;
         }
         $now = microtime(true);
-        if ($done !== $this->lastDone && ($now - $this->lastLine >= 1.0 || $done >= $this->total || $this->lastDone === null)) {
+        if ($done !== $this->lastDone && ($now - $this->lastLine >= 1.0 || $done >= $this->total || $last || $this->lastDone === null)) {
             $this->lastLine = $now;
             $this->lastDone = $done;
             fwrite($this->stream, sprintf("%s: %d of %d rows (%d%%), %.1f s\n", $this->label, $done, $this->total, (int) floor($share * 100), $elapsed));
@@ -49,7 +51,7 @@ final class Progress
 
     public function finish(int $done): void
     {
-        $this->update($done);
+        $this->update($done, true);
         if ($this->tty) {
             fwrite($this->stream, "\n");
         }

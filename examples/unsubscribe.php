@@ -42,7 +42,8 @@ function type_label(string $type): string
 }
 
 $method = $_SERVER['REQUEST_METHOD'] ?? 'GET';
-$token = (string) ($_GET['t'] ?? $_POST['t'] ?? '');
+$token = $_GET['t'] ?? $_POST['t'] ?? '';
+$token = is_string($token) ? $token : ''; // t[]=... is no token
 if (!in_array($method, ['GET', 'HEAD', 'POST'], true)) {
     header('Allow: GET, HEAD, POST');
     plain(405, 'Method not allowed.');

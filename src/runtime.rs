@@ -16,13 +16,12 @@ use std::collections::HashMap;
 use std::mem::ManuallyDrop;
 use std::time::{Duration, Instant};
 
-use mysql_async::Conn;
 use mysql_async::prelude::Queryable;
 use tokio::runtime::Runtime;
 
 use crate::core::config::Config;
 use crate::core::error::{DatabaseErrorKind, Error, Result};
-use crate::core::store::connect;
+use crate::core::store::connect::{self, Connection};
 use crate::core::store::session::Session;
 
 /// A held connection unused for longer than this is pinged before use, so a connection the server
@@ -40,7 +39,7 @@ struct Process {
 }
 
 struct Held {
-    conn: Conn,
+    connection: Connection,
     last_used: Instant,
 }
 
@@ -74,11 +73,12 @@ pub fn with_session<T>(
             let key = (config.database.key().to_owned(), config.query_timeout);
             let held = connections.remove(&key);
             runtime.block_on(async {
-                let mut conn = match checked(held, config).await {
-                    Ok(conn) => conn,
+                let mut connection = match checked(held, config).await {
+                    Ok(connection) => connection,
                     Err(e) => return Err(e),
                 };
-                let mut session = Session::new(&mut conn, &config.database, config.query_timeout);
+                let mut session =
+                    Session::new(&mut connection, &config.database, config.query_timeout);
                 let result = work(&mut session).await;
                 if session.reusable() {
                     if connections.len() >= MAX_HELD {
@@ -87,7 +87,7 @@ pub fn with_session<T>(
                     connections.insert(
                         key,
                         Held {
-                            conn,
+                            connection,
                             last_used: Instant::now(),
                         },
                     );
@@ -112,24 +112,24 @@ async fn close_least_recently_used(connections: &mut HashMap<(String, Duration),
         .min_by_key(|(_, held)| held.last_used)
         .map(|(key, _)| key.clone());
     if let Some(held) = oldest.and_then(|key| connections.remove(&key)) {
-        let _ = tokio::time::timeout(SHUTDOWN_GRACE, held.conn.disconnect()).await;
+        let _ = tokio::time::timeout(SHUTDOWN_GRACE, held.connection.conn.disconnect()).await;
     }
 }
 
 /// The held connection if it is fresh or still answers, else a new one.
-async fn checked(held: Option<Held>, config: &Config) -> Result<Conn> {
+async fn checked(held: Option<Held>, config: &Config) -> Result<Connection> {
     if let Some(Held {
-        mut conn,
+        mut connection,
         last_used,
     }) = held
     {
         if last_used.elapsed() < CHECK_AFTER_IDLE {
-            return Ok(conn);
+            return Ok(connection);
         }
-        match tokio::time::timeout(config.connect_timeout, conn.ping()).await {
-            Ok(Ok(())) => return Ok(conn),
+        match tokio::time::timeout(config.connect_timeout, connection.conn.ping()).await {
+            Ok(Ok(())) => return Ok(connection),
             // The server closed it: connect anew below.
-            Ok(Err(_)) => drop(conn),
+            Ok(Err(_)) => drop(connection),
             // No answer at all: the host is gone; a new connection would wait as long again.
             Err(_) => {
                 return Err(Error::database(
@@ -211,7 +211,7 @@ pub fn shutdown() {
         runtime.block_on(async {
             let quit_all = async {
                 for held in connections.into_values() {
-                    let _ = held.conn.disconnect().await;
+                    let _ = held.connection.conn.disconnect().await;
                 }
             };
             let _ = tokio::time::timeout(SHUTDOWN_GRACE, quit_all).await;

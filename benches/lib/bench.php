@@ -10,6 +10,10 @@ if (!extension_loaded('dsgvo')) {
     exit(2);
 }
 
+// The benchmarks read DSNs and build the minimal shop the way the tests do.
+require_once __DIR__ . '/../../tests/php/support/TestDatabase.php';
+require_once __DIR__ . '/../../tests/php/support/ShopSchemas.php';
+
 function bench_dsn(): string
 {
     return getenv('DSGVO_DSN') ?: 'mysql://root@127.0.0.1:3306/test';
@@ -18,14 +22,7 @@ function bench_dsn(): string
 /** @return array{host: string, port: int, user: string, pass: string, db: string} */
 function bench_parts(string $dsn): array
 {
-    $u = parse_url($dsn);
-    return [
-        'host' => $u['host'] ?? '127.0.0.1',
-        'port' => (int) ($u['port'] ?? 3306),
-        'user' => urldecode($u['user'] ?? 'root'),
-        'pass' => urldecode($u['pass'] ?? ''),
-        'db' => ltrim($u['path'] ?? '', '/'),
-    ];
+    return Dsgvo\Tests\TestDatabase::parts($dsn);
 }
 
 /** PDO over TCP to the DSN's host and port, or over the server's unix socket. */
@@ -50,7 +47,7 @@ function bench_database(string $name): string
     $admin = bench_pdo($dsn);
     $admin->exec("DROP DATABASE IF EXISTS `$name`");
     $admin->exec("CREATE DATABASE `$name` CHARACTER SET utf8mb4");
-    return preg_replace('~^(mysql://[^/]+)/[^?]*~', '$1/' . $name, $dsn);
+    return Dsgvo\Tests\TestDatabase::withDatabase($dsn, $name);
 }
 
 function bench_drop_database(string $name): void

@@ -14,7 +14,8 @@ return new Command(
         'overwrite' => [false, 'replace an existing file'],
     ],
     "Writes the export of the customer (by id, or by the exact address of a shop account) and records it in the\n"
-    . "request log without personal data. Prints the manifest: files, rows, SHA-256.",
+    . "request log without personal data. Prints the manifest: files, rows, SHA-256. Exit code 1 when a table\n"
+    . 'could not be read (the file is written, but incomplete: fix the permissions and export again).',
     function (Context $c): int {
         if (count($c->args) !== 1) {
             throw new UsageError('give exactly one customer (id or email address)');
@@ -26,9 +27,10 @@ return new Command(
         }
         $customer = $c->customer($c->args[0]);
         $manifest = $c->store()->exportTo($customer, $output, $c->option('format') ?? 'zip', $options);
+        $complete = $manifest['errors'] === [];
         if ($c->json()) {
             json_out($manifest);
-            return EXIT_OK;
+            return $complete ? EXIT_OK : EXIT_FAILED;
         }
         out("Exported customer $customer to {$manifest['path']}");
         pairs([
@@ -40,6 +42,6 @@ return new Command(
             'errors' => $manifest['errors'] === [] ? 'none' : $manifest['errors'],
             'skipped tables' => count($manifest['skipped']),
         ]);
-        return $manifest['errors'] === [] ? EXIT_OK : EXIT_FAILED;
+        return $complete ? EXIT_OK : EXIT_FAILED;
     }
 );

@@ -18,6 +18,10 @@ return new Command(
     . "on a terminal, a line a second otherwise). Safe to stop and run again. The periods are php.ini settings:\n"
     . '  php -d dsgvo.retention_send_log_days=730 bin/dsgvo purge',
     function (Context $c): int {
+        if ($c->args !== []) {
+            throw new UsageError('purge takes no arguments');
+        }
+        $batch = positive_int('--batch', $c->option('batch') ?? '50000');
         $store = $c->store();
         $due = $store->purgeExpired(['dry_run' => true]);
         $total = array_sum($due);
@@ -30,7 +34,6 @@ return new Command(
             }
             return EXIT_OK;
         }
-        $batch = positive_int('--batch', $c->option('batch') ?? '50000');
         $done = array_fill_keys(array_keys($due), 0);
         $progress = new Progress('purge', $total);
         $progress->update(0);
@@ -39,8 +42,7 @@ return new Command(
             foreach ($step as $table => $n) {
                 $done[$table] = ($done[$table] ?? 0) + $n;
             }
-            // More may have expired since the count: the total grows with it.
-            $progress->update(min(array_sum($done), $total));
+            $progress->update(array_sum($done));
         } while (array_sum($step) > 0);
         $progress->finish(array_sum($done));
         if ($c->json()) {

@@ -11,8 +11,8 @@ return new Command(
         'kind' => [true, 'only exports or only erasures'],
         'since' => [true, 'only requests started at or after this RFC 3339 time'],
         'until' => [true, 'only requests started before this RFC 3339 time'],
-        'limit' => [true, 'at most this many, newest first (1 to 10000, default 100)'],
-        'late' => [false, 'only requests not answered in time (late or failed); exit code 1 if there are any'],
+        'limit' => [true, 'at most this many, newest first (1 to 10000; default 100, with --late 10000)'],
+        'late' => [false, 'only requests not answered in time (late, or attempts that failed); exit code 1 if there are any'],
     ],
     'The request log holds no personal data: kind, outcome, when the request arrived, its deadline (one month\n'
     . 'later), when it was answered and whether in time.',
@@ -28,6 +28,8 @@ return new Command(
         }
         if ($c->option('limit') !== null) {
             $filter['limit'] = positive_int('--limit', $c->option('limit'));
+        } elseif ($c->flag('late')) {
+            $filter['limit'] = 10000; // a check from cron must not miss an old late answer behind newer ones
         }
         $rows = $c->store()->requestLog($filter);
         if ($c->flag('late')) {

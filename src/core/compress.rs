@@ -38,6 +38,10 @@ pub fn decompress(method: &str, bytes: &[u8], expected_len: usize) -> Result<Vec
             0,
         ));
     }
+    // The length comes from the row: a damaged one must not make us reserve gigabytes.
+    if expected_len > crate::core::rules::records::MAX_BODY_BYTES {
+        return Err(damaged());
+    }
     let mut out = Vec::with_capacity(expected_len);
     ZlibDecoder::new(bytes)
         .take(expected_len as u64 + 1)
@@ -52,6 +56,12 @@ pub fn decompress(method: &str, bytes: &[u8], expected_len: usize) -> Result<Vec
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_damaged_length_is_refused_before_allocating() {
+        assert!(decompress(METHOD, &compress(b"x"), usize::MAX).is_err());
+        assert!(decompress(METHOD, &compress(b"x"), 4 << 30).is_err());
+    }
 
     #[test]
     fn round_trips_exactly() {

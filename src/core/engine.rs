@@ -41,10 +41,6 @@ impl Engine {
         Engine { config }
     }
 
-    pub fn config(&self) -> &Config {
-        &self.config
-    }
-
     fn prefix(&self) -> &str {
         &self.config.table_prefix
     }
@@ -361,14 +357,7 @@ impl Engine {
     /// Shop accounts by id or exact address (admin search).
     pub fn find_customers(&self, query: &str, limit: i64) -> Result<Vec<Record>> {
         let lookup = ident::lookup(query)?;
-        let limit = u32::try_from(limit)
-            .ok()
-            .filter(|l| (1..=1000).contains(l))
-            .ok_or_else(|| {
-                crate::core::error::Error::invalid_input(format!(
-                    "limit must be 1 to 1000, got {limit}"
-                ))
-            })?;
+        let limit = ident::limit(limit, 1000)?;
         let shop = self.require_shop("findCustomers")?;
         runtime::with_session(&self.config, async |session| {
             customers::find(session, &shop, &lookup, limit).await
@@ -516,12 +505,7 @@ impl Engine {
     /// The customer's sends, newest first (at most `limit`, 1 to 10000).
     pub fn send_log(&self, customer_id: i64, limit: i64) -> Result<Vec<Record>> {
         let customer_id = ident::customer_id(customer_id)?;
-        let limit = u32::try_from(limit)
-            .ok()
-            .filter(|l| (1..=10_000).contains(l))
-            .ok_or_else(|| {
-                Error::invalid_input(format!("limit must be 1 to 10000, got {limit}"))
-            })?;
+        let limit = ident::limit(limit, 10_000)?;
         runtime::with_session(&self.config, async |session| {
             records_store::sends(session, self.prefix(), customer_id, limit).await
         })
@@ -779,25 +763,18 @@ impl Engine {
         let mut shop_data = false;
         let mut received = None;
         for (key, value) in options {
-            if key == "received_at" && value != InputValue::Null {
-                received = Some(request::received_at(&value, Timestamp::now())?);
-                continue;
-            }
-            let flag = match value {
-                InputValue::Bool(b) => b,
-                InputValue::Null => false,
-                other => {
-                    return Err(crate::core::error::Error::invalid_input(format!(
-                        "erase option '{}' must be a bool, got {}",
-                        crate::core::input::printable(&key, 64),
+            match (key.as_str(), value) {
+                (_, InputValue::Null) => {}
+                ("received_at", v) => received = Some(request::received_at(&v, Timestamp::now())?),
+                ("dry_run", InputValue::Bool(b)) => dry_run = b,
+                ("shop_data", InputValue::Bool(b)) => shop_data = b,
+                ("dry_run" | "shop_data", other) => {
+                    return Err(Error::invalid_input(format!(
+                        "erase option '{key}' must be a bool, got {}",
                         other.type_name()
                     )));
                 }
-            };
-            match key.as_str() {
-                "dry_run" => dry_run = flag,
-                "shop_data" => shop_data = flag,
-                other => {
+                (other, _) => {
                     return Err(crate::core::input::unknown_option(
                         "erase",
                         other,
@@ -892,8 +869,16 @@ impl Engine {
             match (key.as_str(), value) {
                 (_, InputValue::Null) => {}
                 ("since", v) => {
+                    // The shop's wall clock, compared with its own DATETIME columns as is.
                     let text = email_type::shop_date("since", &v)?;
-                    since = Timestamp::parse_rfc3339(&format!("{}Z", text.replace(' ', "T")));
+                    since = Some(
+                        Timestamp::parse_rfc3339(&format!("{}Z", text.replace(' ', "T")))
+                            .ok_or_else(|| {
+                                Error::invalid_input(format!(
+                                    "option 'since' is not a date: {text}"
+                                ))
+                            })?,
+                    );
                 }
                 ("dry_run", InputValue::Bool(b)) => dry_run = b,
                 ("timeout_ms", InputValue::Int(ms)) if (1000..=86_400_000).contains(&ms) => {
@@ -955,7 +940,7 @@ impl Engine {
                     "product id must be a positive integer, got {product_id}"
                 ))
             })?;
-        let limit = recommendation_limit(limit)?;
+        let limit = ident::limit(limit, 100)?;
         runtime::with_session(&self.config, async |session| {
             recommend_store::also_bought(session, self.prefix(), product, limit).await
         })
@@ -965,7 +950,7 @@ impl Engine {
     /// who objected to personalisation (or to all marketing).
     pub fn recommend_for(&self, customer_id: i64, limit: i64) -> Result<Vec<Record>> {
         let customer = ident::customer_id(customer_id)?;
-        let limit = recommendation_limit(limit)?;
+        let limit = ident::limit(limit, 100)?;
         let shop = self.require_shop("recommendFor")?;
         if self.is_opted_out(customer_id, recommend_store::PURPOSE)? {
             return Ok(Vec::new());
@@ -992,15 +977,6 @@ impl Engine {
             request_log::list(session, self.prefix(), &filter).await
         })
     }
-}
-
-fn recommendation_limit(limit: i64) -> Result<u32> {
-    u32::try_from(limit)
-        .ok()
-        .filter(|l| (1..=100).contains(l))
-        .ok_or_else(|| {
-            crate::core::error::Error::invalid_input(format!("limit must be 1 to 100, got {limit}"))
-        })
 }
 
 fn counts(tables: &[(String, u64)]) -> serde_json::Value {
@@ -1122,9 +1098,7 @@ fn request_filter(filter: KeyValues) -> Result<request_log::Filter> {
                     out.until = Some(at)
                 }
             }
-            ("limit", InputValue::Int(n)) if (1..=10_000).contains(&n) => {
-                out.limit = u32::try_from(n).unwrap_or(100)
-            }
+            ("limit", InputValue::Int(n)) => out.limit = ident::limit(n, 10_000)?,
             ("kind" | "since" | "until" | "limit", other) => {
                 return Err(invalid(format!(
                     "filter '{key}' got {}; kind is 'export' or 'erasure', since/until RFC 3339 times, limit 1 to 10000",
@@ -1132,10 +1106,11 @@ fn request_filter(filter: KeyValues) -> Result<request_log::Filter> {
                 )));
             }
             (other, _) => {
-                return Err(invalid(format!(
-                    "unknown requestLog filter '{}'; known: kind, since, until, limit",
-                    crate::core::input::printable(other, 64)
-                )));
+                return Err(crate::core::input::unknown_option(
+                    "requestLog",
+                    other,
+                    &["kind", "since", "until", "limit"],
+                ));
             }
         }
     }

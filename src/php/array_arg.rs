@@ -2,7 +2,7 @@
 
 use ext_php_rs::convert::{FromZval, StubLiteral};
 use ext_php_rs::flags::DataType;
-use ext_php_rs::types::Zval;
+use ext_php_rs::types::{ZendHashTable, Zval};
 
 use crate::core::input::{InputValue, KeyValues};
 
@@ -15,9 +15,9 @@ impl<'a> FromZval<'a> for ArrayArg {
 
     fn from_zval(zval: &'a Zval) -> Option<Self> {
         let array = zval.array()?;
-        let pairs = array
-            .iter()
-            .map(|(key, value)| (key.to_string(), option_value(value)))
+        let pairs = entries(array)
+            .into_iter()
+            .map(|(key, value)| (key, option_value(value, 0)))
             .collect();
         Some(ArrayArg(pairs))
     }
@@ -29,7 +29,29 @@ impl StubLiteral for ArrayArg {
     }
 }
 
-fn option_value(zval: &Zval) -> InputValue {
+/// Options nest one level (`erase_strategies`); deeper arrays, and arrays that contain themselves by
+/// reference, are refused by type instead of followed.
+const MAX_DEPTH: usize = 2;
+
+/// The pairs of a PHP array with their keys as text. ext-php-rs's own iterator panics on a key that is not
+/// UTF-8; here such a key is read lossily, so it reaches the validation and its message.
+pub fn entries(array: &ZendHashTable) -> Vec<(String, &Zval)> {
+    let mut out = Vec::with_capacity(array.len());
+    let mut it = array.iter();
+    while let Some((key, value)) = it.next_zval() {
+        let key = match key.long() {
+            Some(n) if key.is_long() => n.to_string(),
+            _ => key
+                .zend_str()
+                .map(|s| String::from_utf8_lossy(s.as_bytes()).into_owned())
+                .unwrap_or_default(),
+        };
+        out.push((key, value));
+    }
+    out
+}
+
+fn option_value(zval: &Zval, depth: usize) -> InputValue {
     let zval = zval.dereference();
     if zval.is_null() {
         InputValue::Null
@@ -45,10 +67,13 @@ fn option_value(zval: &Zval) -> InputValue {
             None => InputValue::Other("string that is not UTF-8"),
         }
     } else if let Some(array) = zval.array() {
+        if depth >= MAX_DEPTH {
+            return InputValue::Other("array nested too deeply");
+        }
         InputValue::Array(
-            array
-                .iter()
-                .map(|(k, v)| (k.to_string(), option_value(v)))
+            entries(array)
+                .into_iter()
+                .map(|(k, v)| (k, option_value(v, depth + 1)))
                 .collect(),
         )
     } else if zval.is_object() {

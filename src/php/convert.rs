@@ -71,8 +71,8 @@ pub fn records(records: Vec<Record>) -> PhpResult<ZBox<ZendHashTable>> {
 
 /// A PHP list of integers (keys ignored, order kept); anything else in it is refused by name.
 pub fn int_list(array: &ZendHashTable, what: &str) -> Result<Vec<i64>, Error> {
-    array
-        .iter()
+    crate::php::array_arg::entries(array)
+        .into_iter()
         .map(|(key, value)| {
             let value = value.dereference();
             if value.is_long() {

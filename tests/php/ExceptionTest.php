@@ -51,6 +51,39 @@ final class ExceptionTest extends TestCase
         }
     }
 
+    /**
+     * Array arguments that PHP allows but no caller means: keys that are not UTF-8, an array that contains
+     * itself by reference, nesting 100,000 deep. Each is a typed exception, never a panic or a crash.
+     */
+    public function testHostileArraysAreRefusedByType(): void
+    {
+        $self = [];
+        $self['erase_strategies'] = &$self;
+        $deep = 1;
+        for ($i = 0; $i < 100000; $i++) {
+            $deep = [$deep];
+        }
+        $cases = [
+            'non-UTF-8 option key' => [fn () => new Store(["\xff" => 1]), ConfigException::class, 'unknown option'],
+            'array containing itself' => [fn () => new Store($self), ConfigException::class, "option 'erase_strategies'"],
+            'nesting 100,000 deep' => [fn () => new Store(['dsn' => $deep]), ConfigException::class, "option 'dsn'"],
+            'non-UTF-8 proof key' => [fn () => (new Store(['dsn' => TestDatabase::baseDsn()]))->grantConsent(1, 'newsletter', ["\xfe\xff" => 'a']),
+                InvalidInputException::class, 'unknown proof key'],
+            'proof containing itself' => [function () use ($self) {
+                (new Store(['dsn' => TestDatabase::baseDsn()]))->grantConsent(1, 'newsletter', ['text' => $self]);
+            }, InvalidInputException::class, "proof 'text'"],
+        ];
+        foreach ($cases as $name => [$call, $class, $message]) {
+            try {
+                $call();
+                $this->fail("$name: accepted");
+            } catch (\Throwable $e) {
+                $this->assertInstanceOf($class, $e, "$name: " . get_class($e) . ': ' . $e->getMessage());
+                $this->assertStringContainsString($message, $e->getMessage(), $name);
+            }
+        }
+    }
+
     public function testUserCodeCanConstructExtendAndSerialiseThem(): void
     {
         $e = new DatabaseException('down', 2002);

@@ -322,6 +322,8 @@ final class ExportTest extends TestCase
             $this->assertSame('erasure', $erasure['kind']);
             $this->assertTrue($erasure['in_time']);
             $before = count($store->requestLog());
+            // null means "not given", as for every other option.
+            $this->assertTrue($store->erase($id, ['dry_run' => true, 'received_at' => null])['dry_run']);
             foreach ([gmdate('Y-m-d', time() + 2 * 86400), '1999-12-31', '02.11.2026', 20261102] as $bad) {
                 foreach ([fn () => $store->exportTo($id, "$dir/x.zip", 'zip', ['received_at' => $bad]), fn () => $store->erase($id, ['received_at' => $bad])] as $call) {
                     try {

@@ -52,11 +52,6 @@ final class Robustness
         }
     }
 
-    public function pid(string $name): int
-    {
-        return (int) proc_get_status($this->procs[$name])['pid'];
-    }
-
     public function stop(string $name, int $signal = 15): void
     {
         if (!isset($this->procs[$name])) {

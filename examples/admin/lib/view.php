@@ -79,11 +79,6 @@ function utc_time(?string $time, bool $zone = true): string
     return $time;
 }
 
-function yes_no(bool $value): string
-{
-    return $value ? 'ja / yes' : 'nein / no';
-}
-
 /** The full page around a view. */
 function layout(View $view, ?App $app): string
 {

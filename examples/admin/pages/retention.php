@@ -4,12 +4,15 @@ declare(strict_types=1);
 
 namespace DsgvoAdmin;
 
+/** Rows one press of the button purges: a large backlog must not run into the request's time limit. */
+const PURGE_STEP = 50000;
+
 function page_retention(App $app): View
 {
     $store = $app->store();
     $purged = null;
     if (is_post()) {
-        $purged = $store->purgeExpired();
+        $purged = $store->purgeExpired(['limit' => PURGE_STEP]);
     }
     $due = $store->purgeExpired(['dry_run' => true]);
     $settings = [
@@ -23,6 +26,9 @@ function page_retention(App $app): View
 <?php if ($purged !== null): ?>
 <?= notice_box('<p>Gelöscht: <strong id="purged-total">' . e(array_sum($purged)) . '</strong> Zeilen. <span class="en">Purged: ' . e(array_sum($purged)) . ' rows.</span></p>', 'ok') ?>
 <section class="card"><?= counts_table($purged, 'Gelöscht / Purged', 'purged') ?></section>
+<?php if (array_sum($due) > 0): ?>
+<?= notice_box('<p>Es ist noch mehr fällig: erneut löschen. <span class="en">More is due: purge again (at most ' . e(number_format(PURGE_STEP)) . ' per press; <code>bin/dsgvo purge</code> does all at once).</span></p>', 'info') ?>
+<?php endif; ?>
 <?php endif; ?>
 <div class="columns">
   <section class="card">

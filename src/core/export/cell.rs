@@ -79,7 +79,7 @@ pub fn from_mysql(value: mysql_async::Value) -> Cell {
             format!("{y:04}-{mo:02}-{d:02} {h:02}:{mi:02}:{s:02}")
         }),
         Value::Time(negative, days, h, mi, s, us) => {
-            let hours = days * 24 + u32::from(h);
+            let hours = u64::from(days) * 24 + u64::from(h);
             let sign = if negative { "-" } else { "" };
             Cell::Text(if us > 0 {
                 format!("{sign}{hours:02}:{mi:02}:{s:02}.{us:06}")

@@ -168,15 +168,7 @@ pub fn zip(
             bytes,
         });
     }
-    let files: serde_json::Map<String, serde_json::Value> = packed
-        .iter()
-        .map(|p| {
-            (
-                p.name.clone(),
-                serde_json::json!({ "sha256": p.sha256, "bytes": p.bytes }),
-            )
-        })
-        .collect();
+    let files = files_json(&packed);
     let manifest = serde_json::json!({
         "format": FORMAT,
         "generated_at": generated_at,

@@ -2,7 +2,7 @@
 
 use crate::core::config::MAX_AGE_DAYS;
 use crate::core::error::{Error, Result};
-use crate::core::input::{InputValue, KeyValues, printable};
+use crate::core::input::{InputValue, KeyValues};
 use crate::core::rules::ident;
 
 /// Why a type of mail may be sent at all.
@@ -100,10 +100,11 @@ pub fn define(type_name: &str, basis: &str, options: KeyValues) -> Result<EmailT
             "min_interval_days" => definition.min_interval_days = Some(days(&key, &value)?),
             "notice_since" => definition.notice_since = Some(local_date(&value)?),
             _ => {
-                return Err(Error::invalid_input(format!(
-                    "unknown email type option '{}'; known options: max_age_days, notice_since, min_interval_days",
-                    printable(&key, 64)
-                )));
+                return Err(crate::core::input::unknown_option(
+                    "email type",
+                    &key,
+                    &["max_age_days", "notice_since", "min_interval_days"],
+                ));
             }
         }
     }

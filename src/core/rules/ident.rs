@@ -28,6 +28,14 @@ pub fn purpose(purpose: &str) -> Result<&str> {
     }
 }
 
+/// A result limit given by the caller: 1 to `max`.
+pub fn limit(value: i64, max: u32) -> Result<u32> {
+    u32::try_from(value)
+        .ok()
+        .filter(|l| (1..=max).contains(l))
+        .ok_or_else(|| Error::invalid_input(format!("limit must be 1 to {max}, got {value}")))
+}
+
 /// What an admin looks a customer up by: an account id or an exact address.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Lookup {

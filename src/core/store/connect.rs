@@ -10,22 +10,28 @@ use crate::core::error::{DatabaseErrorKind, Error, Result};
 use crate::core::store::session::reason;
 use crate::core::store::target::DbTarget;
 
+/// An open connection and what its server is (the statement limits are spelled differently).
+pub struct Connection {
+    pub conn: Conn,
+    pub mariadb: bool,
+}
+
 /// Connects and prepares the session. The whole of it, handshake and settings, fits in `connect_timeout`.
 pub async fn open(
     target: &DbTarget,
     connect_timeout: Duration,
     query_timeout: Duration,
-) -> Result<Conn> {
+) -> Result<Connection> {
     let attempt = async {
         let mut conn = Conn::new(target.opts().clone()).await?;
         let version: Option<String> = conn.query_first("SELECT VERSION()").await?;
         let mariadb = version.is_some_and(|v| v.contains("MariaDB"));
         conn.query_drop(session_settings(mariadb, query_timeout))
             .await?;
-        Ok::<Conn, mysql_async::Error>(conn)
+        Ok::<Connection, mysql_async::Error>(Connection { conn, mariadb })
     };
     match tokio::time::timeout(connect_timeout, attempt).await {
-        Ok(Ok(conn)) => Ok(conn),
+        Ok(Ok(connection)) => Ok(connection),
         Ok(Err(e)) => Err(connect_error(target, &reason(&e), code(&e))),
         Err(_) => Err(connect_error(
             target,

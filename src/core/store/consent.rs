@@ -129,7 +129,10 @@ pub(super) async fn append_locked(
     event: &NewEvent<'_>,
 ) -> Result<u64> {
     let proof = event.proof;
-    let id = head.last_id + 1;
+    let id = head
+        .last_id
+        .checked_add(1)
+        .ok_or_else(|| schema_error("the consent chain head holds an impossible event id"))?;
     let occurred_at = proof.occurred_at.unwrap_or(event.recorded_at);
     let text_hash = proof.text.as_deref().map(ledger::text_hash);
     if let (Some(text), Some(hash)) = (proof.text.as_deref(), text_hash) {
@@ -385,9 +388,9 @@ async fn walk(session: &mut Session<'_>, prefix: &str) -> Result<Verification> {
     if first_bad.is_none() {
         first_bad = match head {
             // Events missing at the end.
-            Some((head_id, _)) if head_id > last_id => Some(last_id + 1),
+            Some((head_id, _)) if head_id > last_id => Some(last_id.saturating_add(1)),
             // Events appended behind the chain's back.
-            Some((head_id, _)) if head_id < last_id => Some(head_id + 1),
+            Some((head_id, _)) if head_id < last_id => Some(head_id.saturating_add(1)),
             Some((_, head_hash)) if head_hash != prev_hash => Some(last_id),
             Some(_) => None,
             None => Some(last_id.max(1)),
@@ -432,7 +435,7 @@ fn check_event(
     else {
         return Ok((false, stored_hash));
     };
-    if id != previous_id + 1 || prev_hash != *expected_prev || text_ok != Some(1) {
+    if Some(id) != previous_id.checked_add(1) || prev_hash != *expected_prev || text_ok != Some(1) {
         return Ok((false, stored_hash));
     }
     let personal_ok = match (blanked, salt) {

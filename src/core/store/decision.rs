@@ -138,7 +138,7 @@ fn finish(
 }
 
 /// Adds what the suppression list says about the customer's address.
-fn apply_address_entries(
+pub(super) fn apply_address_entries(
     catalog: &Catalog,
     keyring: &[&Secret],
     email_type: &str,

@@ -55,7 +55,6 @@ pub struct SectionOutcome {
 
 #[derive(Debug, Clone)]
 pub struct Outcome {
-    pub subject: Subject,
     pub sections: Vec<SectionOutcome>,
     pub skipped: Vec<Skipped>,
 }
@@ -311,11 +310,7 @@ pub async fn export(
         sections.push(outcome);
     }
     writer.end(&skipped).map_err(file_error)?;
-    Ok(Outcome {
-        subject,
-        sections,
-        skipped,
-    })
+    Ok(Outcome { sections, skipped })
 }
 
 async fn section(

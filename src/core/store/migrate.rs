@@ -22,17 +22,8 @@ pub async fn migrate(session: &mut Session<'_>, prefix: &str) -> Result<u32> {
     Ok(version)
 }
 
-/// The schema version the database is at (0 before the first `migrate()`).
-pub async fn current_version(session: &mut Session<'_>, prefix: &str) -> Result<u32> {
-    let exists: Option<u8> = session
-        .exec_first(
-            "SELECT 1 FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ?",
-            (format!("{prefix}schema_version"),),
-        )
-        .await?;
-    if exists.is_none() {
-        return Ok(0);
-    }
+/// The schema version recorded (0 before the first migration); the version table must exist.
+async fn recorded_version(session: &mut Session<'_>, prefix: &str) -> Result<u32> {
     let sql = schema::render(
         "SELECT COALESCE(MAX(version), 0) FROM `{p}schema_version`",
         prefix,
@@ -44,7 +35,8 @@ async fn apply_pending(session: &mut Session<'_>, prefix: &str) -> Result<u32> {
     session
         .query_drop(&schema::render(SCHEMA_VERSION_TABLE, prefix))
         .await?;
-    let current = current_version(session, prefix).await?;
+    // The table was just created if missing: no information_schema probe needed.
+    let current = recorded_version(session, prefix).await?;
     let latest = schema::latest_version();
     if current > latest {
         return Err(Error::database(

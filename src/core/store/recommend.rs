@@ -14,8 +14,9 @@ use crate::core::recommend::PairCounter;
 use crate::core::rules::consent::Status;
 use crate::core::rules::decision::{ConsentFacts, Facts, objection};
 use crate::core::rules::email::normalise;
-use crate::core::store::catalog::{self, Catalog, REASON_OPT_OUT};
+use crate::core::store::catalog::{self, Catalog};
 use crate::core::store::convert;
+use crate::core::store::decision::apply_address_entries;
 use crate::core::store::objection::ShopTables;
 use crate::core::store::schema::render;
 use crate::core::store::session::Session;
@@ -86,7 +87,8 @@ async fn objections(session: &mut Session<'_>, prefix: &str) -> Result<HashMap<u
         .collect()
 }
 
-/// Whether a customer (account id, 0 for guests) with these order addresses is left out.
+/// Whether a customer (account id, 0 for guests) with these order addresses is left out: the decision's
+/// own rules for the type `personalisation`.
 fn left_out(
     catalog: &Catalog,
     keyring: &[&Secret],
@@ -94,24 +96,14 @@ fn left_out(
     id: u64,
     emails: &HashSet<String>,
 ) -> bool {
-    if id > 0 && catalog.customer_suppressed(id) {
-        return true;
-    }
     let mut facts = objections
         .get(&id)
         .filter(|_| id > 0)
         .cloned()
         .unwrap_or_default();
+    facts.suppressed |= id > 0 && catalog.customer_suppressed(id);
     for email in emails {
-        for entry in catalog.address_entries(keyring, email) {
-            if entry.reason != REASON_OPT_OUT {
-                facts.suppressed = true;
-            } else if entry.email_type == "*" {
-                facts.opted_out_all_at = facts.opted_out_all_at.max(Some(entry.created_at));
-            } else if entry.email_type == PURPOSE {
-                facts.opted_out_type_at = facts.opted_out_type_at.max(Some(entry.created_at));
-            }
-        }
+        apply_address_entries(catalog, keyring, PURPOSE, &mut facts, email);
     }
     objection(&facts).is_some()
 }

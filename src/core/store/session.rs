@@ -10,6 +10,7 @@ use mysql_async::prelude::{FromRow, Queryable};
 use mysql_async::{Conn, Params};
 
 use crate::core::error::{DatabaseErrorKind, Error, Result};
+use crate::core::store::connect::Connection;
 use crate::core::store::target::DbTarget;
 
 /// MariaDB: "Query execution was interrupted (max_statement_time exceeded)".
@@ -21,15 +22,21 @@ pub struct Session<'c> {
     conn: &'c mut Conn,
     target: &'c DbTarget,
     query_timeout: Duration,
+    mariadb: bool,
     reusable: bool,
 }
 
 impl<'c> Session<'c> {
-    pub fn new(conn: &'c mut Conn, target: &'c DbTarget, query_timeout: Duration) -> Self {
+    pub fn new(
+        connection: &'c mut Connection,
+        target: &'c DbTarget,
+        query_timeout: Duration,
+    ) -> Self {
         Session {
-            conn,
+            conn: &mut connection.conn,
             target,
             query_timeout,
+            mariadb: connection.mariadb,
             reusable: true,
         }
     }
@@ -176,10 +183,9 @@ impl<'c> Session<'c> {
         work: impl AsyncFnOnce(&mut Session<'c>) -> Result<T>,
     ) -> Result<T> {
         let usual = self.query_timeout;
-        let version: Option<String> = self.query_first("SELECT VERSION()").await?;
-        let mariadb = version.is_some_and(|v| v.contains("MariaDB"));
         self.query_drop(&crate::core::store::connect::statement_limits(
-            mariadb, limit,
+            self.mariadb,
+            limit,
         ))
         .await?;
         self.query_timeout = limit;
@@ -187,7 +193,8 @@ impl<'c> Session<'c> {
         self.query_timeout = usual;
         if self.reusable {
             self.query_drop(&crate::core::store::connect::statement_limits(
-                mariadb, usual,
+                self.mariadb,
+                usual,
             ))
             .await?;
         }

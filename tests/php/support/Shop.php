@@ -45,13 +45,7 @@ final class Shop
         $shop->prefix = $prefix;
         $shop->label = $fixture;
         if ($fixture === 'minimal') {
-            $sql = str_replace('{prefix}', $prefix, (string) file_get_contents(__DIR__ . '/../fixtures/shop_minimal.sql'));
-            $sql = (string) preg_replace('/^--.*$/m', '', $sql);
-            foreach (preg_split('/;\s*$/m', $sql) ?: [] as $statement) {
-                if (trim($statement) !== '') {
-                    $shop->db->pdo->exec($statement);
-                }
-            }
+            ShopSchemas::loadMinimal($shop->db->pdo, $prefix);
         } else {
             ShopSchemas::load($shop->db->pdo, $fixture);
         }

@@ -44,10 +44,23 @@ final class ShopSchemas
         if ($dir === null) {
             throw new \RuntimeException(self::skipReason());
         }
-        $sql = (string) file_get_contents($dir . '/' . $file);
-        $sql = (string) preg_replace('/^--.*$/m', '', $sql);
+        self::run($pdo, (string) file_get_contents($dir . '/' . $file));
+    }
+
+    /**
+     * The project's own minimal shop (tests/php/fixtures/shop_minimal.sql) with the given table prefix, for the
+     * tests and the benchmarks.
+     */
+    public static function loadMinimal(PDO $pdo, string $prefix = ''): void
+    {
+        self::run($pdo, str_replace('{prefix}', $prefix, (string) file_get_contents(__DIR__ . '/../fixtures/shop_minimal.sql')));
+    }
+
+    /** Runs a schema file's statements (`;` at a line's end ends one, `--` lines are comments), laxly like the shops. */
+    private static function run(PDO $pdo, string $sql): void
+    {
         $pdo->exec("SET SESSION sql_mode = 'NO_ENGINE_SUBSTITUTION'");
-        foreach (preg_split('/;\s*$/m', $sql) ?: [] as $statement) {
+        foreach (preg_split('/;\s*$/m', (string) preg_replace('/^--.*$/m', '', $sql)) ?: [] as $statement) {
             if (trim($statement) !== '') {
                 $pdo->exec($statement);
             }

@@ -163,17 +163,11 @@ final class WebDriver
         return (string) $this->command('GET', $this->path('/url'));
     }
 
-    public function title(): string
-    {
-        return (string) $this->command('GET', $this->path('/title'));
-    }
-
     public function source(): string
     {
         return (string) $this->command('GET', $this->path('/source'));
     }
 
-    /** The element id of the first element matching the CSS selector; throws when there is none. */
     /** The first element matching $css; waits for it (a submit's next page may still be loading). */
     public function find(string $css): string
     {
@@ -227,12 +221,6 @@ final class WebDriver
     public function text(string $css = 'body'): string
     {
         return (string) $this->command('GET', $this->path('/element/' . $this->find($css) . '/text'));
-    }
-
-    public function attribute(string $css, string $name): ?string
-    {
-        $value = $this->command('GET', $this->path('/element/' . $this->find($css) . '/attribute/' . rawurlencode($name)));
-        return $value === null ? null : (string) $value;
     }
 
     /**
