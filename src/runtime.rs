@@ -21,8 +21,7 @@ use tokio::runtime::Runtime;
 
 use crate::core::config::Config;
 use crate::core::error::{DatabaseErrorKind, Error, Result};
-use crate::core::store::connect::{self, Connection};
-use crate::core::store::session::Session;
+use crate::core::session::{Connection, Session, Tables, connect};
 
 /// A held connection unused for longer than this is pinged before use, so a connection the server
 /// dropped (restart, `wait_timeout`) is replaced instead of failing the caller's statement.
@@ -77,8 +76,12 @@ pub fn with_session<T>(
                     Ok(connection) => connection,
                     Err(e) => return Err(e),
                 };
-                let mut session =
-                    Session::new(&mut connection, &config.database, config.query_timeout);
+                let mut session = Session::new(
+                    &mut connection,
+                    &config.database,
+                    config.query_timeout,
+                    Tables::of(config),
+                );
                 let result = work(&mut session).await;
                 if session.reusable() {
                     if connections.len() >= MAX_HELD {

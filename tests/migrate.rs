@@ -7,7 +7,7 @@ use std::thread;
 
 use common::{TestDb, s};
 use dsgvo::core::error::{DatabaseErrorKind, Error};
-use dsgvo::core::store::schema;
+use dsgvo::core::schema;
 
 fn snapshot(db: &TestDb) -> Vec<String> {
     let tables: Vec<String> = db.query("SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() ORDER BY TABLE_NAME");

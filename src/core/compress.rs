@@ -39,7 +39,7 @@ pub fn decompress(method: &str, bytes: &[u8], expected_len: usize) -> Result<Vec
         ));
     }
     // The length comes from the row: a damaged one must not make us reserve gigabytes.
-    if expected_len > crate::core::rules::records::MAX_BODY_BYTES {
+    if expected_len > crate::core::rules::mail_record::MAX_BODY_BYTES {
         return Err(damaged());
     }
     let mut out = Vec::with_capacity(expected_len);

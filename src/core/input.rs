@@ -46,11 +46,11 @@ pub fn printable(text: &str, max: usize) -> String {
     }
 }
 
-/// The error for an option a call does not know, naming the ones it does.
-pub fn unknown_option(call: &str, key: &str, known: &[&str]) -> crate::core::error::Error {
-    crate::core::error::Error::invalid_input(format!(
-        "unknown {call} option '{}'; known options: {}",
-        printable(key, 64),
-        known.join(", ")
-    ))
+/// An array argument from literal pairs, for unit tests.
+#[cfg(test)]
+pub(crate) fn key_values(pairs: &[(&str, InputValue)]) -> KeyValues {
+    pairs
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), v.clone()))
+        .collect()
 }

@@ -1,5 +1,11 @@
-//! Results that become PHP arrays: ordered key/value records of scalars, so the binding layer converts
-//! them generically and the keys are decided (and tested) here.
+//! Results that become PHP arrays. The engine returns typed values (`core::results`); this module
+//! turns each into an ordered key/value record, so every key PHP sees is spelled here and nowhere
+//! else, and the binding layer converts records generically.
+
+use crate::core::export::document::FORMAT;
+use crate::core::export::package;
+use crate::core::results::*;
+use crate::core::time::Timestamp;
 
 /// A scalar of a result record.
 #[derive(Debug, Clone, PartialEq)]
@@ -46,3 +52,361 @@ impl<T: Into<OutputValue>> From<Option<T>> for OutputValue {
 
 /// One record: keys in the order PHP will see them.
 pub type Record = Vec<(&'static str, OutputValue)>;
+
+/// A typed result that PHP receives as an associative array. Every key PHP sees is spelled in this
+/// module, in the `impl`s below and in the store's row readers that build records directly.
+pub trait IntoFields {
+    fn into_fields(self) -> Record;
+}
+
+impl IntoFields for Record {
+    fn into_fields(self) -> Record {
+        self
+    }
+}
+
+impl IntoFields for Verification {
+    fn into_fields(self) -> Record {
+        vec![
+            ("ok", self.ok.into()),
+            ("events", self.events.into()),
+            ("first_bad_id", self.first_bad_id.into()),
+        ]
+    }
+}
+
+impl IntoFields for Unsubscribe {
+    fn into_fields(self) -> Record {
+        vec![
+            ("customer_id", self.customer_id.into()),
+            ("type", self.email_type.into()),
+            ("issued_at", self.issued_at.to_string().into()),
+        ]
+    }
+}
+
+/// Header name and value pairs (`unsubscribeHeaders`).
+impl IntoFields for Vec<(&'static str, String)> {
+    fn into_fields(self) -> Record {
+        self.into_iter().map(|(k, v)| (k, v.into())).collect()
+    }
+}
+
+/// What `unsubscribe()` recorded.
+#[derive(Debug, Clone)]
+pub struct Unsubscribed {
+    pub customer_id: u64,
+    pub email_type: String,
+    pub new: bool,
+}
+
+impl IntoFields for Unsubscribed {
+    fn into_fields(self) -> Record {
+        vec![
+            ("customer_id", self.customer_id.into()),
+            ("type", self.email_type.into()),
+            ("new", self.new.into()),
+        ]
+    }
+}
+
+/// Rows per table name, in the order given (`purgeExpired`).
+#[derive(Debug, Clone)]
+pub struct TableCounts(pub Vec<(String, u64)>);
+
+impl TableCounts {
+    fn json(&self) -> serde_json::Value {
+        self.0
+            .iter()
+            .map(|(table, n)| (table.clone(), serde_json::json!(n)))
+            .collect::<serde_json::Map<_, _>>()
+            .into()
+    }
+}
+
+impl IntoFields for EraseReport {
+    fn into_fields(self) -> Record {
+        vec![
+            ("removed", OutputValue::Json(TableCounts(self.removed).json())),
+            ("anonymized", OutputValue::Json(TableCounts(self.anonymized).json())),
+            (
+                "retained",
+                OutputValue::Json(
+                    self.retained
+                        .iter()
+                        .map(|(table, count, reason)| serde_json::json!({ "table": table, "count": count, "reason": reason }))
+                        .collect::<Vec<_>>()
+                        .into(),
+                ),
+            ),
+            ("suppressed", self.suppressed.into()),
+            ("dry_run", self.dry_run.into()),
+        ]
+    }
+}
+
+/// The request log's note of an erasure: tables and counts, nothing about the person.
+pub fn erase_summary(report: &EraseReport, shop_data: bool) -> serde_json::Value {
+    let sum = |t: &[(String, u64)]| t.iter().map(|(_, n)| n).sum::<u64>();
+    serde_json::json!({
+        "shop_data": shop_data,
+        "removed": TableCounts(report.removed.clone()).json(),
+        "anonymized": TableCounts(report.anonymized.clone()).json(),
+        "retained": report.retained.iter().map(|(t, n, _)| (t.clone(), serde_json::json!(n))).collect::<serde_json::Map<_, _>>(),
+        "rows_removed": sum(&report.removed),
+        "rows_anonymized": sum(&report.anonymized),
+        "suppressed": report.suppressed,
+    })
+}
+
+/// The request log's outcome and note of an export: sections and counts, nothing about the person.
+pub fn export_summary(outcome: &ExportOutcome, format: &str) -> (&'static str, serde_json::Value) {
+    let incomplete: Vec<&str> = outcome
+        .sections
+        .iter()
+        .filter(|s| s.error.is_some())
+        .map(|s| s.id)
+        .collect();
+    let status = if incomplete.is_empty() {
+        "ok"
+    } else {
+        "partial"
+    };
+    (
+        status,
+        serde_json::json!({
+            "format": format,
+            "sections": outcome.sections.len(),
+            "rows": outcome.sections.iter().map(|s| s.rows).sum::<u64>(),
+            "incomplete_sections": incomplete,
+            "skipped_tables": outcome.skipped.len(),
+        }),
+    )
+}
+
+impl IntoFields for ExportManifest {
+    fn into_fields(self) -> Record {
+        let outcome = &self.outcome;
+        let errors: serde_json::Map<String, serde_json::Value> = outcome
+            .sections
+            .iter()
+            .filter_map(|s| {
+                s.error
+                    .as_ref()
+                    .map(|e| (s.id.to_owned(), e.clone().into()))
+            })
+            .collect();
+        let skipped: Vec<serde_json::Value> = outcome
+            .skipped
+            .iter()
+            .map(|s| serde_json::json!({ "id": s.id, "table": s.table, "reason": s.reason }))
+            .collect();
+        vec![
+            ("format", FORMAT.into()),
+            ("file_format", self.file_format.into()),
+            ("path", self.path.display().to_string().into()),
+            ("bytes", self.bytes.into()),
+            ("sha256", self.sha256.into()),
+            ("files", OutputValue::Json(package::files_json(&self.files))),
+            ("sections", (outcome.sections.len() as u64).into()),
+            (
+                "rows",
+                outcome.sections.iter().map(|s| s.rows).sum::<u64>().into(),
+            ),
+            ("errors", OutputValue::Json(errors.into())),
+            ("skipped", OutputValue::Json(skipped.into())),
+        ]
+    }
+}
+
+/// What `importConsents` recorded (or, dry, would record).
+#[derive(Debug, Clone)]
+pub struct ImportReport {
+    pub purpose: String,
+    pub counts: Imported,
+    pub dry_run: bool,
+}
+
+impl IntoFields for ImportReport {
+    fn into_fields(self) -> Record {
+        let n = self.counts;
+        vec![
+            ("purpose", self.purpose.into()),
+            ("subscribed", n.subscribed.into()),
+            ("granted", n.granted.into()),
+            ("confirmed", n.confirmed.into()),
+            ("already_in_ledger", n.already_in_ledger.into()),
+            ("without_account", n.without_account.into()),
+            ("not_confirmed", n.not_confirmed.into()),
+            ("undated", n.undated.into()),
+            ("seconds", seconds(n.seconds)),
+            ("dry_run", self.dry_run.into()),
+        ]
+    }
+}
+
+/// What `refreshRecommendations` counted and published.
+#[derive(Debug, Clone)]
+pub struct RefreshReport {
+    pub stats: Refresh,
+    pub min_customers: u32,
+    pub dry_run: bool,
+}
+
+impl IntoFields for RefreshReport {
+    fn into_fields(self) -> Record {
+        let s = self.stats;
+        vec![
+            ("orders_read", s.orders.into()),
+            ("lines_read", s.lines.into()),
+            ("customers", s.customers.into()),
+            ("customers_left_out", s.customers_left_out.into()),
+            ("pairs_kept", s.pairs_kept.into()),
+            ("pairs_dropped", s.pairs_dropped.into()),
+            ("min_customers", u64::from(self.min_customers).into()),
+            ("seconds", seconds(s.seconds)),
+            ("dry_run", self.dry_run.into()),
+        ]
+    }
+}
+
+/// Seconds with millisecond precision, as a float.
+fn seconds(s: f64) -> OutputValue {
+    OutputValue::Json(serde_json::json!((s * 1000.0).round() / 1000.0))
+}
+
+fn time(t: Option<Timestamp>) -> OutputValue {
+    t.map(|t| t.to_string()).into()
+}
+
+impl IntoFields for HistoryEvent {
+    fn into_fields(self) -> Record {
+        vec![
+            ("id", self.id.into()),
+            ("purpose", self.purpose.into()),
+            ("action", self.action.into()),
+            ("occurred_at", time(self.occurred_at)),
+            ("recorded_at", time(self.recorded_at)),
+            ("source", self.source.into()),
+            ("text", self.text.into()),
+            ("text_sha256", self.text_sha256.into()),
+            ("text_version", self.text_version.into()),
+            ("ip", self.ip.into()),
+            ("user_agent", self.user_agent.into()),
+            ("actor", self.actor.into()),
+            ("request_id", self.request_id.into()),
+            ("confirmed_at", time(self.confirmed_at)),
+        ]
+    }
+}
+
+impl IntoFields for Account {
+    fn into_fields(self) -> Record {
+        vec![
+            ("customer_id", self.customer_id.into()),
+            ("email", self.email.into()),
+            ("firstname", self.firstname.into()),
+            ("lastname", self.lastname.into()),
+        ]
+    }
+}
+
+impl IntoFields for DefinedType {
+    fn into_fields(self) -> Record {
+        vec![
+            ("type", self.name.into()),
+            ("basis", self.basis.into()),
+            ("max_age_days", self.max_age_days.map(u64::from).into()),
+            ("notice_since", self.notice_since.into()),
+            (
+                "min_interval_days",
+                self.min_interval_days.map(u64::from).into(),
+            ),
+        ]
+    }
+}
+
+impl IntoFields for AlsoBought {
+    fn into_fields(self) -> Record {
+        vec![
+            ("product_id", self.product_id.into()),
+            ("customers", self.customers.into()),
+        ]
+    }
+}
+
+impl IntoFields for Recommendation {
+    fn into_fields(self) -> Record {
+        vec![
+            ("product_id", self.product_id.into()),
+            ("score", self.score.into()),
+        ]
+    }
+}
+
+impl IntoFields for ArchivedEmail {
+    fn into_fields(self) -> Record {
+        vec![
+            ("send_id", self.send_id.into()),
+            ("customer_id", self.customer_id.into()),
+            ("subject", self.subject.into()),
+            ("body", OutputValue::Bytes(self.body)),
+            ("archived_at", time(self.archived_at)),
+        ]
+    }
+}
+
+impl IntoFields for Tag {
+    fn into_fields(self) -> Record {
+        vec![
+            ("name", self.name.into()),
+            ("rule", self.rule.into()),
+            ("set_at", time(self.set_at)),
+        ]
+    }
+}
+
+impl IntoFields for Send {
+    fn into_fields(self) -> Record {
+        vec![
+            ("id", self.id.into()),
+            ("type", self.email_type.into()),
+            ("email", self.email.into()),
+            ("subject", self.subject.into()),
+            ("message_id", self.message_id.into()),
+            ("order_id", self.order_id.into()),
+            ("sent_at", time(self.sent_at)),
+            ("rating", self.rating.map(u64::from).into()),
+            ("archived", self.archived.into()),
+        ]
+    }
+}
+
+impl IntoFields for Objection {
+    fn into_fields(self) -> Record {
+        vec![
+            ("type", self.email_type.into()),
+            ("source", self.source.into()),
+            ("ip", self.ip.into()),
+            ("user_agent", self.user_agent.into()),
+            ("actor", self.actor.into()),
+            ("created_at", time(self.created_at)),
+        ]
+    }
+}
+
+impl IntoFields for LoggedRequest {
+    fn into_fields(self) -> Record {
+        vec![
+            ("id", self.id.into()),
+            ("kind", self.kind.into()),
+            ("outcome", self.outcome.into()),
+            ("received_at", time(self.received_at)),
+            ("deadline", time(self.deadline)),
+            ("started_at", time(self.started_at)),
+            ("finished_at", time(self.finished_at)),
+            ("in_time", self.in_time.into()),
+            ("summary", OutputValue::Json(self.summary)),
+        ]
+    }
+}

@@ -6,7 +6,7 @@ use ext_php_rs::{info_table_end, info_table_header, info_table_row, info_table_s
 
 use crate::build_info;
 use crate::core::config::{SETTINGS, display_value, ini_name};
-use crate::core::store::schema;
+use crate::core::schema;
 use crate::php::ini;
 use crate::runtime;
 

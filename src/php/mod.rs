@@ -1,8 +1,7 @@
 //! The binding layer: the only code that names ext-php-rs. It converts arguments, calls the engine and
 //! maps errors to exceptions.
 
-pub mod array_arg;
-pub mod convert;
+pub mod args;
 pub mod decision;
 pub mod exceptions;
 pub mod files;
@@ -11,3 +10,4 @@ pub mod info;
 pub mod ini;
 pub mod lifecycle;
 pub mod store;
+pub mod values;

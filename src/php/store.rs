@@ -11,9 +11,9 @@ use ext_php_rs::types::ZendHashTable;
 
 use crate::core::config::Config;
 use crate::core::engine::Engine;
-use crate::php::array_arg::ArrayArg;
+use crate::php::args::ArrayArg;
 use crate::php::decision::Decision;
-use crate::php::{convert, files, ini};
+use crate::php::{files, ini, values};
 
 /// A shop's connection to its consent, objection and data-subject records.
 #[php_class]
@@ -91,17 +91,12 @@ impl Store {
 
     /// The customer's consent events, oldest first, with proof and consent text.
     pub fn consent_history(&self, customerId: i64) -> PhpResult<ZBox<ZendHashTable>> {
-        convert::records(self.engine.consent_history(customerId)?)
+        values::records(self.engine.consent_history(customerId)?)
     }
 
     /// Walks the consent ledger's hash chain: `['ok' => bool, 'events' => int, 'first_bad_id' => ?int]`.
     pub fn verify_ledger(&self) -> PhpResult<ZBox<ZendHashTable>> {
-        let v = self.engine.verify_ledger()?;
-        convert::record(vec![
-            ("ok", v.ok.into()),
-            ("events", v.events.into()),
-            ("first_bad_id", v.first_bad_id.into()),
-        ])
+        values::record(self.engine.verify_ledger()?)
     }
 
     /// Creates or replaces an email type: basis consent, existing_customer or transactional.
@@ -114,18 +109,18 @@ impl Store {
     /// (or, with `dry_run`, would be) imported.
     #[php(defaults(options = ArrayArg::default()))]
     pub fn import_consents(&self, options: ArrayArg) -> PhpResult<ZBox<ZendHashTable>> {
-        convert::record(self.engine.import_consents(options.0)?)
+        values::record(self.engine.import_consents(options.0)?)
     }
 
     /// Every defined email type: `[['type', 'basis', 'max_age_days', 'notice_since', 'min_interval_days'], ...]`.
     pub fn email_types(&self) -> PhpResult<ZBox<ZendHashTable>> {
-        convert::records(self.engine.email_types()?)
+        values::records(self.engine.email_types()?)
     }
 
     /// Shop accounts by id (digits) or exact address: `[['customer_id', 'email', 'firstname', 'lastname'], ...]`.
     #[php(defaults(limit = 20))]
     pub fn find_customers(&self, query: &str, limit: i64) -> PhpResult<ZBox<ZendHashTable>> {
-        convert::records(self.engine.find_customers(query, limit)?)
+        values::records(self.engine.find_customers(query, limit)?)
     }
 
     /// Records an objection to a type (`*`: all marketing mail); true if newly recorded.
@@ -154,23 +149,13 @@ impl Store {
     /// What a valid unsubscribe token says, writing nothing:
     /// `['customer_id' => int, 'type' => string, 'issued_at' => string]`.
     pub fn read_unsubscribe_token(&self, token: &str) -> PhpResult<ZBox<ZendHashTable>> {
-        let content = self.engine.read_unsubscribe_token(token)?;
-        convert::record(vec![
-            ("customer_id", content.customer_id.into()),
-            ("type", content.email_type.into()),
-            ("issued_at", content.issued_at.to_string().into()),
-        ])
+        values::record(self.engine.read_unsubscribe_token(token)?)
     }
 
     /// Records the objection a token carries: `['customer_id' => int, 'type' => string, 'new' => bool]`.
     #[php(defaults(proof = ArrayArg::default()))]
     pub fn unsubscribe(&self, token: &str, proof: ArrayArg) -> PhpResult<ZBox<ZendHashTable>> {
-        let (customer_id, email_type, new) = self.engine.unsubscribe(token, proof.0)?;
-        convert::record(vec![
-            ("customer_id", customer_id.into()),
-            ("type", email_type.into()),
-            ("new", new.into()),
-        ])
+        values::record(self.engine.unsubscribe(token, proof.0)?)
     }
 
     /// The RFC 8058 pair: `['List-Unsubscribe' => ..., 'List-Unsubscribe-Post' => 'List-Unsubscribe=One-Click']`.
@@ -184,7 +169,7 @@ impl Store {
         let headers = self
             .engine
             .unsubscribe_headers(customerId, r#type, endpointUrl, mailto)?;
-        convert::record(headers.into_iter().map(|(k, v)| (k, v.into())).collect())
+        values::record(headers)
     }
 
     /// May this type of mail go to this customer now, and why.
@@ -217,7 +202,7 @@ impl Store {
     pub fn archived_email(&self, sendId: i64) -> PhpResult<Option<ZBox<ZendHashTable>>> {
         self.engine
             .archived_email(sendId)?
-            .map(convert::record)
+            .map(values::record)
             .transpose()
     }
 
@@ -233,19 +218,19 @@ impl Store {
 
     /// The customer's tags by name: `[['name' => ..., 'rule' => ?string, 'set_at' => ...], ...]`.
     pub fn tags(&self, customerId: i64) -> PhpResult<ZBox<ZendHashTable>> {
-        convert::records(self.engine.tags(customerId)?)
+        values::records(self.engine.tags(customerId)?)
     }
 
     /// The customer's sends, newest first: id, type, email, subject, message_id, order_id, sent_at,
     /// rating, archived.
     #[php(defaults(limit = 100))]
     pub fn send_log(&self, customerId: i64, limit: i64) -> PhpResult<ZBox<ZendHashTable>> {
-        convert::records(self.engine.send_log(customerId, limit)?)
+        values::records(self.engine.send_log(customerId, limit)?)
     }
 
     /// The customer's recorded objections with their proof: type, source, ip, user_agent, actor, created_at.
     pub fn opt_outs(&self, customerId: i64) -> PhpResult<ZBox<ZendHashTable>> {
-        convert::records(self.engine.opt_outs(customerId)?)
+        values::records(self.engine.opt_outs(customerId)?)
     }
 
     /// Deletes what the retention settings let go (`dry_run`: counts only): `[table => rows]`.
@@ -253,7 +238,7 @@ impl Store {
     pub fn purge_expired(&self, options: ArrayArg) -> PhpResult<ZBox<ZendHashTable>> {
         let counts = self.engine.purge_expired(options.0, &mut |_, _| {})?;
         let mut array = ZendHashTable::new();
-        for (table, n) in counts {
+        for (table, n) in counts.0 {
             array.insert(table.as_str(), i64::try_from(n).unwrap_or(i64::MAX))?;
         }
         Ok(array)
@@ -275,7 +260,7 @@ impl Store {
         options: ArrayArg,
     ) -> PhpResult<ZBox<ZendHashTable>> {
         files::check_open_basedir(path)?;
-        convert::record(self.engine.export_to(customerId, path, format, options.0)?)
+        values::record(self.engine.export_to(customerId, path, format, options.0)?)
     }
 
     /// Erases the customer: own records always (opt-outs turned into suppression entries, consent
@@ -284,38 +269,38 @@ impl Store {
     /// 'suppressed' => n, 'dry_run' => bool]`.
     #[php(defaults(options = ArrayArg::default()))]
     pub fn erase(&self, customerId: i64, options: ArrayArg) -> PhpResult<ZBox<ZendHashTable>> {
-        convert::record(self.engine.erase(customerId, options.0)?)
+        values::record(self.engine.erase(customerId, options.0)?)
     }
 
     /// Recounts "customers also bought" from the shop's orders (k-anonymous: only pairs of at least
     /// `recommend_min_customers` distinct customers). Options: since, dry_run, timeout_ms.
     #[php(defaults(options = ArrayArg::default()))]
     pub fn refresh_recommendations(&self, options: ArrayArg) -> PhpResult<ZBox<ZendHashTable>> {
-        convert::record(self.engine.refresh_recommendations(options.0)?)
+        values::record(self.engine.refresh_recommendations(options.0)?)
     }
 
     /// Products bought together with the product: `[['product_id' => int, 'customers' => int], ...]`.
     #[php(defaults(limit = 5))]
     pub fn also_bought(&self, productId: i64, limit: i64) -> PhpResult<ZBox<ZendHashTable>> {
-        convert::records(self.engine.also_bought(productId, limit)?)
+        values::records(self.engine.also_bought(productId, limit)?)
     }
 
     /// Recommendations from the customer's purchases: `[['product_id' => int, 'score' => int], ...]`.
     #[php(defaults(limit = 5))]
     pub fn recommend_for(&self, customerId: i64, limit: i64) -> PhpResult<ZBox<ZendHashTable>> {
-        convert::records(self.engine.recommend_for(customerId, limit)?)
+        values::records(self.engine.recommend_for(customerId, limit)?)
     }
 
     /// The data map of this store's shop preset: `[['id', 'table', 'label', 'owner', 'find', 'condition',
     /// 'secrets', 'erase'], ...]`, the tables export and erasure walk.
     pub fn data_map(&self) -> PhpResult<ZBox<ZendHashTable>> {
-        convert::list(self.engine.data_map())
+        values::list(self.engine.data_map())
     }
 
     /// Exports and erasures done, newest first: id, kind, outcome, started_at, finished_at, summary.
     #[php(defaults(filter = ArrayArg::default()))]
     pub fn request_log(&self, filter: ArrayArg) -> PhpResult<ZBox<ZendHashTable>> {
-        convert::records(self.engine.request_log(filter.0)?)
+        values::records(self.engine.request_log(filter.0)?)
     }
 
     /// The ids that may receive the type now, in input order, each once.
@@ -326,7 +311,7 @@ impl Store {
     ) -> PhpResult<Vec<i64>> {
         Ok(self
             .engine
-            .filter_sendable(convert::int_list(customerIds, "customer ids")?, r#type)?)
+            .filter_sendable(values::int_list(customerIds, "customer ids")?, r#type)?)
     }
 }
 

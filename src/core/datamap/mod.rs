@@ -9,7 +9,7 @@
 pub mod own;
 pub mod shops;
 
-use crate::core::config::Shop;
+use crate::core::shop::Shop;
 
 /// How the rows of one customer are found in a table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -2,12 +2,12 @@
 //! 2.3.4.1, Zen Cart 2.2.2, modified eCommerce 3.3.0, xtcModified 1.0.6 and Gambio GX 3.2.
 //! Parents (orders, reviews, ...) come before the tables found through them.
 
-use crate::core::config::Shop::{self, Gambio, Modified, OsCommerce, ZenCart};
 use crate::core::datamap::Erase::{self, Anonymize, Delete, Retain};
 use crate::core::datamap::Find::{self, Match, Via};
 use crate::core::datamap::Owner::Shop as In;
 use crate::core::datamap::Replacement::{Null, Text, Zero};
 use crate::core::datamap::{Entry, Replacement};
+use crate::core::shop::Shop::{self, Gambio, Modified, OsCommerce, ZenCart};
 
 const ALL: &[Shop] = &[OsCommerce, ZenCart, Modified, Gambio];
 /// xtc, modified and Gambio share most tables (the "modified" preset also serves xtcModified).

@@ -152,6 +152,37 @@ fn lifted(consent: Option<ConsentFacts>, at: Timestamp) -> bool {
     consent.is_some_and(|c| c.status == Status::Granted && c.granted_at.is_some_and(|g| g > at))
 }
 
+/// What the suppression list holds for one of the customer's addresses.
+#[derive(Debug, Clone, Copy)]
+pub struct AddressEntry<'a> {
+    /// The type objected to, `*` for all mail.
+    pub email_type: &'a str,
+    /// An objection (a newer consent lifts it); any other entry (erasure, bounce) suppresses for good.
+    pub opt_out: bool,
+    pub created_at: Timestamp,
+}
+
+/// Folds the address entries of `email_type` (and of `*`) into the facts: objections keep their
+/// newest time, every other entry suppresses.
+pub fn apply_address_entries<'a>(
+    facts: &mut Facts,
+    email_type: &str,
+    entries: impl IntoIterator<Item = AddressEntry<'a>>,
+) {
+    for entry in entries {
+        if entry.email_type != "*" && entry.email_type != email_type {
+            continue;
+        }
+        if !entry.opt_out {
+            facts.suppressed = true;
+        } else if entry.email_type == "*" {
+            facts.opted_out_all_at = facts.opted_out_all_at.max(Some(entry.created_at));
+        } else {
+            facts.opted_out_type_at = facts.opted_out_type_at.max(Some(entry.created_at));
+        }
+    }
+}
+
 /// Whether an objection (or a suppression) stands against this type.
 pub fn objection(facts: &Facts) -> Option<Reason> {
     if facts.suppressed {

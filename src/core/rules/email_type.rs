@@ -3,6 +3,7 @@
 use crate::core::config::MAX_AGE_DAYS;
 use crate::core::error::{Error, Result};
 use crate::core::input::{InputValue, KeyValues};
+use crate::core::options::Options;
 use crate::core::rules::ident;
 
 /// Why a type of mail may be sent at all.
@@ -86,28 +87,24 @@ pub fn define(type_name: &str, basis: &str, options: KeyValues) -> Result<EmailT
         notice_since: None,
         min_interval_days: None,
     };
-    for (key, value) in options {
-        if matches!(value, InputValue::Null) {
-            continue;
-        }
-        match key.as_str() {
-            "max_age_days" | "notice_since" if basis != Basis::ExistingCustomer => {
-                return Err(Error::invalid_input(format!(
-                    "option '{key}' applies only to the basis existing_customer"
-                )));
-            }
-            "max_age_days" => definition.max_age_days = Some(days(&key, &value)?),
-            "min_interval_days" => definition.min_interval_days = Some(days(&key, &value)?),
-            "notice_since" => definition.notice_since = Some(local_date(&value)?),
-            _ => {
-                return Err(crate::core::input::unknown_option(
-                    "email type",
-                    &key,
-                    &["max_age_days", "notice_since", "min_interval_days"],
-                ));
-            }
+    let mut options = Options::new("email type", options);
+    for key in ["max_age_days", "notice_since"] {
+        if basis != Basis::ExistingCustomer && options.has(key) {
+            return Err(Error::invalid_input(format!(
+                "option '{key}' applies only to the basis existing_customer"
+            )));
         }
     }
+    if let Some(value) = options.take("max_age_days") {
+        definition.max_age_days = Some(days("max_age_days", &value)?);
+    }
+    if let Some(value) = options.take("notice_since") {
+        definition.notice_since = Some(local_date(&value)?);
+    }
+    if let Some(value) = options.take("min_interval_days") {
+        definition.min_interval_days = Some(days("min_interval_days", &value)?);
+    }
+    options.finish()?;
     Ok(definition)
 }
 
@@ -180,12 +177,7 @@ pub fn shop_date(option: &str, value: &InputValue) -> Result<String> {
 mod tests {
     use super::*;
 
-    fn kv(pairs: &[(&str, InputValue)]) -> KeyValues {
-        pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.clone()))
-            .collect()
-    }
+    use crate::core::input::key_values as kv;
 
     #[test]
     fn defines_each_basis() {

@@ -5,13 +5,14 @@ use mysql_async::{Row, Value};
 
 use crate::core::error::{Error, Result};
 use crate::core::ledger::{self, ChainFields, Hash, SALT_LEN};
-use crate::core::output::{OutputValue, Record};
 use crate::core::rules::consent::{Action, Status, gives_consent, next_status};
 use crate::core::rules::proof::Proof;
-use crate::core::store::convert::{self, schema_error};
-use crate::core::store::schema::render;
-use crate::core::store::session::Session;
+use crate::core::store::db::session::Session;
+use crate::core::store::db::values::{self, schema_error};
 use crate::core::time::Timestamp;
+
+/// What a schema error names when a row does not fit.
+const WHAT: &str = "the consent ledger";
 
 /// An event to append.
 pub struct NewEvent<'a> {
@@ -24,11 +25,11 @@ pub struct NewEvent<'a> {
 }
 
 /// Appends one event in its own transaction; returns its id.
-pub async fn append(session: &mut Session<'_>, prefix: &str, event: &NewEvent<'_>) -> Result<u64> {
+pub async fn append(session: &mut Session<'_>, event: &NewEvent<'_>) -> Result<u64> {
     session
         .transaction(async |s| {
-            let mut head = lock_head(s, prefix, event.customer_id, event.purpose).await?;
-            append_locked(s, prefix, &mut head, event).await
+            let mut head = lock_head(s, event.customer_id, event.purpose).await?;
+            append_locked(s, &mut head, event).await
         })
         .await
 }
@@ -37,18 +38,16 @@ pub async fn append(session: &mut Session<'_>, prefix: &str, event: &NewEvent<'_
 /// not exist or was confirmed already (then nothing is written).
 pub async fn confirm(
     session: &mut Session<'_>,
-    prefix: &str,
     request_id: u64,
     proof: &Proof,
     now: Timestamp,
 ) -> Result<u64> {
     session
         .transaction(async |s| {
-            let sql = render(
+            let sql = s.sql(
                 "SELECT r.customer_id, r.purpose, r.action, c.id FROM `{p}consent_events` r
                  LEFT JOIN `{p}consent_events` c ON c.request_id = r.id AND c.action = 'confirmed'
                  WHERE r.id = ?",
-                prefix,
             );
             // Read before taking the chain lock only to learn customer and purpose; re-checked below.
             let found: Option<(u64, String, String, Option<u64>)> = s.exec_first(&sql, (request_id,)).await?;
@@ -58,13 +57,12 @@ pub async fn confirm(
             if action != Action::Requested.name() {
                 return Err(Error::Token("invalid token: it does not confirm a consent request".into()));
             }
-            let mut head = lock_head(s, prefix, customer_id, &purpose).await?;
+            let mut head = lock_head(s, customer_id, &purpose).await?;
             // Under the lock: a confirmation appended meanwhile by another worker is seen here.
             let used: Option<(u64,)> = s
                 .exec_first(
-                    &render(
+                    &s.sql(
                         "SELECT id FROM `{p}consent_events` WHERE request_id = ? AND action = 'confirmed' LIMIT 1",
-                        prefix,
                     ),
                     (request_id,),
                 )
@@ -82,7 +80,7 @@ pub async fn confirm(
                 proof,
                 recorded_at: now,
             };
-            append_locked(s, prefix, &mut head, &event).await
+            append_locked(s, &mut head, &event).await
         })
         .await
 }
@@ -98,15 +96,13 @@ pub(super) struct Head {
 
 pub(super) async fn lock_head(
     s: &mut Session<'_>,
-    prefix: &str,
     customer_id: u64,
     purpose: &str,
 ) -> Result<Head> {
-    let sql = render(
+    let sql = s.sql(
         "SELECT h.last_event_id, h.last_hash, st.status FROM `{p}consent_chain_head` h
          LEFT JOIN `{p}consent_state` st ON st.customer_id = ? AND st.purpose = ?
          WHERE h.id = 1 FOR UPDATE",
-        prefix,
     );
     let row: Option<(u64, Vec<u8>, Option<String>)> =
         s.exec_first(&sql, (customer_id, purpose)).await?;
@@ -124,7 +120,6 @@ pub(super) async fn lock_head(
 /// the same transaction).
 pub(super) async fn append_locked(
     s: &mut Session<'_>,
-    prefix: &str,
     head: &mut Head,
     event: &NewEvent<'_>,
 ) -> Result<u64> {
@@ -137,9 +132,8 @@ pub(super) async fn append_locked(
     let text_hash = proof.text.as_deref().map(ledger::text_hash);
     if let (Some(text), Some(hash)) = (proof.text.as_deref(), text_hash) {
         s.exec_drop(
-            &render(
+            &s.sql(
                 "INSERT IGNORE INTO `{p}consent_texts` (text_hash, text, created_at) VALUES (?, ?, ?)",
-                prefix,
             ),
             (hash.to_vec(), text, event.recorded_at),
         )
@@ -175,12 +169,11 @@ pub(super) async fn append_locked(
     };
     let hash = ledger::chain_hash(&head.last_hash, &fields);
 
-    let insert = render(
+    let insert = s.sql(
         "INSERT INTO `{p}consent_events` (id, customer_id, purpose, action, request_id, source, text_hash,
            text_version, ip, user_agent, actor, personal_salt, personal_digest, occurred_at, recorded_at,
            prev_hash, hash)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        prefix,
     );
     let params: Vec<Value> = vec![
         id.into(),
@@ -203,10 +196,7 @@ pub(super) async fn append_locked(
     ];
     s.exec_drop(&insert, params).await?;
     s.exec_drop(
-        &render(
-            "UPDATE `{p}consent_chain_head` SET last_event_id = ?, last_hash = ? WHERE id = 1",
-            prefix,
-        ),
+        &s.sql("UPDATE `{p}consent_chain_head` SET last_event_id = ?, last_hash = ? WHERE id = 1"),
         (id, hash.to_vec()),
     )
     .await?;
@@ -214,13 +204,12 @@ pub(super) async fn append_locked(
     let status = next_status(head.status, event.action);
     let granted_at = gives_consent(event.action).then_some(occurred_at);
     s.exec_drop(
-        &render(
+        &s.sql(
             "INSERT INTO `{p}consent_state` (customer_id, purpose, status, event_id, grant_event_id, granted_at, updated_at)
              VALUES (?, ?, ?, ?, ?, ?, ?)
              ON DUPLICATE KEY UPDATE status = VALUES(status), event_id = VALUES(event_id),
                grant_event_id = COALESCE(VALUES(grant_event_id), grant_event_id),
                granted_at = COALESCE(VALUES(granted_at), granted_at), updated_at = VALUES(updated_at)",
-            prefix,
         ),
         (
             event.customer_id,
@@ -242,35 +231,42 @@ pub(super) async fn append_locked(
 /// Whether consent for the purpose is in force: one indexed lookup.
 pub async fn has_consent(
     session: &mut Session<'_>,
-    prefix: &str,
     customer_id: u64,
     purpose: &str,
 ) -> Result<bool> {
     let status: Option<String> = session
         .exec_first(
-            &render(
-                "SELECT status FROM `{p}consent_state` WHERE customer_id = ? AND purpose = ?",
-                prefix,
-            ),
+            &session
+                .sql("SELECT status FROM `{p}consent_state` WHERE customer_id = ? AND purpose = ?"),
             (customer_id, purpose),
         )
         .await?;
     Ok(status.as_deref() == Some(Status::Granted.name()))
 }
 
-fn take<T: mysql_async::prelude::FromValue>(row: &mut Row, index: usize) -> Result<T> {
-    row.take_opt::<T, usize>(index)
-        .and_then(|v| v.ok())
-        .ok_or_else(|| schema_error("the consent ledger holds a value of an unexpected type"))
+/// The customer's events, oldest first, with proof, the consent text and `confirmed_at`.
+/// One event of a customer's consent history, with its proof.
+#[derive(Debug, Clone)]
+pub struct HistoryEvent {
+    pub id: u64,
+    pub purpose: String,
+    pub action: String,
+    pub occurred_at: Option<Timestamp>,
+    pub recorded_at: Option<Timestamp>,
+    pub source: Option<String>,
+    pub text: Option<String>,
+    pub text_sha256: Option<String>,
+    pub text_version: Option<String>,
+    pub ip: Option<String>,
+    pub user_agent: Option<String>,
+    pub actor: Option<String>,
+    pub request_id: Option<u64>,
+    /// When the request was confirmed (for `confirmed` events: the event's own time).
+    pub confirmed_at: Option<Timestamp>,
 }
 
-/// The customer's events, oldest first, with proof, the consent text and `confirmed_at`.
-pub async fn history(
-    session: &mut Session<'_>,
-    prefix: &str,
-    customer_id: u64,
-) -> Result<Vec<Record>> {
-    let sql = render(
+pub async fn history(session: &mut Session<'_>, customer_id: u64) -> Result<Vec<HistoryEvent>> {
+    let sql = session.sql(
         "SELECT e.id, e.purpose, e.action, e.occurred_at, e.recorded_at, e.source, t.text, e.text_hash,
                 e.text_version, e.ip, e.user_agent, e.actor, e.request_id, c.occurred_at
          FROM `{p}consent_events` e
@@ -278,40 +274,34 @@ pub async fn history(
          LEFT JOIN `{p}consent_events` c ON c.request_id = e.id AND c.action = 'confirmed'
          WHERE e.customer_id = ?
          ORDER BY e.id",
-        prefix,
     );
     let rows: Vec<Row> = session.exec(&sql, (customer_id,)).await?;
     rows.into_iter()
         .map(|mut row| {
-            let action: String = take(&mut row, 2)?;
-            let occurred_at = convert::timestamp(take(&mut row, 3)?)?;
+            let action: String = values::take(&mut row, 2, WHAT)?;
+            let occurred_at = values::timestamp(values::take(&mut row, 3, WHAT)?)?;
             let confirmed_at = if action == Action::Confirmed.name() {
                 occurred_at
             } else {
-                convert::timestamp(take(&mut row, 13)?)?
+                values::timestamp(values::take(&mut row, 13, WHAT)?)?
             };
-            let text_hash = convert::hash(take(&mut row, 7)?)?;
-            Ok(vec![
-                ("id", OutputValue::from(take::<u64>(&mut row, 0)?)),
-                ("purpose", take::<String>(&mut row, 1)?.into()),
-                ("action", action.into()),
-                ("occurred_at", occurred_at.map(|t| t.to_string()).into()),
-                (
-                    "recorded_at",
-                    convert::timestamp(take(&mut row, 4)?)?
-                        .map(|t| t.to_string())
-                        .into(),
-                ),
-                ("source", take::<Option<String>>(&mut row, 5)?.into()),
-                ("text", take::<Option<String>>(&mut row, 6)?.into()),
-                ("text_sha256", text_hash.map(|h| ledger::hex(&h)).into()),
-                ("text_version", take::<Option<String>>(&mut row, 8)?.into()),
-                ("ip", take::<Option<String>>(&mut row, 9)?.into()),
-                ("user_agent", take::<Option<String>>(&mut row, 10)?.into()),
-                ("actor", take::<Option<String>>(&mut row, 11)?.into()),
-                ("request_id", take::<Option<u64>>(&mut row, 12)?.into()),
-                ("confirmed_at", confirmed_at.map(|t| t.to_string()).into()),
-            ])
+            let text_hash = values::hash(values::take(&mut row, 7, WHAT)?)?;
+            Ok(HistoryEvent {
+                id: values::take(&mut row, 0, WHAT)?,
+                purpose: values::take(&mut row, 1, WHAT)?,
+                action,
+                occurred_at,
+                recorded_at: values::timestamp(values::take(&mut row, 4, WHAT)?)?,
+                source: values::take(&mut row, 5, WHAT)?,
+                text: values::take(&mut row, 6, WHAT)?,
+                text_sha256: text_hash.map(|h| ledger::hex(&h)),
+                text_version: values::take(&mut row, 8, WHAT)?,
+                ip: values::take(&mut row, 9, WHAT)?,
+                user_agent: values::take(&mut row, 10, WHAT)?,
+                actor: values::take(&mut row, 11, WHAT)?,
+                request_id: values::take(&mut row, 12, WHAT)?,
+                confirmed_at,
+            })
         })
         .collect()
 }
@@ -328,14 +318,14 @@ const VERIFY_BATCH: usize = 1000;
 
 /// Walks the whole chain in id order, in one consistent snapshot, and reports the first event whose
 /// link, hash, personal digest or consent text does not match, or that is missing.
-pub async fn verify(session: &mut Session<'_>, prefix: &str) -> Result<Verification> {
+pub async fn verify(session: &mut Session<'_>) -> Result<Verification> {
     session
         .query_drop("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
         .await?;
     session
         .query_drop("START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY")
         .await?;
-    let result = walk(session, prefix).await;
+    let result = walk(session).await;
     if session.reusable() {
         // Read-only: ending it either way is the same; never leave it open on the held connection.
         session.query_drop("ROLLBACK").await?;
@@ -343,8 +333,8 @@ pub async fn verify(session: &mut Session<'_>, prefix: &str) -> Result<Verificat
     result
 }
 
-async fn walk(session: &mut Session<'_>, prefix: &str) -> Result<Verification> {
-    let sql = render(
+async fn walk(session: &mut Session<'_>) -> Result<Verification> {
+    let sql = session.sql(
         "SELECT e.id, e.customer_id, e.purpose, e.action, e.request_id, e.source, e.text_hash, e.text_version,
                 e.ip, e.user_agent, e.actor, e.personal_salt, e.personal_digest, e.occurred_at, e.recorded_at,
                 e.blanked_at, e.prev_hash, e.hash,
@@ -352,7 +342,6 @@ async fn walk(session: &mut Session<'_>, prefix: &str) -> Result<Verification> {
          FROM `{p}consent_events` e
          LEFT JOIN `{p}consent_texts` t ON t.text_hash = e.text_hash
          WHERE e.id > ? ORDER BY e.id LIMIT ?",
-        prefix,
     );
     let mut prev_hash = ledger::GENESIS;
     let mut last_id = 0u64;
@@ -362,7 +351,7 @@ async fn walk(session: &mut Session<'_>, prefix: &str) -> Result<Verification> {
         let rows: Vec<Row> = session.exec(&sql, (last_id, VERIFY_BATCH as u64)).await?;
         let n = rows.len();
         for mut row in rows {
-            let id: u64 = take(&mut row, 0)?;
+            let id: u64 = values::take(&mut row, 0, WHAT)?;
             events += 1;
             let (ok, stored_hash) = check_event(&mut row, id, last_id, &prev_hash)?;
             if !ok && first_bad.is_none() {
@@ -378,10 +367,8 @@ async fn walk(session: &mut Session<'_>, prefix: &str) -> Result<Verification> {
     }
     let head: Option<(u64, Vec<u8>)> = session
         .exec_first(
-            &render(
-                "SELECT last_event_id, last_hash FROM `{p}consent_chain_head` WHERE id = 1",
-                prefix,
-            ),
+            &session
+                .sql("SELECT last_event_id, last_hash FROM `{p}consent_chain_head` WHERE id = 1"),
             (),
         )
         .await?;
@@ -410,24 +397,24 @@ fn check_event(
     previous_id: u64,
     expected_prev: &Hash,
 ) -> Result<(bool, Hash)> {
-    let customer_id: u64 = take(row, 1)?;
-    let purpose: String = take(row, 2)?;
-    let action: String = take(row, 3)?;
-    let request_id: Option<u64> = take(row, 4)?;
-    let source: Option<String> = take(row, 5)?;
-    let text_hash = convert::hash(take(row, 6)?)?;
-    let text_version: Option<String> = take(row, 7)?;
-    let ip: Option<String> = take(row, 8)?;
-    let user_agent: Option<String> = take(row, 9)?;
-    let actor: Option<String> = take(row, 10)?;
-    let salt: Option<Vec<u8>> = take(row, 11)?;
-    let digest = convert::hash(take(row, 12)?)?;
-    let occurred_at = convert::timestamp(take(row, 13)?)?;
-    let recorded_at = convert::timestamp(take(row, 14)?)?;
-    let blanked = convert::timestamp(take(row, 15)?)?.is_some();
-    let prev_hash = convert::hash(take(row, 16)?)?;
-    let hash = convert::hash(take(row, 17)?)?;
-    let text_ok: Option<i64> = take(row, 18)?;
+    let customer_id: u64 = values::take(row, 1, WHAT)?;
+    let purpose: String = values::take(row, 2, WHAT)?;
+    let action: String = values::take(row, 3, WHAT)?;
+    let request_id: Option<u64> = values::take(row, 4, WHAT)?;
+    let source: Option<String> = values::take(row, 5, WHAT)?;
+    let text_hash = values::hash(values::take(row, 6, WHAT)?)?;
+    let text_version: Option<String> = values::take(row, 7, WHAT)?;
+    let ip: Option<String> = values::take(row, 8, WHAT)?;
+    let user_agent: Option<String> = values::take(row, 9, WHAT)?;
+    let actor: Option<String> = values::take(row, 10, WHAT)?;
+    let salt: Option<Vec<u8>> = values::take(row, 11, WHAT)?;
+    let digest = values::hash(values::take(row, 12, WHAT)?)?;
+    let occurred_at = values::timestamp(values::take(row, 13, WHAT)?)?;
+    let recorded_at = values::timestamp(values::take(row, 14, WHAT)?)?;
+    let blanked = values::timestamp(values::take(row, 15, WHAT)?)?.is_some();
+    let prev_hash = values::hash(values::take(row, 16, WHAT)?)?;
+    let hash = values::hash(values::take(row, 17, WHAT)?)?;
+    let text_ok: Option<i64> = values::take(row, 18, WHAT)?;
 
     let stored_hash = hash.unwrap_or(ledger::GENESIS);
     let (Some(digest), Some(occurred_at), Some(recorded_at), Some(prev_hash), Some(hash)) =

@@ -1,20 +1,23 @@
 //! SQL of finding shop accounts, for admin pages and the command-line tool.
 
 use crate::core::error::Result;
-use crate::core::output::Record;
 use crate::core::rules::ident::Lookup;
-use crate::core::store::objection::ShopTables;
-use crate::core::store::session::Session;
+use crate::core::store::db::session::Session;
+
+/// A shop account found by the admin search.
+#[derive(Debug, Clone)]
+pub struct Account {
+    pub customer_id: u64,
+    pub email: String,
+    pub firstname: String,
+    pub lastname: String,
+}
 
 /// customers_id, address, first name, last name
 type CustomerRow = (u64, Option<String>, Option<String>, Option<String>);
 
-pub async fn find(
-    session: &mut Session<'_>,
-    shop: &ShopTables<'_>,
-    lookup: &Lookup,
-    limit: u32,
-) -> Result<Vec<Record>> {
+pub async fn find(session: &mut Session<'_>, lookup: &Lookup, limit: u32) -> Result<Vec<Account>> {
+    let shop = &session.tables().require_shop()?;
     let (column, value) = match lookup {
         Lookup::Id(id) => ("customers_id", mysql_async::Value::from(*id)),
         Lookup::Email(email) => (
@@ -34,13 +37,11 @@ pub async fn find(
         .await?;
     Ok(rows
         .into_iter()
-        .map(|(id, email, first, last)| {
-            vec![
-                ("customer_id", id.into()),
-                ("email", email.unwrap_or_default().into()),
-                ("firstname", first.unwrap_or_default().into()),
-                ("lastname", last.unwrap_or_default().into()),
-            ]
+        .map(|(id, email, first, last)| Account {
+            customer_id: id,
+            email: email.unwrap_or_default(),
+            firstname: first.unwrap_or_default(),
+            lastname: last.unwrap_or_default(),
         })
         .collect())
 }

@@ -1,6 +1,6 @@
 //! SQL of the send decision: what one decision needs about a customer, for one customer or a chunk of a
 //! campaign, in one statement. The type's rules and the suppression list come from this process's
-//! catalog copy (store/catalog.rs); the statement reads the catalog's counter along, so a stale copy
+//! copy (store/cache.rs); the statement reads the copy's change counter along, so a stale copy
 //! is noticed in the same round trip.
 
 use std::rc::Rc;
@@ -10,14 +10,17 @@ use mysql_async::{Row, Value};
 use crate::core::config::Secret;
 use crate::core::error::Result;
 use crate::core::rules::consent::Status;
-use crate::core::rules::decision::{Clocks, ConsentFacts, Facts, TypeRules};
+use crate::core::rules::decision::{self, AddressEntry, Clocks, ConsentFacts, Facts, TypeRules};
 use crate::core::rules::email::normalise;
 use crate::core::rules::email_type::Basis;
-use crate::core::store::catalog::{self, Catalog, REASON_OPT_OUT};
-use crate::core::store::convert::{self, schema_error, shop_time};
-use crate::core::store::objection::ShopTables;
-use crate::core::store::schema::render;
-use crate::core::store::session::Session;
+use crate::core::store::cache::{self, Cache, REASON_OPT_OUT};
+use crate::core::store::db::schema::render;
+use crate::core::store::db::session::Session;
+use crate::core::store::db::values::{self, schema_error, shop_time};
+use crate::core::store::tables::ShopTables;
+
+/// What a schema error names when a row does not fit.
+const WHAT: &str = "a decision query's answer";
 
 /// Which facts a decision of this type needs; what is not needed is not queried.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -58,29 +61,27 @@ pub struct Judged {
 #[allow(clippy::too_many_arguments)]
 pub async fn judge(
     session: &mut Session<'_>,
-    prefix: &str,
-    shop: Option<&ShopTables<'_>>,
     keyring: &[&Secret],
     ids: &[u64],
     email_type: &str,
     default_max_age: u32,
     needs: Option<Needs>,
 ) -> Result<Judged> {
-    let mut catalog = catalog::current(session, prefix).await?;
-    // A changed catalog may change what must be read: read again (bounded; changes are rare).
+    let mut cache = cache::current(session).await?;
+    // A changed copy may change what must be read: read again (bounded; changes are rare).
     for _ in 0..3 {
-        let rules = catalog.rules(email_type, default_max_age);
+        let rules = cache.rules(email_type, default_max_age);
         let wanted = needs.unwrap_or_else(|| Needs::of(&rules));
-        let (rows, version, clocks) = read(session, prefix, shop, ids, email_type, wanted).await?;
-        if version != catalog.version {
-            catalog = catalog::load(session, prefix).await?;
-            let rules_now = catalog.rules(email_type, default_max_age);
+        let (rows, version, clocks) = read(session, ids, email_type, wanted).await?;
+        if version != cache.version {
+            cache = cache::load(session).await?;
+            let rules_now = cache.rules(email_type, default_max_age);
             if needs.unwrap_or_else(|| Needs::of(&rules_now)) != wanted {
                 continue;
             }
         }
         return finish(
-            &catalog,
+            &cache,
             keyring,
             ids,
             email_type,
@@ -97,7 +98,7 @@ pub async fn judge(
 
 #[allow(clippy::too_many_arguments)]
 fn finish(
-    catalog: &Rc<Catalog>,
+    cache: &Rc<Cache>,
     keyring: &[&Secret],
     ids: &[u64],
     email_type: &str,
@@ -106,7 +107,7 @@ fn finish(
     rows: Vec<(u64, Facts, Option<String>)>,
     clocks: Clocks,
 ) -> Result<Judged> {
-    let rules = catalog.rules(email_type, default_max_age);
+    let rules = cache.rules(email_type, default_max_age);
     if !needs.customer {
         return Ok(Judged {
             rules,
@@ -114,7 +115,7 @@ fn finish(
             facts: ids.iter().map(|&id| (id, Facts::default())).collect(),
         });
     }
-    catalog.require_keys(keyring)?;
+    cache.require_keys(keyring)?;
     let mut by_id: std::collections::HashMap<u64, (Facts, Option<String>)> = rows
         .into_iter()
         .map(|(id, facts, email)| (id, (facts, email)))
@@ -123,9 +124,9 @@ fn finish(
         .iter()
         .map(|&id| {
             let (mut facts, email) = by_id.remove(&id).unwrap_or_default();
-            facts.suppressed |= catalog.customer_suppressed(id);
+            facts.suppressed |= cache.customer_suppressed(id);
             if let Some(email) = email {
-                apply_address_entries(catalog, keyring, email_type, &mut facts, &email);
+                apply_address_entries(cache, keyring, email_type, &mut facts, &email);
             }
             (id, facts)
         })
@@ -139,30 +140,22 @@ fn finish(
 
 /// Adds what the suppression list says about the customer's address.
 pub(super) fn apply_address_entries(
-    catalog: &Catalog,
+    cache: &Cache,
     keyring: &[&Secret],
     email_type: &str,
     facts: &mut Facts,
     email: &str,
 ) {
-    for entry in catalog.address_entries(keyring, &normalise(email)) {
-        if entry.email_type != "*" && entry.email_type != email_type {
-            continue;
-        }
-        if entry.reason != REASON_OPT_OUT {
-            facts.suppressed = true;
-        } else if entry.email_type == "*" {
-            facts.opted_out_all_at = facts.opted_out_all_at.max(Some(entry.created_at));
-        } else {
-            facts.opted_out_type_at = facts.opted_out_type_at.max(Some(entry.created_at));
-        }
-    }
-}
-
-fn take<T: mysql_async::prelude::FromValue>(row: &mut Row, index: usize) -> Result<T> {
-    row.take_opt::<T, usize>(index)
-        .and_then(|v| v.ok())
-        .ok_or_else(|| schema_error("a decision query returned a value of an unexpected type"))
+    let entries = cache.address_entries(keyring, &normalise(email));
+    decision::apply_address_entries(
+        facts,
+        email_type,
+        entries.iter().map(|e| AddressEntry {
+            email_type: &e.email_type,
+            opt_out: e.reason == REASON_OPT_OUT,
+            created_at: e.created_at,
+        }),
+    );
 }
 
 /// The catalog counter and the clocks, as the first columns of every row.
@@ -173,12 +166,13 @@ type Rows = (Vec<(u64, Facts, Option<String>)>, u64, Clocks);
 
 async fn read(
     session: &mut Session<'_>,
-    prefix: &str,
-    shop: Option<&ShopTables<'_>>,
     ids: &[u64],
     email_type: &str,
     needs: Needs,
 ) -> Result<Rows> {
+    let shop = session.tables().shop;
+    let shop = shop.as_ref();
+    let prefix = session.prefix();
     if !needs.customer {
         let sql = render(&format!("SELECT {HEAD_COLUMNS}"), prefix);
         let mut row: Row = session
@@ -202,10 +196,11 @@ async fn read(
 }
 
 fn head(row: &mut Row) -> Result<(u64, Clocks)> {
-    let version: Option<u64> = take(row, 0)?;
-    let utc_now = convert::timestamp(take(row, 1)?)?.ok_or_else(|| schema_error("no UTC clock"))?;
-    let db_now =
-        convert::timestamp(take(row, 2)?)?.ok_or_else(|| schema_error("no database clock"))?;
+    let version: Option<u64> = values::take(row, 0, WHAT)?;
+    let utc_now = values::timestamp(values::take(row, 1, WHAT)?)?
+        .ok_or_else(|| schema_error("no UTC clock"))?;
+    let db_now = values::timestamp(values::take(row, 2, WHAT)?)?
+        .ok_or_else(|| schema_error("no database clock"))?;
     Ok((
         version.ok_or_else(|| schema_error("the catalog counter is missing; run migrate()"))?,
         Clocks { utc_now, db_now },
@@ -282,19 +277,19 @@ fn statement(
 
 /// One customer row (after the head columns); the address is the account's current one, if known.
 fn read_facts(row: &mut Row, shop: bool) -> Result<(u64, Facts, Option<String>)> {
-    let id: u64 = take(row, 3)?;
-    let in_shop: Option<i64> = take(row, 4)?;
-    let email: Option<String> =
-        take::<Option<Vec<u8>>>(row, 5)?.map(|b| String::from_utf8_lossy(&b).into_owned());
-    let opted_out_all_at = convert::timestamp(take(row, 6)?)?;
-    let opted_out_type_at = convert::timestamp(take(row, 7)?)?;
-    let status: Option<String> = take(row, 8)?;
-    let granted_at = convert::timestamp(take(row, 9)?)?;
-    let grant_event_id: Option<u64> = take(row, 10)?;
-    let event_id: Option<u64> = take(row, 11)?;
-    let last_sent_at = convert::timestamp(take(row, 12)?)?;
-    let has_orders: Option<i64> = take(row, 13)?;
-    let newest_matching_order = shop_time(take(row, 14)?);
+    let id: u64 = values::take(row, 3, WHAT)?;
+    let in_shop: Option<i64> = values::take(row, 4, WHAT)?;
+    let email: Option<String> = values::take::<Option<Vec<u8>>>(row, 5, WHAT)?
+        .map(|b| String::from_utf8_lossy(&b).into_owned());
+    let opted_out_all_at = values::timestamp(values::take(row, 6, WHAT)?)?;
+    let opted_out_type_at = values::timestamp(values::take(row, 7, WHAT)?)?;
+    let status: Option<String> = values::take(row, 8, WHAT)?;
+    let granted_at = values::timestamp(values::take(row, 9, WHAT)?)?;
+    let grant_event_id: Option<u64> = values::take(row, 10, WHAT)?;
+    let event_id: Option<u64> = values::take(row, 11, WHAT)?;
+    let last_sent_at = values::timestamp(values::take(row, 12, WHAT)?)?;
+    let has_orders: Option<i64> = values::take(row, 13, WHAT)?;
+    let newest_matching_order = shop_time(values::take(row, 14, WHAT)?);
     let consent = match (status.as_deref().and_then(Status::from_name), event_id) {
         (Some(status), Some(event_id)) => Some(ConsentFacts {
             status,

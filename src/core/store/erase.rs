@@ -15,10 +15,9 @@ use crate::core::address::address_hmacs;
 use crate::core::config::Secret;
 use crate::core::datamap::{self, Entry, Erase, Find, Owner, Replacement, own};
 use crate::core::error::{Error, Result};
-use crate::core::store::catalog;
-use crate::core::store::export::{self, Columns, Context, Subject, quote};
-use crate::core::store::schema::render;
-use crate::core::store::session::Session;
+use crate::core::store::cache;
+use crate::core::store::db::session::Session;
+use crate::core::store::walk::{self, Columns, Scope, Subject, quote};
 use crate::core::time::Timestamp;
 
 /// What erasure did (or, in a dry run, would do).
@@ -61,8 +60,8 @@ fn order(entry: &Entry) -> u8 {
     }
 }
 
-fn plan(ctx: &Context<'_>, request: &Request<'_>, columns: &Columns) -> Vec<Step> {
-    let mut steps: Vec<Step> = datamap::entries(ctx.shop)
+fn plan(ctx: &Scope<'_>, request: &Request<'_>, columns: &Columns) -> Vec<Step> {
+    let mut steps: Vec<Step> = datamap::entries(ctx.shop())
         .into_iter()
         .filter(|e| request.shop_data || matches!(e.owner, Owner::Own))
         .filter_map(|entry| {
@@ -97,7 +96,7 @@ fn plan(ctx: &Context<'_>, request: &Request<'_>, columns: &Columns) -> Vec<Step
 /// Refuses to erase a shop administrator (xtc, modified and Gambio keep them in `customers`).
 async fn refuse_admin(
     session: &mut Session<'_>,
-    ctx: &Context<'_>,
+    ctx: &Scope<'_>,
     columns: &Columns,
     customer_id: u64,
 ) -> Result<()> {
@@ -130,18 +129,18 @@ async fn refuse_admin(
 
 pub async fn erase(
     session: &mut Session<'_>,
-    ctx: &Context<'_>,
+    ctx: &Scope<'_>,
     request: &Request<'_>,
 ) -> Result<Report> {
     // Every mapped table is read for the addresses, also without shop_data: the suppression list
     // needs every address the customer used.
-    let all = datamap::entries(ctx.shop);
+    let all = datamap::entries(ctx.shop());
     let tables: Vec<String> = all.iter().map(|e| ctx.table(e)).collect();
-    let columns = export::columns(session, &tables).await?;
+    let columns = walk::columns(session, &tables).await?;
     if request.shop_data {
         refuse_admin(session, ctx, &columns, request.customer_id).await?;
     }
-    let subject = export::subject(session, ctx, &all, &columns, request.customer_id).await?;
+    let subject = walk::subject(session, ctx, &all, &columns, request.customer_id).await?;
     let mut report = Report {
         dry_run: request.dry_run,
         ..Report::default()
@@ -183,7 +182,7 @@ pub async fn erase(
 /// Puts the addresses (or, with none known, the customer id) on the suppression list for good.
 async fn suppress(
     s: &mut Session<'_>,
-    ctx: &Context<'_>,
+    ctx: &Scope<'_>,
     request: &Request<'_>,
     subject: &Subject,
     dry_run: bool,
@@ -194,10 +193,9 @@ async fn suppress(
         for (hmac, key_id) in address_hmacs(ctx.keyring, email) {
             let found: Option<u8> = s
                 .exec_first(
-                    &render(
+                    &s.sql(
                         "SELECT 1 FROM `{p}suppressions` WHERE email_hmac = ? AND key_id = ? AND type = '*' AND reason <> 'opt_out'",
-                        ctx.prefix,
-                    ),
+                                            ),
                     (hmac.to_vec(), key_id.to_vec()),
                 )
                 .await?;
@@ -213,11 +211,10 @@ async fn suppress(
                 continue;
             };
             s.exec_drop(
-                &render(
+                &s.sql(
                     "INSERT INTO `{p}suppressions` (email_hmac, key_id, type, reason, created_at) VALUES (?, ?, '*', 'erased', ?)
                      ON DUPLICATE KEY UPDATE reason = 'erased', source = NULL, ip = NULL, user_agent = NULL, actor = NULL",
-                    ctx.prefix,
-                ),
+                                    ),
                 (hmac.to_vec(), key_id.to_vec(), request.now),
             )
             .await?;
@@ -226,9 +223,8 @@ async fn suppress(
     if subject.emails.is_empty() {
         let found: Option<u8> = s
             .exec_first(
-                &render(
+                &s.sql(
                     "SELECT 1 FROM `{p}suppressions` WHERE customer_id = ? AND email_hmac IS NULL",
-                    ctx.prefix,
                 ),
                 (subject.customer_id,),
             )
@@ -237,10 +233,9 @@ async fn suppress(
             added += 1;
             if !dry_run {
                 s.exec_drop(
-                    &render(
+                    &s.sql(
                         "INSERT INTO `{p}suppressions` (customer_id, type, reason, created_at) VALUES (?, '*', 'erased', ?)",
-                        ctx.prefix,
-                    ),
+                                            ),
                     (subject.customer_id, request.now),
                 )
                 .await?;
@@ -248,7 +243,7 @@ async fn suppress(
         }
     }
     if added > 0 && !dry_run {
-        catalog::changed(s, ctx.prefix).await?;
+        cache::changed(s).await?;
     }
     Ok(added)
 }
@@ -256,12 +251,12 @@ async fn suppress(
 /// Counts (retain, dry run) or changes one table; returns the number of rows.
 async fn apply(
     s: &mut Session<'_>,
-    ctx: &Context<'_>,
+    ctx: &Scope<'_>,
     request: &Request<'_>,
     subject: &Subject,
     step: &Step,
 ) -> Result<u64> {
-    let condition = export::condition(ctx, step.entry, "t", subject);
+    let condition = walk::condition(ctx, step.entry, "t", subject);
     let mut sql_where = condition.sql.clone();
     if step.strategy == Erase::Anonymize {
         if let Some(done) = step.entry.erased_when {
@@ -283,12 +278,11 @@ async fn apply(
             if step.entry.id == own::ARCHIVE {
                 // The archived bodies live in their own table, keyed by send.
                 s.exec_drop(
-                    &render(
+                    &s.sql(
                         &format!(
                             "DELETE FROM `{{p}}email_archive_chunks` WHERE send_id IN (SELECT t.send_id FROM {table} t WHERE {sql_where})"
                         ),
-                        ctx.prefix,
-                    ),
+                                            ),
                     condition.params.clone(),
                 )
                 .await?;

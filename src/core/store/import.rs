@@ -13,11 +13,10 @@ use crate::core::rules::consent::Action;
 use crate::core::rules::import::{ListEntry, Planned, Subscription, plan};
 use crate::core::rules::proof::{Proof, Source};
 use crate::core::store::consent::{NewEvent, append_locked, lock_head};
-use crate::core::store::convert;
-use crate::core::store::export::columns;
-use crate::core::store::objection::ShopTables;
-use crate::core::store::schema::render;
-use crate::core::store::session::Session;
+use crate::core::store::db::schema::render;
+use crate::core::store::db::session::Session;
+use crate::core::store::db::values;
+use crate::core::store::walk::columns;
 use crate::core::time::Timestamp;
 
 /// Customers per transaction: short enough that shop traffic waiting for the chain lock hardly notices.
@@ -61,7 +60,7 @@ fn utc(column: &str) -> String {
 }
 
 fn time(value: Value) -> Option<Timestamp> {
-    convert::timestamp(value).ok().flatten()
+    values::timestamp(value).ok().flatten()
 }
 
 /// customers_id, account created (UTC)
@@ -80,9 +79,9 @@ type ListRow = (
 /// Reads every subscription the shop records, by customer id.
 async fn subscriptions(
     session: &mut Session<'_>,
-    shop: &ShopTables<'_>,
     counts: &mut Imported,
 ) -> Result<BTreeMap<u64, Subscription>> {
+    let shop = &session.tables().require_shop()?;
     let name = |t: &str| format!("{}{t}", shop.prefix);
     let cols = columns(
         session,
@@ -208,12 +207,8 @@ async fn subscriptions(
 }
 
 /// Customers with any event for the purpose among `ids` (all of them when `ids` is empty).
-async fn in_ledger(
-    session: &mut Session<'_>,
-    prefix: &str,
-    purpose: &str,
-    ids: &[u64],
-) -> Result<HashSet<u64>> {
+async fn in_ledger(session: &mut Session<'_>, purpose: &str, ids: &[u64]) -> Result<HashSet<u64>> {
+    let prefix = session.prefix();
     let mut params: Vec<Value> = vec![purpose.into()];
     let filter = if ids.is_empty() {
         String::new()
@@ -230,15 +225,10 @@ async fn in_ledger(
     Ok(rows.into_iter().collect())
 }
 
-pub async fn import(
-    session: &mut Session<'_>,
-    prefix: &str,
-    shop: &ShopTables<'_>,
-    request: &ImportRequest<'_>,
-) -> Result<Imported> {
+pub async fn import(session: &mut Session<'_>, request: &ImportRequest<'_>) -> Result<Imported> {
     let started = Instant::now();
     let mut counts = Imported::default();
-    let found = subscriptions(session, shop, &mut counts).await?;
+    let found = subscriptions(session, &mut counts).await?;
     let planned: Vec<(u64, Vec<Planned>)> = found
         .values()
         .map(|s| (s.customer_id, plan(s, request.now, request.truncate_ip)))
@@ -246,7 +236,7 @@ pub async fn import(
         .collect();
 
     if request.dry_run {
-        let known = in_ledger(session, prefix, request.purpose, &[]).await?;
+        let known = in_ledger(session, request.purpose, &[]).await?;
         for (id, events) in &planned {
             if known.contains(id) {
                 counts.already_in_ledger += 1;
@@ -258,10 +248,10 @@ pub async fn import(
         for chunk in planned.chunks(BATCH) {
             let batch = session
                 .transaction(async |s| {
-                    let mut head = lock_head(s, prefix, 0, request.purpose).await?;
+                    let mut head = lock_head(s, 0, request.purpose).await?;
                     let ids: Vec<u64> = chunk.iter().map(|(id, _)| *id).collect();
                     // Under the chain lock: nobody appends for these customers until the commit.
-                    let known = in_ledger(s, prefix, request.purpose, &ids).await?;
+                    let known = in_ledger(s, request.purpose, &ids).await?;
                     let mut batch = Imported::default();
                     for (id, events) in chunk {
                         if known.contains(id) {
@@ -293,7 +283,7 @@ pub async fn import(
                                 proof: &proof,
                                 recorded_at: request.now,
                             };
-                            let appended = append_locked(s, prefix, &mut head, &new).await?;
+                            let appended = append_locked(s, &mut head, &new).await?;
                             if event.action == Action::Requested {
                                 request_id = Some(appended);
                             }

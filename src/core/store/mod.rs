@@ -1,21 +1,21 @@
 //! Everything that speaks SQL: where the database is, how a connection is opened and used, the schema.
 
-pub mod catalog;
-pub mod connect;
+pub mod cache;
+pub mod db;
+pub mod tables;
+pub mod walk;
+
 pub mod consent;
-pub mod convert;
+
 pub mod customers;
 pub mod decision;
 pub mod email_types;
 pub mod erase;
 pub mod export;
 pub mod import;
-pub mod migrate;
+
 pub mod objection;
 pub mod recommend;
 pub mod records;
 pub mod request_log;
 pub mod retention;
-pub mod schema;
-pub mod session;
-pub mod target;

@@ -2,41 +2,25 @@
 
 use mysql_async::Value;
 
-use crate::core::config::{Secret, Shop};
+use crate::core::config::Secret;
 use crate::core::error::Result;
 use crate::core::rules::proof::Proof;
-use crate::core::store::catalog::{self, REASON_OPT_OUT};
-use crate::core::store::convert;
-use crate::core::store::schema::render;
-use crate::core::store::session::Session;
+use crate::core::store::cache::{self, REASON_OPT_OUT};
+use crate::core::store::db::session::Session;
+use crate::core::store::db::values;
 use crate::core::time::Timestamp;
-
-/// Where the shop keeps its customers, when a preset is set.
-pub struct ShopTables<'a> {
-    pub shop: Shop,
-    pub prefix: &'a str,
-}
-
-impl ShopTables<'_> {
-    /// A shop table name; the prefix is a validated identifier.
-    pub fn table(&self, name: &str) -> String {
-        format!("`{}{name}`", self.prefix)
-    }
-}
 
 /// Whether a standing objection of `customer_id` to `email_type` exists that no newer consent in force
 /// lifts (for `*`: no consent in force of any purpose is newer).
 async fn objection_stands(
     session: &mut Session<'_>,
-    prefix: &str,
     customer_id: u64,
     email_type: &str,
 ) -> Result<bool> {
-    let sql = render(
+    let sql = session.sql(
         "SELECT (SELECT MAX(created_at) FROM `{p}opt_outs` WHERE customer_id = ? AND type = ?),
                 (SELECT MAX(granted_at) FROM `{p}consent_state`
                   WHERE customer_id = ? AND status = 'granted' AND (? = '*' OR purpose = ?))",
-        prefix,
     );
     let row: Option<(Value, Value)> = session
         .exec_first(
@@ -47,7 +31,7 @@ async fn objection_stands(
     let Some((opted, granted)) = row else {
         return Ok(false);
     };
-    let (opted, granted) = (convert::timestamp(opted)?, convert::timestamp(granted)?);
+    let (opted, granted) = (values::timestamp(opted)?, values::timestamp(granted)?);
     Ok(match (opted, granted) {
         (None, _) => false,
         (Some(o), Some(g)) => g <= o,
@@ -58,21 +42,19 @@ async fn objection_stands(
 /// Records an objection unless an identical one already stands; true if something was recorded.
 pub async fn opt_out(
     session: &mut Session<'_>,
-    prefix: &str,
     customer_id: u64,
     email_type: &str,
     proof: &Proof,
     now: Timestamp,
 ) -> Result<bool> {
-    if objection_stands(session, prefix, customer_id, email_type).await? {
+    if objection_stands(session, customer_id, email_type).await? {
         return Ok(false);
     }
     session
         .exec_drop(
-            &render(
+            &session.sql(
                 "INSERT INTO `{p}opt_outs` (customer_id, type, source, ip, user_agent, actor, created_at)
                  VALUES (?, ?, ?, ?, ?, ?, ?)",
-                prefix,
             ),
             vec![
                 Value::from(customer_id),
@@ -94,20 +76,20 @@ pub async fn opt_out(
 #[allow(clippy::too_many_arguments)]
 pub async fn opt_out_email(
     session: &mut Session<'_>,
-    prefix: &str,
-    shop: Option<&ShopTables<'_>>,
     keyring: &[&Secret],
     normal_email: &str,
     email_type: &str,
     proof: &Proof,
     now: Timestamp,
 ) -> Result<bool> {
+    let shop = session.tables().shop;
+    let shop = shop.as_ref();
     let Some(current_key) = keyring.first() else {
         return Ok(false);
     };
     session
         .transaction(async |s| {
-            let entries = catalog::address_entries_in_db(s, prefix, keyring, normal_email).await?;
+            let entries = cache::address_entries_in_db(s, keyring, normal_email).await?;
             if entries.iter().any(|e| e.reason != REASON_OPT_OUT) {
                 return Ok(false);
             }
@@ -127,18 +109,17 @@ pub async fn opt_out_email(
             let mut recorded = false;
             let mut newest_consent: Option<Timestamp> = None;
             for &customer in &customers {
-                recorded |= opt_out(s, prefix, customer, email_type, proof, now).await?;
+                recorded |= opt_out(s, customer, email_type, proof, now).await?;
                 let granted: Option<Value> = s
                     .exec_first(
-                        &render(
+                        &s.sql(
                             "SELECT MAX(granted_at) FROM `{p}consent_state`
                              WHERE customer_id = ? AND status = 'granted' AND (? = '*' OR purpose = ?)",
-                            prefix,
                         ),
                         (customer, email_type, email_type),
                     )
                     .await?;
-                if let Some(g) = granted.map(convert::timestamp).transpose()?.flatten() {
+                if let Some(g) = granted.map(values::timestamp).transpose()?.flatten() {
                     newest_consent = newest_consent.max(Some(g));
                 }
             }
@@ -150,7 +131,7 @@ pub async fn opt_out_email(
                 .max()
                 .is_some_and(|at| newest_consent.is_none_or(|g| g <= at));
             if !standing {
-                catalog::put_address(s, prefix, current_key, normal_email, email_type, REASON_OPT_OUT, proof, now)
+                cache::put_address(s, current_key, normal_email, email_type, REASON_OPT_OUT, proof, now)
                     .await?;
                 recorded = true;
             }

@@ -9,17 +9,15 @@ use mysql_async::Value;
 
 use crate::core::config::Secret;
 use crate::core::error::{DatabaseErrorKind, Error, Result};
-use crate::core::output::Record;
-use crate::core::recommend::PairCounter;
 use crate::core::rules::consent::Status;
-use crate::core::rules::decision::{ConsentFacts, Facts, objection};
+use crate::core::rules::decision::{ConsentFacts, Facts};
 use crate::core::rules::email::normalise;
-use crate::core::store::catalog::{self, Catalog};
-use crate::core::store::convert;
+use crate::core::rules::recommend::{self as rule, PairCounter};
+use crate::core::store::cache::{self, Cache};
+use crate::core::store::db::schema::render;
+use crate::core::store::db::session::Session;
+use crate::core::store::db::values;
 use crate::core::store::decision::apply_address_entries;
-use crate::core::store::objection::ShopTables;
-use crate::core::store::schema::render;
-use crate::core::store::session::Session;
 use crate::core::time::Timestamp;
 
 /// The email type whose objection (or `*`) leaves a customer out of recommendations.
@@ -49,16 +47,15 @@ type ObjectionRow = (
 );
 
 /// Customer-level objections to personalisation, with the consent that may lift them.
-async fn objections(session: &mut Session<'_>, prefix: &str) -> Result<HashMap<u64, Facts>> {
+async fn objections(session: &mut Session<'_>) -> Result<HashMap<u64, Facts>> {
     let rows: Vec<ObjectionRow> = session
         .exec(
-            &render(
+            &session.sql(
                 "SELECT o.customer_id, MAX(IF(o.type = '*', o.created_at, NULL)), MAX(IF(o.type = ?, o.created_at, NULL)),
                         MAX(st.status), MAX(st.granted_at), MAX(st.grant_event_id), MAX(st.event_id)
                  FROM `{p}opt_outs` o
                  LEFT JOIN `{p}consent_state` st ON st.customer_id = o.customer_id AND st.purpose = ?
                  WHERE o.type IN ('*', ?) GROUP BY o.customer_id",
-                prefix,
             ),
             (PURPOSE, PURPOSE, PURPOSE),
         )
@@ -68,7 +65,7 @@ async fn objections(session: &mut Session<'_>, prefix: &str) -> Result<HashMap<u
             let consent = match (status.as_deref().and_then(Status::from_name), event) {
                 (Some(status), Some(event_id)) => Some(ConsentFacts {
                     status,
-                    granted_at: convert::timestamp(granted)?,
+                    granted_at: values::timestamp(granted)?,
                     grant_event_id: grant_event,
                     event_id,
                 }),
@@ -77,8 +74,8 @@ async fn objections(session: &mut Session<'_>, prefix: &str) -> Result<HashMap<u
             Ok((
                 id,
                 Facts {
-                    opted_out_all_at: convert::timestamp(all)?,
-                    opted_out_type_at: convert::timestamp(purpose)?,
+                    opted_out_all_at: values::timestamp(all)?,
+                    opted_out_type_at: values::timestamp(purpose)?,
                     consent,
                     ..Facts::default()
                 },
@@ -90,7 +87,7 @@ async fn objections(session: &mut Session<'_>, prefix: &str) -> Result<HashMap<u
 /// Whether a customer (account id, 0 for guests) with these order addresses is left out: the decision's
 /// own rules for the type `personalisation`.
 fn left_out(
-    catalog: &Catalog,
+    cache: &Cache,
     keyring: &[&Secret],
     objections: &HashMap<u64, Facts>,
     id: u64,
@@ -101,11 +98,11 @@ fn left_out(
         .filter(|_| id > 0)
         .cloned()
         .unwrap_or_default();
-    facts.suppressed |= id > 0 && catalog.customer_suppressed(id);
+    facts.suppressed |= id > 0 && cache.customer_suppressed(id);
     for email in emails {
-        apply_address_entries(catalog, keyring, PURPOSE, &mut facts, email);
+        apply_address_entries(cache, keyring, PURPOSE, &mut facts, email);
     }
-    objection(&facts).is_some()
+    rule::left_out(&facts)
 }
 
 pub struct RefreshRequest<'a> {
@@ -116,18 +113,13 @@ pub struct RefreshRequest<'a> {
     pub limit: Duration,
 }
 
-pub async fn refresh(
-    session: &mut Session<'_>,
-    prefix: &str,
-    shop: &ShopTables<'_>,
-    request: &RefreshRequest<'_>,
-) -> Result<Refresh> {
+pub async fn refresh(session: &mut Session<'_>, request: &RefreshRequest<'_>) -> Result<Refresh> {
+    let prefix = session.prefix();
     let started = Instant::now();
     let got: Option<Option<i64>> = session
         .exec_first(
-            &render(
+            &session.sql(
                 "SELECT GET_LOCK(CONCAT('dsgvo_recommend_', SHA1(CONCAT(DATABASE(), '.', ?))), 0)",
-                prefix,
             ),
             (prefix,),
         )
@@ -139,7 +131,7 @@ pub async fn refresh(
             0,
         ));
     }
-    let result = refresh_locked(session, prefix, shop, request, started).await;
+    let result = refresh_locked(session, request, started).await;
     if session.reusable() {
         let _ = session
             .exec_drop(&render("SELECT RELEASE_LOCK(CONCAT('dsgvo_recommend_', SHA1(CONCAT(DATABASE(), '.', ?))))", prefix), (prefix,))
@@ -150,14 +142,13 @@ pub async fn refresh(
 
 async fn refresh_locked(
     session: &mut Session<'_>,
-    prefix: &str,
-    shop: &ShopTables<'_>,
     request: &RefreshRequest<'_>,
     started: Instant,
 ) -> Result<Refresh> {
-    let catalog = catalog::load(session, prefix).await?;
-    catalog.require_keys(request.keyring)?;
-    let objections = objections(session, prefix).await?;
+    let shop = &session.tables().require_shop()?;
+    let cache = cache::load(session).await?;
+    cache.require_keys(request.keyring)?;
+    let objections = objections(session).await?;
     let since = request.since.map_or(Value::NULL, Value::from);
     let sql = format!(
         "SELECT COALESCE(o.customers_id, 0), LOWER(TRIM(o.customers_email_address)), o.orders_id, op.products_id
@@ -177,7 +168,7 @@ async fn refresh_locked(
                  id: u64,
                  emails: &mut HashSet<String>,
                  orders: &mut HashSet<u64>| {
-        if left_out(&catalog, request.keyring, &objections, id, emails) {
+        if left_out(&cache, request.keyring, &objections, id, emails) {
             counter.skip_customer();
             stats.customers_left_out += 1;
         } else {
@@ -231,7 +222,7 @@ async fn refresh_locked(
     stats.pairs_kept = pairs.len() as u64;
     stats.pairs_dropped = dropped;
     if !request.dry_run {
-        publish(session, prefix, &pairs).await?;
+        publish(session, &pairs).await?;
     }
     stats.seconds = started.elapsed().as_secs_f64();
     Ok(stats)
@@ -239,18 +230,15 @@ async fn refresh_locked(
 
 /// Builds the new pairs beside the published table and swaps them in with one RENAME (atomic: readers
 /// see the old pairs or the new ones, never a half-built table).
-async fn publish(session: &mut Session<'_>, prefix: &str, pairs: &[(u32, u32, u32)]) -> Result<()> {
+async fn publish(session: &mut Session<'_>, pairs: &[(u32, u32, u32)]) -> Result<()> {
+    let prefix = session.prefix();
     session
-        .query_drop(&render(
-            "DROP TABLE IF EXISTS `{p}recommendations_build`",
-            prefix,
-        ))
+        .query_drop(&session.sql("DROP TABLE IF EXISTS `{p}recommendations_build`"))
         .await?;
     session
-        .query_drop(&render(
-            "CREATE TABLE `{p}recommendations_build` LIKE `{p}recommendations`",
-            prefix,
-        ))
+        .query_drop(
+            &session.sql("CREATE TABLE `{p}recommendations_build` LIKE `{p}recommendations`"),
+        )
         .await?;
     for chunk in pairs.chunks(INSERT_BATCH) {
         let marks = vec!["(?, ?, ?), (?, ?, ?)"; chunk.len()].join(", ");
@@ -269,45 +257,59 @@ async fn publish(session: &mut Session<'_>, prefix: &str, pairs: &[(u32, u32, u3
             .await?;
     }
     session
-        .query_drop(&render(
+        .query_drop(&session.sql(
             "RENAME TABLE `{p}recommendations` TO `{p}recommendations_old`, `{p}recommendations_build` TO `{p}recommendations`",
-            prefix,
         ))
         .await?;
     session
-        .query_drop(&render("DROP TABLE `{p}recommendations_old`", prefix))
+        .query_drop(&session.sql("DROP TABLE `{p}recommendations_old`"))
         .await
+}
+
+/// A product bought together with the asked one, by how many distinct customers.
+#[derive(Debug, Clone)]
+pub struct AlsoBought {
+    pub product_id: u64,
+    pub customers: u64,
+}
+
+/// A product the customer's purchases lead to, with its score (customers summed over the pairs).
+#[derive(Debug, Clone)]
+pub struct Recommendation {
+    pub product_id: u64,
+    pub score: u64,
 }
 
 pub async fn also_bought(
     session: &mut Session<'_>,
-    prefix: &str,
     product: u64,
     limit: u32,
-) -> Result<Vec<Record>> {
+) -> Result<Vec<AlsoBought>> {
     let rows: Vec<(u64, u64)> = session
         .exec(
-            &render(
+            &session.sql(
                 "SELECT other_id, customers FROM `{p}recommendations` WHERE product_id = ? ORDER BY customers DESC, other_id LIMIT ?",
-                prefix,
             ),
             (product, limit),
         )
         .await?;
     Ok(rows
         .into_iter()
-        .map(|(id, n)| vec![("product_id", id.into()), ("customers", n.into())])
+        .map(|(product_id, customers)| AlsoBought {
+            product_id,
+            customers,
+        })
         .collect())
 }
 
 /// Products the customer's own purchases lead to, best first, without what the customer bought.
 pub async fn recommend_for(
     session: &mut Session<'_>,
-    prefix: &str,
-    shop: &ShopTables<'_>,
     customer: u64,
     limit: u32,
-) -> Result<Vec<Record>> {
+) -> Result<Vec<Recommendation>> {
+    let shop = &session.tables().require_shop()?;
+    let prefix = session.prefix();
     let bought = format!(
         "SELECT op.products_id FROM {} o JOIN {} op ON op.orders_id = o.orders_id WHERE o.customers_id = ?",
         shop.table("orders"),
@@ -328,6 +330,6 @@ pub async fn recommend_for(
         .await?;
     Ok(rows
         .into_iter()
-        .map(|(id, score)| vec![("product_id", id.into()), ("score", score.into())])
+        .map(|(product_id, score)| Recommendation { product_id, score })
         .collect())
 }

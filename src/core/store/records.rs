@@ -4,17 +4,14 @@ use mysql_async::Value;
 
 use crate::core::compress;
 use crate::core::error::{Error, Result};
-use crate::core::output::{OutputValue, Record};
-use crate::core::rules::records::SendMeta;
-use crate::core::store::convert::{self, schema_error};
-use crate::core::store::schema::render;
-use crate::core::store::session::Session;
+use crate::core::rules::mail_record::SendMeta;
+use crate::core::store::db::session::Session;
+use crate::core::store::db::values::{self, schema_error};
 use crate::core::time::Timestamp;
 
 /// Appends a send; returns its id.
 pub async fn log_send(
     session: &mut Session<'_>,
-    prefix: &str,
     customer_id: u64,
     email_type: &str,
     meta: &SendMeta,
@@ -22,10 +19,9 @@ pub async fn log_send(
 ) -> Result<u64> {
     session
         .exec_drop(
-            &render(
+            &session.sql(
                 "INSERT INTO `{p}send_log` (customer_id, type, email, subject, message_id, order_id, sent_at)
                  VALUES (?, ?, ?, ?, ?, ?, ?)",
-                prefix,
             ),
             vec![
                 Value::from(customer_id),
@@ -44,13 +40,10 @@ pub async fn log_send(
 }
 
 /// The customer of a send, or an InvalidInput error naming the unknown id.
-async fn send_owner(session: &mut Session<'_>, prefix: &str, send_id: u64) -> Result<u64> {
+async fn send_owner(session: &mut Session<'_>, send_id: u64) -> Result<u64> {
     let owner: Option<u64> = session
         .exec_first(
-            &render(
-                "SELECT customer_id FROM `{p}send_log` WHERE id = ? FOR UPDATE",
-                prefix,
-            ),
+            &session.sql("SELECT customer_id FROM `{p}send_log` WHERE id = ? FOR UPDATE"),
             (send_id,),
         )
         .await?;
@@ -64,7 +57,6 @@ const HISTORY_KEEP: usize = 50;
 /// 50 replacements).
 pub async fn rate_email(
     session: &mut Session<'_>,
-    prefix: &str,
     send_id: u64,
     rating: u8,
     comment: Option<&str>,
@@ -72,12 +64,11 @@ pub async fn rate_email(
 ) -> Result<()> {
     session
         .transaction(async |s| {
-            let customer_id = send_owner(s, prefix, send_id).await?;
+            let customer_id = send_owner(s, send_id).await?;
             let previous: Option<(u8, Option<String>, Value, Option<String>)> = s
                 .exec_first(
-                    &render(
+                    &s.sql(
                         "SELECT rating, comment, rated_at, history FROM `{p}email_ratings` WHERE send_id = ? FOR UPDATE",
-                        prefix,
                     ),
                     (send_id,),
                 )
@@ -92,7 +83,7 @@ pub async fn rate_email(
                     entries.push(serde_json::json!({
                         "rating": old_rating,
                         "comment": old_comment,
-                        "rated_at": convert::timestamp(old_at)?.map(|t| t.to_string()),
+                        "rated_at": values::timestamp(old_at)?.map(|t| t.to_string()),
                         "replaced_at": now.to_string(),
                     }));
                     // A send rated over and over keeps its latest replacements, not an endless column.
@@ -102,12 +93,11 @@ pub async fn rate_email(
                 }
             };
             s.exec_drop(
-                &render(
+                &s.sql(
                     "INSERT INTO `{p}email_ratings` (send_id, customer_id, rating, comment, history, rated_at)
                      VALUES (?, ?, ?, ?, ?, ?)
                      ON DUPLICATE KEY UPDATE rating = VALUES(rating), comment = VALUES(comment),
                        history = VALUES(history), rated_at = VALUES(rated_at)",
-                    prefix,
                 ),
                 vec![
                     Value::from(send_id),
@@ -130,7 +120,6 @@ const CHUNK_BYTES: usize = 768 * 1024;
 /// Stores (or replaces) the copy of a sent mail, compressed, in chunks.
 pub async fn archive_email(
     session: &mut Session<'_>,
-    prefix: &str,
     send_id: u64,
     subject: &str,
     body: &[u8],
@@ -144,19 +133,18 @@ pub async fn archive_email(
     };
     session
         .transaction(async |s| {
-            let customer_id = send_owner(s, prefix, send_id).await?;
+            let customer_id = send_owner(s, send_id).await?;
             s.exec_drop(
-                &render("DELETE FROM `{p}email_archive_chunks` WHERE send_id = ?", prefix),
+                &s.sql("DELETE FROM `{p}email_archive_chunks` WHERE send_id = ?"),
                 (send_id,),
             )
             .await?;
             s.exec_drop(
-                &render(
+                &s.sql(
                     "INSERT INTO `{p}email_archive` (send_id, customer_id, subject, body_length, compression, chunks, archived_at)
                      VALUES (?, ?, ?, ?, ?, ?, ?)
                      ON DUPLICATE KEY UPDATE subject = VALUES(subject), body_length = VALUES(body_length),
                        compression = VALUES(compression), chunks = VALUES(chunks), archived_at = VALUES(archived_at)",
-                    prefix,
                 ),
                 vec![
                     Value::from(send_id),
@@ -169,9 +157,8 @@ pub async fn archive_email(
                 ],
             )
             .await?;
-            let insert = render(
+            let insert = s.sql(
                 "INSERT INTO `{p}email_archive_chunks` (send_id, seq, data) VALUES (?, ?, ?)",
-                prefix,
             );
             for (seq, chunk) in chunks.iter().enumerate() {
                 s.exec_drop(&insert, (send_id, seq as u64, *chunk)).await?;
@@ -182,17 +169,25 @@ pub async fn archive_email(
 }
 
 /// The archived copy of a send, decompressed; None if there is none.
+/// The archived copy of a send, exactly as archived.
+#[derive(Debug, Clone)]
+pub struct ArchivedEmail {
+    pub send_id: u64,
+    pub customer_id: u64,
+    pub subject: String,
+    pub body: Vec<u8>,
+    pub archived_at: Option<Timestamp>,
+}
+
 pub async fn archived_email(
     session: &mut Session<'_>,
-    prefix: &str,
     send_id: u64,
-) -> Result<Option<Record>> {
+) -> Result<Option<ArchivedEmail>> {
     let head: Option<(u64, u64, String, u64, String, u64, Value)> = session
         .exec_first(
-            &render(
+            &session.sql(
                 "SELECT send_id, customer_id, subject, body_length, compression, chunks, archived_at
                  FROM `{p}email_archive` WHERE send_id = ?",
-                prefix,
             ),
             (send_id,),
         )
@@ -206,9 +201,8 @@ pub async fn archived_email(
         // One chunk per statement: each answer stays small whatever the body's size.
         let data: Option<Vec<u8>> = session
             .exec_first(
-                &render(
+                &session.sql(
                     "SELECT data FROM `{p}email_archive_chunks` WHERE send_id = ? AND seq = ?",
-                    prefix,
                 ),
                 (send_id, seq),
             )
@@ -223,23 +217,17 @@ pub async fn archived_email(
     let length =
         usize::try_from(length).map_err(|_| schema_error("an archived mail body is too long"))?;
     let body = compress::decompress(&method, &packed, length)?;
-    Ok(Some(vec![
-        ("send_id", send.into()),
-        ("customer_id", customer.into()),
-        ("subject", subject.into()),
-        ("body", OutputValue::Bytes(body)),
-        (
-            "archived_at",
-            convert::timestamp(archived_at)?
-                .map(|t| t.to_string())
-                .into(),
-        ),
-    ]))
+    Ok(Some(ArchivedEmail {
+        send_id: send,
+        customer_id: customer,
+        subject,
+        body,
+        archived_at: values::timestamp(archived_at)?,
+    }))
 }
 
 pub async fn tag(
     session: &mut Session<'_>,
-    prefix: &str,
     customer_id: u64,
     tag: &str,
     rule: Option<&str>,
@@ -247,59 +235,64 @@ pub async fn tag(
 ) -> Result<()> {
     session
         .exec_drop(
-            &render(
+            &session.sql(
                 "INSERT INTO `{p}tags` (customer_id, tag, rule, set_at) VALUES (?, ?, ?, ?)
                  ON DUPLICATE KEY UPDATE rule = VALUES(rule), set_at = VALUES(set_at)",
-                prefix,
             ),
             (customer_id, tag, rule, now),
         )
         .await
 }
 
-pub async fn untag(
-    session: &mut Session<'_>,
-    prefix: &str,
-    customer_id: u64,
-    tag: &str,
-) -> Result<()> {
+pub async fn untag(session: &mut Session<'_>, customer_id: u64, tag: &str) -> Result<()> {
     session
         .exec_drop(
-            &render(
-                "DELETE FROM `{p}tags` WHERE customer_id = ? AND tag = ?",
-                prefix,
-            ),
+            &session.sql("DELETE FROM `{p}tags` WHERE customer_id = ? AND tag = ?"),
             (customer_id, tag),
         )
         .await
 }
 
-pub async fn tags(
-    session: &mut Session<'_>,
-    prefix: &str,
-    customer_id: u64,
-) -> Result<Vec<Record>> {
+/// A tag of a customer.
+#[derive(Debug, Clone)]
+pub struct Tag {
+    pub name: String,
+    /// The rule that set it; None when set by hand.
+    pub rule: Option<String>,
+    pub set_at: Option<Timestamp>,
+}
+
+pub async fn tags(session: &mut Session<'_>, customer_id: u64) -> Result<Vec<Tag>> {
     let rows: Vec<(String, Option<String>, Value)> = session
         .exec(
-            &render(
-                "SELECT tag, rule, set_at FROM `{p}tags` WHERE customer_id = ? ORDER BY tag",
-                prefix,
-            ),
+            &session
+                .sql("SELECT tag, rule, set_at FROM `{p}tags` WHERE customer_id = ? ORDER BY tag"),
             (customer_id,),
         )
         .await?;
     rows.into_iter()
         .map(|(tag, rule, set_at)| {
-            Ok(vec![
-                ("name", tag.into()),
-                ("rule", rule.into()),
-                (
-                    "set_at",
-                    convert::timestamp(set_at)?.map(|t| t.to_string()).into(),
-                ),
-            ])
+            Ok(Tag {
+                name: tag,
+                rule,
+                set_at: values::timestamp(set_at)?,
+            })
         })
         .collect()
+}
+
+/// A logged send with its rating and whether a copy is archived.
+#[derive(Debug, Clone)]
+pub struct Send {
+    pub id: u64,
+    pub email_type: String,
+    pub email: Option<String>,
+    pub subject: Option<String>,
+    pub message_id: Option<String>,
+    pub order_id: Option<u64>,
+    pub sent_at: Option<Timestamp>,
+    pub rating: Option<u8>,
+    pub archived: bool,
 }
 
 /// id, type, email, subject, message_id, order_id, sent_at, rating, archived
@@ -316,20 +309,14 @@ type SendRow = (
 );
 
 /// The customer's sends, newest first, with their rating and whether a copy is archived.
-pub async fn sends(
-    session: &mut Session<'_>,
-    prefix: &str,
-    customer_id: u64,
-    limit: u32,
-) -> Result<Vec<Record>> {
+pub async fn sends(session: &mut Session<'_>, customer_id: u64, limit: u32) -> Result<Vec<Send>> {
     let rows: Vec<SendRow> = session
         .exec(
-            &render(
+            &session.sql(
                 "SELECT s.id, s.type, s.email, s.subject, s.message_id, s.order_id, s.sent_at, r.rating,
                         EXISTS (SELECT 1 FROM `{p}email_archive` a WHERE a.send_id = s.id)
                  FROM `{p}send_log` s LEFT JOIN `{p}email_ratings` r ON r.send_id = s.id
                  WHERE s.customer_id = ? ORDER BY s.sent_at DESC, s.id DESC LIMIT ?",
-                prefix,
             ),
             (customer_id, limit),
         )
@@ -337,23 +324,31 @@ pub async fn sends(
     rows.into_iter()
         .map(
             |(id, kind, email, subject, message_id, order_id, sent_at, rating, archived)| {
-                Ok(vec![
-                    ("id", id.into()),
-                    ("type", kind.into()),
-                    ("email", email.into()),
-                    ("subject", subject.into()),
-                    ("message_id", message_id.into()),
-                    ("order_id", order_id.into()),
-                    (
-                        "sent_at",
-                        convert::timestamp(sent_at)?.map(|t| t.to_string()).into(),
-                    ),
-                    ("rating", rating.map(u64::from).into()),
-                    ("archived", archived.into()),
-                ])
+                Ok(Send {
+                    id,
+                    email_type: kind,
+                    email,
+                    subject,
+                    message_id,
+                    order_id,
+                    sent_at: values::timestamp(sent_at)?,
+                    rating,
+                    archived,
+                })
             },
         )
         .collect()
+}
+
+/// A recorded objection with its proof.
+#[derive(Debug, Clone)]
+pub struct Objection {
+    pub email_type: String,
+    pub source: Option<String>,
+    pub ip: Option<String>,
+    pub user_agent: Option<String>,
+    pub actor: Option<String>,
+    pub created_at: Option<Timestamp>,
 }
 
 /// type, source, ip, user_agent, actor, created_at
@@ -367,36 +362,26 @@ type ObjectionRow = (
 );
 
 /// The customer's recorded objections with their proof, oldest first.
-pub async fn objections(
-    session: &mut Session<'_>,
-    prefix: &str,
-    customer_id: u64,
-) -> Result<Vec<Record>> {
+pub async fn objections(session: &mut Session<'_>, customer_id: u64) -> Result<Vec<Objection>> {
     let rows: Vec<ObjectionRow> = session
         .exec(
-            &render(
+            &session.sql(
                 "SELECT type, source, ip, user_agent, actor, created_at FROM `{p}opt_outs`
                  WHERE customer_id = ? ORDER BY created_at, id",
-                prefix,
             ),
             (customer_id,),
         )
         .await?;
     rows.into_iter()
         .map(|(kind, source, ip, user_agent, actor, created_at)| {
-            Ok(vec![
-                ("type", kind.into()),
-                ("source", source.into()),
-                ("ip", ip.into()),
-                ("user_agent", user_agent.into()),
-                ("actor", actor.into()),
-                (
-                    "created_at",
-                    convert::timestamp(created_at)?
-                        .map(|t| t.to_string())
-                        .into(),
-                ),
-            ])
+            Ok(Objection {
+                email_type: kind,
+                source,
+                ip,
+                user_agent,
+                actor,
+                created_at: values::timestamp(created_at)?,
+            })
         })
         .collect()
 }

@@ -5,11 +5,9 @@
 use mysql_async::Value;
 
 use crate::core::error::Result;
-use crate::core::output::{OutputValue, Record};
 use crate::core::rules::request;
-use crate::core::store::convert;
-use crate::core::store::schema::render;
-use crate::core::store::session::Session;
+use crate::core::store::db::session::Session;
+use crate::core::store::db::values;
 use crate::core::time::Timestamp;
 
 /// One answered (or attempted) request.
@@ -22,13 +20,12 @@ pub struct Entry<'a> {
     pub summary: &'a serde_json::Value,
 }
 
-pub async fn record(session: &mut Session<'_>, prefix: &str, entry: &Entry<'_>) -> Result<u64> {
+pub async fn record(session: &mut Session<'_>, entry: &Entry<'_>) -> Result<u64> {
     session
         .exec_drop(
-            &render(
+            &session.sql(
                 "INSERT INTO `{p}request_log` (kind, outcome, received_at, started_at, finished_at, summary)
                  VALUES (?, ?, ?, ?, ?, ?)",
-                prefix,
             ),
             (
                 entry.kind,
@@ -55,16 +52,30 @@ pub struct Filter {
     pub limit: u32,
 }
 
-pub async fn list(session: &mut Session<'_>, prefix: &str, filter: &Filter) -> Result<Vec<Record>> {
+/// A request as the log shows it, with its deadline and whether it was answered in time.
+#[derive(Debug, Clone)]
+pub struct LoggedRequest {
+    pub id: u64,
+    pub kind: String,
+    pub outcome: String,
+    pub received_at: Option<Timestamp>,
+    pub deadline: Option<Timestamp>,
+    pub started_at: Option<Timestamp>,
+    pub finished_at: Option<Timestamp>,
+    /// None while it cannot be said (a failed attempt answers nothing).
+    pub in_time: Option<bool>,
+    pub summary: serde_json::Value,
+}
+
+pub async fn list(session: &mut Session<'_>, filter: &Filter) -> Result<Vec<LoggedRequest>> {
     let far_past = Timestamp::from_unix_seconds(0).unwrap_or_else(Timestamp::earliest);
     let far_future = Timestamp::from_unix_seconds(253_402_300_799).unwrap_or_else(Timestamp::now);
     let rows: Vec<LogRow> = session
         .exec(
-            &render(
+            &session.sql(
                 "SELECT id, kind, outcome, received_at, started_at, finished_at, summary FROM `{p}request_log`
                  WHERE (? IS NULL OR kind = ?) AND started_at >= ? AND started_at < ?
                  ORDER BY started_at DESC, id DESC LIMIT ?",
-                prefix,
             ),
             vec![
                 Value::from(filter.kind.as_deref()),
@@ -78,33 +89,28 @@ pub async fn list(session: &mut Session<'_>, prefix: &str, filter: &Filter) -> R
     rows.into_iter()
         .map(
             |(id, kind, outcome, received, started, finished, summary)| {
-                let received = convert::timestamp(received)?;
-                let started = convert::timestamp(started)?;
-                let finished = convert::timestamp(finished)?;
+                let received = values::timestamp(received)?;
+                let started = values::timestamp(started)?;
+                let finished = values::timestamp(finished)?;
                 let deadline = received.map(request::deadline);
                 // A failed attempt answers nothing: only a finished export or erasure can be in time.
                 let in_time = finished
                     .zip(deadline)
                     .filter(|_| outcome != "failed")
                     .map(|(f, d)| f <= d);
-                Ok(vec![
-                    ("id", OutputValue::from(id)),
-                    ("kind", kind.into()),
-                    ("outcome", outcome.into()),
-                    ("received_at", received.map(|t| t.to_string()).into()),
-                    ("deadline", deadline.map(|t| t.to_string()).into()),
-                    ("started_at", started.map(|t| t.to_string()).into()),
-                    ("finished_at", finished.map(|t| t.to_string()).into()),
-                    ("in_time", in_time.into()),
-                    (
-                        "summary",
-                        OutputValue::Json(
-                            summary
-                                .and_then(|s| serde_json::from_str(&s).ok())
-                                .unwrap_or_default(),
-                        ),
-                    ),
-                ])
+                Ok(LoggedRequest {
+                    id,
+                    kind,
+                    outcome,
+                    received_at: received,
+                    deadline,
+                    started_at: started,
+                    finished_at: finished,
+                    in_time,
+                    summary: summary
+                        .and_then(|s| serde_json::from_str(&s).ok())
+                        .unwrap_or_default(),
+                })
             },
         )
         .collect()

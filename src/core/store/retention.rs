@@ -6,8 +6,8 @@ use mysql_async::Value;
 
 use crate::core::config::Retention;
 use crate::core::error::Result;
-use crate::core::store::schema::render;
-use crate::core::store::session::Session;
+use crate::core::store::db::schema::render;
+use crate::core::store::db::session::Session;
 use crate::core::time::Timestamp;
 
 /// Sends deleted per transaction (each with its ratings and archived copy).
@@ -61,16 +61,16 @@ fn take(batch: usize, budget: u64) -> usize {
 /// (unprefixed names of TABLES, in that order). `progress` hears each batch.
 pub async fn purge(
     session: &mut Session<'_>,
-    prefix: &str,
     retention: Retention,
     token_ttl_days: u32,
     now: Timestamp,
     scope: Scope,
     progress: &mut dyn FnMut(&str, u64),
 ) -> Result<[u64; 4]> {
+    let prefix = session.prefix();
     let cut = cutoffs(retention, token_ttl_days, now);
     if scope.dry_run {
-        return count(session, prefix, cut).await;
+        return count(session, cut).await;
     }
     let mut budget = scope.limit.unwrap_or(u64::MAX);
     let mut totals = [0u64; 4];
@@ -92,7 +92,6 @@ pub async fn purge(
             }
             let n = delete_by_ids(
                 session,
-                prefix,
                 &[
                     ("email_archive", "send_id"),
                     ("email_archive_chunks", "send_id"),
@@ -127,7 +126,6 @@ pub async fn purge(
             // The send rows first: a rating arriving meanwhile waits for their lock, then finds no send.
             let counts = delete_by_ids(
                 session,
-                prefix,
                 &[
                     ("send_log", "id"),
                     ("email_ratings", "send_id"),
@@ -198,10 +196,10 @@ pub async fn purge(
 /// deleted per table.
 async fn delete_by_ids(
     session: &mut Session<'_>,
-    prefix: &str,
     tables: &[(&str, &str)],
     ids: &[u64],
 ) -> Result<Vec<u64>> {
+    let prefix = session.prefix();
     let marks = vec!["?"; ids.len()].join(",");
     let params: Vec<Value> = ids.iter().map(|&id| Value::from(id)).collect();
     session
@@ -224,12 +222,12 @@ async fn delete_by_ids(
 }
 
 /// What a real run would remove now.
-async fn count(session: &mut Session<'_>, prefix: &str, cut: Cutoffs) -> Result<[u64; 4]> {
+async fn count(session: &mut Session<'_>, cut: Cutoffs) -> Result<[u64; 4]> {
     // A disabled retention counts nothing older than 1970.
     let far_past = Timestamp::from_unix_seconds(0).unwrap_or_else(Timestamp::earliest);
     let send = cut.send_log.unwrap_or(far_past);
     let archive = cut.archive.unwrap_or(far_past);
-    let sql = render(
+    let sql = session.sql(
         "SELECT
            (SELECT COUNT(*) FROM `{p}send_log` WHERE sent_at < ?),
            (SELECT COUNT(*) FROM `{p}email_ratings` r JOIN `{p}send_log` s ON s.id = r.send_id WHERE s.sent_at < ?),
@@ -238,7 +236,6 @@ async fn count(session: &mut Session<'_>, prefix: &str, cut: Cutoffs) -> Result<
            (SELECT COUNT(*) FROM `{p}consent_events` e
               WHERE ? AND e.action = 'requested' AND e.occurred_at < ? AND e.blanked_at IS NULL
                 AND NOT EXISTS (SELECT 1 FROM `{p}consent_events` c WHERE c.request_id = e.id AND c.action = 'confirmed'))",
-        prefix,
     );
     let pending = cut.pending_consent.unwrap_or(far_past);
     let row: Option<(u64, u64, u64, u64)> = session

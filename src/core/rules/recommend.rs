@@ -2,6 +2,8 @@
 //! who bought both; pairs shared by fewer than k customers are never published (one or two buyers of a
 //! pair would tell who bought what).
 
+use crate::core::rules::decision::{Facts, objection};
+
 /// Pair keys buffered before they are sorted into the counts: 8 MiB keys, 64 MiB. Bounds what the
 /// refresh holds beyond the counts themselves.
 const BUFFER: usize = 1 << 23;
@@ -134,6 +136,13 @@ impl PairCounter {
         let dropped = total - kept.len() as u64;
         (kept, dropped)
     }
+}
+
+/// Whether a customer's purchases are left out of the counts: the decision's own objection rule for
+/// the type `personalisation` (suppressed, objected to all mail or to personalisation, with no newer
+/// consent in force that lifts the objection).
+pub fn left_out(facts: &Facts) -> bool {
+    objection(facts).is_some()
 }
 
 #[cfg(test)]

@@ -5,7 +5,7 @@ use ext_php_rs::prelude::*;
 use ext_php_rs::types::{ZendHashTable, Zval};
 
 use crate::core::error::Error;
-use crate::core::output::{OutputValue, Record};
+use crate::core::output::{IntoFields, OutputValue};
 
 fn zval(value: OutputValue) -> PhpResult<Zval> {
     let mut z = Zval::new();
@@ -52,7 +52,8 @@ fn json(value: serde_json::Value) -> PhpResult<Zval> {
 }
 
 /// One record as an associative array, keys in the engine's order.
-pub fn record(record: Record) -> PhpResult<ZBox<ZendHashTable>> {
+pub fn record(record: impl IntoFields) -> PhpResult<ZBox<ZendHashTable>> {
+    let record = record.into_fields();
     let mut array = ZendHashTable::with_capacity(u32::try_from(record.len()).unwrap_or(u32::MAX));
     for (key, value) in record {
         array.insert(key, zval(value)?)?;
@@ -61,7 +62,7 @@ pub fn record(record: Record) -> PhpResult<ZBox<ZendHashTable>> {
 }
 
 /// Records as a list of associative arrays.
-pub fn records(records: Vec<Record>) -> PhpResult<ZBox<ZendHashTable>> {
+pub fn records(records: Vec<impl IntoFields>) -> PhpResult<ZBox<ZendHashTable>> {
     let mut list = ZendHashTable::with_capacity(u32::try_from(records.len()).unwrap_or(u32::MAX));
     for r in records {
         list.push(record(r)?)?;
@@ -71,7 +72,7 @@ pub fn records(records: Vec<Record>) -> PhpResult<ZBox<ZendHashTable>> {
 
 /// A PHP list of integers (keys ignored, order kept); anything else in it is refused by name.
 pub fn int_list(array: &ZendHashTable, what: &str) -> Result<Vec<i64>, Error> {
-    crate::php::array_arg::entries(array)
+    crate::php::args::entries(array)
         .into_iter()
         .map(|(key, value)| {
             let value = value.dereference();

@@ -6,9 +6,9 @@ use std::time::Duration;
 use mysql_async::Conn;
 use mysql_async::prelude::Queryable;
 
+use crate::core::config::DbTarget;
 use crate::core::error::{DatabaseErrorKind, Error, Result};
-use crate::core::store::session::reason;
-use crate::core::store::target::DbTarget;
+use crate::core::store::db::session::reason;
 
 /// An open connection and what its server is (the statement limits are spelled differently).
 pub struct Connection {

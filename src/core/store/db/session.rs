@@ -9,9 +9,10 @@ use std::time::Duration;
 use mysql_async::prelude::{FromRow, Queryable};
 use mysql_async::{Conn, Params};
 
+use crate::core::config::DbTarget;
 use crate::core::error::{DatabaseErrorKind, Error, Result};
-use crate::core::store::connect::Connection;
-use crate::core::store::target::DbTarget;
+use crate::core::store::db::connect::Connection;
+use crate::core::store::tables::Tables;
 
 /// MariaDB: "Query execution was interrupted (max_statement_time exceeded)".
 const ER_STATEMENT_TIMEOUT: u16 = 1969;
@@ -24,13 +25,15 @@ pub struct Session<'c> {
     query_timeout: Duration,
     mariadb: bool,
     reusable: bool,
+    tables: Tables<'c>,
 }
 
 impl<'c> Session<'c> {
-    pub fn new(
+    pub(crate) fn new(
         connection: &'c mut Connection,
         target: &'c DbTarget,
         query_timeout: Duration,
+        tables: Tables<'c>,
     ) -> Self {
         Session {
             conn: &mut connection.conn,
@@ -38,7 +41,23 @@ impl<'c> Session<'c> {
             query_timeout,
             mariadb: connection.mariadb,
             reusable: true,
+            tables,
         }
+    }
+
+    /// The table names this session's statements use.
+    pub(crate) fn tables(&self) -> Tables<'c> {
+        self.tables
+    }
+
+    /// The own tables' prefix.
+    pub fn prefix(&self) -> &'c str {
+        self.tables.own
+    }
+
+    /// An own-table statement with the prefix filled in.
+    pub fn sql(&self, statement: &str) -> String {
+        self.tables.render(statement)
     }
 
     /// False once a statement timed out or the connection broke: its state is unknown.
@@ -183,7 +202,7 @@ impl<'c> Session<'c> {
         work: impl AsyncFnOnce(&mut Session<'c>) -> Result<T>,
     ) -> Result<T> {
         let usual = self.query_timeout;
-        self.query_drop(&crate::core::store::connect::statement_limits(
+        self.query_drop(&crate::core::store::db::connect::statement_limits(
             self.mariadb,
             limit,
         ))
@@ -192,7 +211,7 @@ impl<'c> Session<'c> {
         let result = work(self).await;
         self.query_timeout = usual;
         if self.reusable {
-            self.query_drop(&crate::core::store::connect::statement_limits(
+            self.query_drop(&crate::core::store::db::connect::statement_limits(
                 self.mariadb,
                 usual,
             ))

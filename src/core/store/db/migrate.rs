@@ -4,39 +4,37 @@
 use std::time::{Duration, Instant};
 
 use crate::core::error::{DatabaseErrorKind, Error, Result};
-use crate::core::store::schema::{self, MIGRATIONS, SCHEMA_VERSION_TABLE};
-use crate::core::store::session::Session;
+use crate::core::store::db::schema::{self, MIGRATIONS, SCHEMA_VERSION_TABLE};
+use crate::core::store::db::session::Session;
 
 /// How long `migrate()` waits for another process's migration to finish.
 const LOCK_WAIT: Duration = Duration::from_secs(60);
 const LOCK_POLL: Duration = Duration::from_millis(50);
 
 /// Brings the schema to the newest version; returns it. Idempotent.
-pub async fn migrate(session: &mut Session<'_>, prefix: &str) -> Result<u32> {
-    acquire_lock(session, prefix).await?;
-    let result = apply_pending(session, prefix).await;
+pub async fn migrate(session: &mut Session<'_>) -> Result<u32> {
+    acquire_lock(session).await?;
+    let result = apply_pending(session).await;
     // Released even after a failure; a broken connection releases it on the server by itself.
-    let released = release_lock(session, prefix).await;
+    let released = release_lock(session).await;
     let version = result?;
     released?;
     Ok(version)
 }
 
 /// The schema version recorded (0 before the first migration); the version table must exist.
-async fn recorded_version(session: &mut Session<'_>, prefix: &str) -> Result<u32> {
-    let sql = schema::render(
-        "SELECT COALESCE(MAX(version), 0) FROM `{p}schema_version`",
-        prefix,
-    );
+async fn recorded_version(session: &mut Session<'_>) -> Result<u32> {
+    let sql = session.sql("SELECT COALESCE(MAX(version), 0) FROM `{p}schema_version`");
     Ok(session.exec_first::<u32>(&sql, ()).await?.unwrap_or(0))
 }
 
-async fn apply_pending(session: &mut Session<'_>, prefix: &str) -> Result<u32> {
+async fn apply_pending(session: &mut Session<'_>) -> Result<u32> {
+    let prefix = session.prefix();
     session
-        .query_drop(&schema::render(SCHEMA_VERSION_TABLE, prefix))
+        .query_drop(&session.sql(SCHEMA_VERSION_TABLE))
         .await?;
     // The table was just created if missing: no information_schema probe needed.
-    let current = recorded_version(session, prefix).await?;
+    let current = recorded_version(session).await?;
     let latest = schema::latest_version();
     if current > latest {
         return Err(Error::database(
@@ -50,13 +48,10 @@ async fn apply_pending(session: &mut Session<'_>, prefix: &str) -> Result<u32> {
     }
     for migration in MIGRATIONS.iter().filter(|m| m.version > current) {
         for statement in migration.statements {
-            session
-                .query_drop(&schema::render(statement, prefix))
-                .await?;
+            session.query_drop(&session.sql(statement)).await?;
         }
-        let record = schema::render(
+        let record = session.sql(
             "INSERT INTO `{p}schema_version` (version, applied_at, extension_version) VALUES (?, UTC_TIMESTAMP(6), ?)",
-            prefix,
         );
         session
             .exec_drop(&record, (migration.version, env!("CARGO_PKG_VERSION")))
@@ -70,7 +65,8 @@ const LOCK_NAME: &str = "CONCAT('dsgvo_migrate_', SHA1(CONCAT(DATABASE(), '.', ?
 
 /// Polls without blocking on the server: a blocking GET_LOCK would run into the server-side statement
 /// limit that mirrors `query_timeout_ms`.
-async fn acquire_lock(session: &mut Session<'_>, prefix: &str) -> Result<()> {
+async fn acquire_lock(session: &mut Session<'_>) -> Result<()> {
+    let prefix = session.prefix();
     let sql = format!("SELECT GET_LOCK({LOCK_NAME}, 0)");
     let started = Instant::now();
     loop {
@@ -92,7 +88,8 @@ async fn acquire_lock(session: &mut Session<'_>, prefix: &str) -> Result<()> {
     }
 }
 
-async fn release_lock(session: &mut Session<'_>, prefix: &str) -> Result<()> {
+async fn release_lock(session: &mut Session<'_>) -> Result<()> {
+    let prefix = session.prefix();
     if !session.reusable() {
         return Ok(());
     }

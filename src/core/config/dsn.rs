@@ -1,9 +1,10 @@
-//! Where the database is: the parsed `dsn`, with what may be shown of it (host, port, database) kept apart
-//! from the credentials, which never reach a message, a log or `php --ri`.
+//! The `dsn` setting: [`DbTarget`], where the database is, with the credentials kept out of every message.
 
 use std::fmt;
 
 use mysql_async::{Opts, UrlError};
+
+use crate::core::error::{self, Error};
 
 #[derive(Clone)]
 pub struct DbTarget {
@@ -103,9 +104,20 @@ impl DbTarget {
     }
 }
 
+/// The `dsn` setting as a [`DbTarget`]; `origin` names the option or ini directive in the message.
+/// Takes plain strings rather than the settings reader, which itself uses [`DbTarget::mask_url`].
+pub(super) fn dsn(url: &str, origin: &str) -> error::Result<DbTarget> {
+    DbTarget::parse(url).map_err(|why| {
+        Error::config(format!(
+            "{origin} is not a usable mysql URL: {why} (expected mysql://user:password@host:3306/database)"
+        ))
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::core::config::testing::{config_error, s};
 
     #[test]
     fn parses_host_port_and_database() {
@@ -144,5 +156,20 @@ mod tests {
                 .contains("'nope'")
         );
         assert!(DbTarget::parse("").unwrap_err().contains("empty"));
+    }
+
+    #[test]
+    fn bad_dsns_are_refused_without_the_password() {
+        for bad in [
+            "",
+            "pgsql://u:hunter2secret@h/db",
+            "mysql://u:hunter2secret@h",
+            "mysql://u:hunter2secret@h/db?bogus=1",
+            "hunter2secret",
+        ] {
+            let message = config_error(&[("dsn", s(bad))]);
+            assert!(message.contains("option 'dsn'"), "{message}");
+            assert!(!message.contains("hunter2secret"), "{message}");
+        }
     }
 }

@@ -16,10 +16,12 @@ use crate::core::ledger::Hash;
 use crate::core::rules::decision::TypeRules;
 use crate::core::rules::email_type::Basis;
 use crate::core::rules::proof::Proof;
-use crate::core::store::convert::{self, schema_error, shop_time};
-use crate::core::store::schema::render;
-use crate::core::store::session::Session;
+use crate::core::store::db::session::Session;
+use crate::core::store::db::values::{self, schema_error, shop_time};
 use crate::core::time::Timestamp;
+
+/// What a schema error names when a row does not fit.
+const WHAT: &str = "the suppression list";
 
 /// Reason of an objection by address; a newer consent lifts it. Every other reason never lifts.
 pub const REASON_OPT_OUT: &str = "opt_out";
@@ -46,14 +48,14 @@ struct StoredType {
 }
 
 #[derive(Debug, Default)]
-pub struct Catalog {
+pub struct Cache {
     pub version: u64,
     types: HashMap<String, StoredType>,
     suppressed_customers: HashSet<u64>,
     addresses: HashMap<Hash, Vec<AddressEntry>>,
 }
 
-impl Catalog {
+impl Cache {
     /// The rules of a type; an undefined type needs explicit consent.
     pub fn rules(&self, email_type: &str, default_max_age: u32) -> TypeRules {
         match self.types.get(email_type) {
@@ -108,46 +110,45 @@ impl Catalog {
 
 thread_local! {
     /// Per process (per thread under ZTS), per database and table prefix.
-    static COPIES: RefCell<HashMap<(String, String), Rc<Catalog>>> = RefCell::new(HashMap::new());
+    static COPIES: RefCell<HashMap<(String, String), Rc<Cache>>> = RefCell::new(HashMap::new());
 }
 
-fn copy_key(session: &Session<'_>, prefix: &str) -> (String, String) {
-    (session.target().key().to_owned(), prefix.to_owned())
+fn copy_key(session: &Session<'_>) -> (String, String) {
+    (
+        session.target().key().to_owned(),
+        session.prefix().to_owned(),
+    )
 }
 
 /// This process's copy, loaded if there is none yet.
-pub async fn current(session: &mut Session<'_>, prefix: &str) -> Result<Rc<Catalog>> {
-    let key = copy_key(session, prefix);
+pub async fn current(session: &mut Session<'_>) -> Result<Rc<Cache>> {
+    let key = copy_key(session);
     if let Some(copy) = COPIES.with(|c| c.borrow().get(&key).cloned()) {
         return Ok(copy);
     }
-    load(session, prefix).await
+    load(session).await
 }
 
-/// Reads the catalog anew and keeps it as this process's copy.
-pub async fn load(session: &mut Session<'_>, prefix: &str) -> Result<Rc<Catalog>> {
+/// Reads the email types and the suppression list anew and keeps it as this process's copy.
+pub async fn load(session: &mut Session<'_>) -> Result<Rc<Cache>> {
     // The counter first: a change landing while the rest is read leaves the copy marked older than
     // its content, which only causes one more reload.
     let version: u64 = session
         .exec_first(
-            &render(
-                "SELECT value FROM `{p}counters` WHERE name = 'catalog'",
-                prefix,
-            ),
+            &session.sql("SELECT value FROM `{p}counters` WHERE name = 'catalog'"),
             (),
         )
         .await?
         .ok_or_else(|| schema_error("the catalog counter is missing; run migrate()"))?;
-    let mut catalog = Catalog {
+    let mut cache = Cache {
         version,
-        ..Catalog::default()
+        ..Cache::default()
     };
 
     let types: Vec<TypeRow> = session
         .exec(
-            &render(
+            &session.sql(
                 "SELECT type, basis, max_age_days, notice_since, min_interval_days FROM `{p}email_types`",
-                prefix,
             ),
             (),
         )
@@ -155,7 +156,7 @@ pub async fn load(session: &mut Session<'_>, prefix: &str) -> Result<Rc<Catalog>
     for (name, basis, max_age_days, notice_since, min_interval_days) in types {
         let basis = Basis::from_name(&basis)
             .ok_or_else(|| schema_error("an email type has an unknown basis"))?;
-        catalog.types.insert(
+        cache.types.insert(
             name,
             StoredType {
                 basis,
@@ -168,60 +169,48 @@ pub async fn load(session: &mut Session<'_>, prefix: &str) -> Result<Rc<Catalog>
 
     let rows: Vec<Row> = session
         .exec(
-            &render(
+            &session.sql(
                 "SELECT email_hmac, key_id, customer_id, type, reason, created_at FROM `{p}suppressions`",
-                prefix,
             ),
             (),
         )
         .await?;
     for mut row in rows {
-        let hmac = convert::hash(take(&mut row, 0)?)?;
-        let key_id: Option<Vec<u8>> = take(&mut row, 1)?;
-        let customer_id: Option<u64> = take(&mut row, 2)?;
-        let email_type: String = take(&mut row, 3)?;
-        let reason: String = take(&mut row, 4)?;
-        let created_at = convert::timestamp(take(&mut row, 5)?)?.ok_or_else(bad)?;
+        let hmac = values::hash(values::take(&mut row, 0, WHAT)?)?;
+        let key_id: Option<Vec<u8>> = values::take(&mut row, 1, WHAT)?;
+        let customer_id: Option<u64> = values::take(&mut row, 2, WHAT)?;
+        let email_type: String = values::take(&mut row, 3, WHAT)?;
+        let reason: String = values::take(&mut row, 4, WHAT)?;
+        let created_at = values::timestamp(values::take(&mut row, 5, WHAT)?)?.ok_or_else(bad)?;
         match (hmac, key_id, customer_id) {
             (Some(hmac), Some(key_id), _) => {
                 let key_id = key_id.as_slice().try_into().map_err(|_| bad())?;
-                catalog
-                    .addresses
-                    .entry(hmac)
-                    .or_default()
-                    .push(AddressEntry {
-                        key_id,
-                        email_type,
-                        reason,
-                        created_at,
-                    });
+                cache.addresses.entry(hmac).or_default().push(AddressEntry {
+                    key_id,
+                    email_type,
+                    reason,
+                    created_at,
+                });
             }
             (_, _, Some(customer_id)) => {
-                catalog.suppressed_customers.insert(customer_id);
+                cache.suppressed_customers.insert(customer_id);
             }
             _ => return Err(bad()),
         }
     }
-    let catalog = Rc::new(catalog);
-    let key = copy_key(session, prefix);
-    COPIES.with(|c| c.borrow_mut().insert(key, Rc::clone(&catalog)));
-    Ok(catalog)
+    let cache = Rc::new(cache);
+    let key = copy_key(session);
+    COPIES.with(|c| c.borrow_mut().insert(key, Rc::clone(&cache)));
+    Ok(cache)
 }
 
 fn bad() -> Error {
     schema_error("the suppression list holds a malformed entry")
 }
 
-fn take<T: mysql_async::prelude::FromValue>(row: &mut Row, index: usize) -> Result<T> {
-    row.take_opt::<T, usize>(index)
-        .and_then(|v| v.ok())
-        .ok_or_else(bad)
-}
-
 /// The entries for an address straight from the database (for writes, which must not trust a copy).
 pub async fn address_entries_in_db(
     session: &mut Session<'_>,
-    prefix: &str,
     keyring: &[&Secret],
     normal_email: &str,
 ) -> Result<Vec<AddressEntry>> {
@@ -229,9 +218,8 @@ pub async fn address_entries_in_db(
     for (hmac, key_id) in address_hmacs(keyring, normal_email) {
         let rows: Vec<(String, String, Value)> = session
             .exec(
-                &render(
+                &session.sql(
                     "SELECT type, reason, created_at FROM `{p}suppressions` WHERE email_hmac = ? AND key_id = ?",
-                    prefix,
                 ),
                 (hmac.to_vec(), key_id.to_vec()),
             )
@@ -241,7 +229,7 @@ pub async fn address_entries_in_db(
                 key_id,
                 email_type,
                 reason,
-                created_at: convert::timestamp(created_at)?.ok_or_else(bad)?,
+                created_at: values::timestamp(created_at)?.ok_or_else(bad)?,
             });
         }
     }
@@ -253,7 +241,6 @@ pub async fn address_entries_in_db(
 #[allow(clippy::too_many_arguments)]
 pub async fn put_address(
     session: &mut Session<'_>,
-    prefix: &str,
     secret: &Secret,
     normal_email: &str,
     email_type: &str,
@@ -266,12 +253,11 @@ pub async fn put_address(
     };
     session
         .exec_drop(
-            &render(
+            &session.sql(
                 "INSERT INTO `{p}suppressions` (email_hmac, key_id, type, reason, source, ip, user_agent, actor, created_at)
                  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                  ON DUPLICATE KEY UPDATE reason = VALUES(reason), source = VALUES(source), ip = VALUES(ip),
                    user_agent = VALUES(user_agent), actor = VALUES(actor), created_at = VALUES(created_at)",
-                prefix,
             ),
             vec![
                 Value::from(hmac.to_vec()),
@@ -286,17 +272,14 @@ pub async fn put_address(
             ],
         )
         .await?;
-    changed(session, prefix).await
+    changed(session).await
 }
 
 /// Moves the catalog's change counter, so every process reloads its copy.
-pub async fn changed(session: &mut Session<'_>, prefix: &str) -> Result<()> {
+pub async fn changed(session: &mut Session<'_>) -> Result<()> {
     session
         .exec_drop(
-            &render(
-                "UPDATE `{p}counters` SET value = value + 1 WHERE name = 'catalog'",
-                prefix,
-            ),
+            &session.sql("UPDATE `{p}counters` SET value = value + 1 WHERE name = 'catalog'"),
             (),
         )
         .await

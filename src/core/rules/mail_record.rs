@@ -173,12 +173,7 @@ pub fn tag(kind: &str, value: &str) -> Result<String> {
 mod tests {
     use super::*;
 
-    fn kv(pairs: &[(&str, InputValue)]) -> KeyValues {
-        pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.clone()))
-            .collect()
-    }
+    use crate::core::input::key_values as kv;
 
     fn now() -> Timestamp {
         Timestamp::parse_rfc3339("2026-11-29T12:00:00Z").unwrap()

@@ -109,7 +109,7 @@ pub const MIGRATIONS: &[Migration] = &[Migration {
   KEY customer (customer_id)
 ) {options}",
         // Change counters: `catalog` moves with every change of the email types or the suppression
-        // list, so a process reloads its in-memory copy of both only after a change (store/catalog.rs).
+        // list, so a process reloads its in-memory copy of both only after a change (store/cache.rs).
         "CREATE TABLE IF NOT EXISTS `{p}counters` (
   name VARCHAR(64) CHARACTER SET ascii COLLATE ascii_bin NOT NULL PRIMARY KEY,
   value BIGINT UNSIGNED NOT NULL

@@ -1,0 +1,62 @@
+//! Erasure (Art. 17): own tables always, the shop's with `shop_data`, suppression first.
+
+use super::Engine;
+use super::requests::{logged, received_at};
+use crate::core::error::{Error, Result};
+use crate::core::input::KeyValues;
+use crate::core::options::Options;
+use crate::core::output;
+use crate::core::rules::ident;
+use crate::core::shop::Shop;
+use crate::core::store::erase::{self, Report};
+use crate::core::store::walk::Scope;
+use crate::core::time::Timestamp;
+
+impl Engine {
+    /// Erases the customer (Art. 17): own tables always, the shop's with `shop_data`; every address
+    /// goes on the suppression list first. Options: dry_run, shop_data, received_at. Returns the report.
+    pub fn erase(&self, customer_id: i64, options: KeyValues) -> Result<Report> {
+        let customer_id = ident::customer_id(customer_id)?;
+        let mut options = Options::new("erase", options);
+        let dry_run = options.flag("dry_run")?;
+        let shop_data = options.flag("shop_data")?;
+        let received = received_at(&mut options, Timestamp::now())?;
+        options.finish()?;
+        if shop_data && self.config.shop == Shop::None {
+            return Err(Error::config(
+                "erase with shop_data needs a shop preset: set dsgvo.shop (oscommerce, zencart, modified, gambio)",
+            ));
+        }
+        let secret = self.config.require_secret()?;
+        let keyring = self.config.keyring();
+        let started = Timestamp::now();
+        let request = erase::Request {
+            customer_id,
+            shop_data,
+            dry_run,
+            strategies: &self.config.erase_strategies,
+            secret,
+            now: started,
+        };
+        self.session(async |session| {
+            let scope = Scope {
+                tables: session.tables(),
+                keyring: &keyring,
+            };
+            let result = erase::erase(session, &scope, &request).await;
+            if dry_run {
+                return result;
+            }
+            logged(
+                session,
+                "erasure",
+                received,
+                started,
+                result,
+                |r| ("ok", output::erase_summary(r, shop_data)),
+                serde_json::json!({ "shop_data": shop_data }),
+            )
+            .await
+        })
+    }
+}

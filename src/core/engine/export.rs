@@ -1,0 +1,203 @@
+//! Data export (Art. 15, 20): the JSON document, and the ZIP or JSON file with its manifest.
+
+use std::path::{Path, PathBuf};
+
+use super::Engine;
+use super::requests::{logged, received_at};
+use crate::core::error::{Error, Result};
+use crate::core::export::document::{FanOut, Writer};
+use crate::core::export::html::HtmlWriter;
+use crate::core::export::json::JsonWriter;
+use crate::core::export::package;
+use crate::core::input::KeyValues;
+use crate::core::options::Options;
+use crate::core::output;
+use crate::core::rules::ident;
+use crate::core::store::export::{self, Outcome};
+use crate::core::store::tables::Tables;
+use crate::core::store::walk::Scope;
+use crate::core::time::Timestamp;
+
+/// What `exportTo` wrote: the file, its digest and what it holds.
+#[derive(Debug, Clone)]
+pub struct ExportManifest {
+    pub file_format: &'static str,
+    pub path: PathBuf,
+    pub bytes: u64,
+    pub sha256: String,
+    pub files: Vec<package::Packed>,
+    pub outcome: Outcome,
+}
+
+impl Engine {
+    /// Runs an export into `writer` and records it in the request log (also when it fails).
+    fn run_export(
+        &self,
+        customer_id: u64,
+        writer: &mut dyn Writer,
+        format: &'static str,
+        received: Option<Timestamp>,
+    ) -> Result<Outcome> {
+        let keyring = self.config.keyring();
+        let started = Timestamp::now();
+        self.session(async |session| {
+            let scope = Scope {
+                tables: session.tables(),
+                keyring: &keyring,
+            };
+            let result = export::export(session, &scope, customer_id, started, writer).await;
+            logged(
+                session,
+                "export",
+                received,
+                started,
+                result,
+                |o| output::export_summary(o, format),
+                serde_json::json!({ "format": format }),
+            )
+            .await
+        })
+    }
+
+    /// Everything the shop holds about the customer, as the JSON document `dsgvo-export/1`.
+    pub fn export(&self, customer_id: i64) -> Result<String> {
+        let customer_id = ident::customer_id(customer_id)?;
+        let mut writer = JsonWriter::new(Vec::new());
+        self.run_export(customer_id, &mut writer, "json", None)?;
+        String::from_utf8(writer.into_inner())
+            .map_err(|_| Error::File("the export is not valid UTF-8".into()))
+    }
+
+    /// Writes the export to `path` as a ZIP (export.json, one CSV per section, index.html,
+    /// manifest.json) or as JSON; atomically, never leaving a partial file. Returns the manifest.
+    pub fn export_to(
+        &self,
+        customer_id: i64,
+        path: &str,
+        format: &str,
+        options: KeyValues,
+    ) -> Result<ExportManifest> {
+        let customer_id = ident::customer_id(customer_id)?;
+        let file_format = match format {
+            "zip" => "zip",
+            "json" => "json",
+            other => {
+                return Err(Error::invalid_input(format!(
+                    "format must be 'zip' or 'json', got {}",
+                    ident::shown(other)
+                )));
+            }
+        };
+        let mut options = Options::new("exportTo", options);
+        let overwrite = options.flag("overwrite")?;
+        let received = received_at(&mut options, Timestamp::now())?;
+        options.finish()?;
+        let target = export_target(path, overwrite)?;
+        let work = package::WorkDir::beside(&target).map_err(|e| file_error(&target, e))?;
+        let io = |e| file_error(&target, e);
+
+        let json_path = work.path().join("export.json");
+        let mut json = JsonWriter::new(std::io::BufWriter::new(
+            std::fs::File::create(&json_path).map_err(io)?,
+        ));
+        let (outcome, finished, files) = if file_format == "zip" {
+            let mut html = HtmlWriter::new(std::io::BufWriter::new(
+                std::fs::File::create(work.path().join("index.html")).map_err(io)?,
+            ));
+            let mut csv = package::CsvFiles::new(work.path()).map_err(io)?;
+            let outcome = self.run_export(
+                customer_id,
+                &mut FanOut(vec![&mut json, &mut html, &mut csv]),
+                "zip",
+                received,
+            )?;
+            drop(json);
+            drop(html);
+            let mut names = vec!["export.json".to_owned()];
+            names.extend(csv.files.iter().cloned());
+            names.push("index.html".to_owned());
+            let zip_path = work.path().join("export.zip");
+            let files = package::zip(
+                work.path(),
+                &names,
+                &zip_path,
+                &Timestamp::now().to_string(),
+            )
+            .map_err(io)?;
+            (outcome, zip_path, files)
+        } else {
+            let outcome = self.run_export(customer_id, &mut json, "json", received)?;
+            drop(json);
+            let (sha256, bytes) = package::sha256_of(&json_path).map_err(io)?;
+            let files = vec![package::Packed {
+                name: "export.json".into(),
+                sha256,
+                bytes,
+            }];
+            (outcome, json_path.clone(), files)
+        };
+        let (sha256, bytes) = package::sha256_of(&finished).map_err(io)?;
+        package::publish(&finished, &target, overwrite).map_err(|e| {
+            if e.kind() == std::io::ErrorKind::AlreadyExists {
+                Error::invalid_input(format!(
+                    "{} exists; pass ['overwrite' => true] to replace it",
+                    target.display()
+                ))
+            } else {
+                io(e)
+            }
+        })?;
+        Ok(ExportManifest {
+            file_format,
+            path: target,
+            bytes,
+            sha256,
+            files,
+            outcome,
+        })
+    }
+
+    /// The data map for this store's shop preset: every table with personal data, how a customer's
+    /// rows are found, which columns are secrets, and what erasure does.
+    pub fn data_map(&self) -> Vec<serde_json::Value> {
+        let scope = Scope {
+            tables: Tables::of(&self.config),
+            keyring: &[],
+        };
+        crate::core::datamap::entries(self.config.shop)
+            .into_iter()
+            .map(|e| e.describe(scope.table(e)))
+            .collect()
+    }
+}
+
+/// The file an export goes to: a path in an existing directory, not a directory itself.
+fn export_target(path: &str, overwrite: bool) -> Result<PathBuf> {
+    let invalid =
+        |why: &str| Error::invalid_input(format!("export path {}: {why}", ident::shown(path)));
+    if path.is_empty() || path.contains('\0') {
+        return Err(invalid("must be a file path"));
+    }
+    let target = PathBuf::from(path);
+    if target.is_dir() {
+        return Err(invalid("is a directory; name the file to write"));
+    }
+    let parent = target
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    if !parent.is_dir() {
+        return Err(invalid("its directory does not exist"));
+    }
+    if target.exists() && !overwrite {
+        return Err(invalid("exists; pass ['overwrite' => true] to replace it"));
+    }
+    Ok(target)
+}
+
+fn file_error(target: &Path, e: std::io::Error) -> Error {
+    Error::File(format!(
+        "cannot write the export to {}: {e}",
+        target.display()
+    ))
+}

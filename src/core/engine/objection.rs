@@ -1,0 +1,103 @@
+//! Objection: opt-outs by customer or address, one-click unsubscribe tokens and their headers.
+
+use super::Engine;
+use crate::core::error::{Error, Result};
+use crate::core::input::KeyValues;
+use crate::core::output::Unsubscribed;
+use crate::core::rules::decision;
+use crate::core::rules::proof::{self, Source};
+use crate::core::rules::{email, email_type, ident, unsubscribe};
+use crate::core::store::decision::Needs;
+use crate::core::store::objection;
+use crate::core::time::Timestamp;
+use crate::core::token;
+
+impl Engine {
+    /// Records an objection of the customer to a type (`*`: all marketing mail); true if new.
+    pub fn opt_out(&self, customer_id: i64, email_type: &str, proof: KeyValues) -> Result<bool> {
+        let customer_id = ident::customer_id(customer_id)?;
+        let email_type = email_type::name_or_all(email_type)?;
+        let now = Timestamp::now();
+        let proof = proof::validate(proof, now, self.config.truncate_ip)?;
+        self.session(async |session| {
+            objection::opt_out(session, customer_id, email_type, &proof, now).await
+        })
+    }
+
+    /// Records an objection by address: for the shop's accounts with it and for the address itself.
+    pub fn opt_out_email(&self, address: &str, email_type: &str, proof: KeyValues) -> Result<bool> {
+        let normal = email::validate(address)?;
+        let email_type = email_type::name_or_all(email_type)?;
+        let now = Timestamp::now();
+        let proof = proof::validate(proof, now, self.config.truncate_ip)?;
+        self.config.require_secret()?;
+        let keyring = self.config.keyring();
+        self.session(async |session| {
+            objection::opt_out_email(session, &keyring, &normal, email_type, &proof, now).await
+        })
+    }
+
+    /// Whether an objection (or a suppression) stands against the type for the customer.
+    pub fn is_opted_out(&self, customer_id: i64, email_type: &str) -> Result<bool> {
+        let customer_id = ident::customer_id(customer_id)?;
+        let email_type = email_type::name_or_all(email_type)?;
+        let judged = self.judge(&[customer_id], email_type, Some(Needs::OBJECTIONS))?;
+        Ok(judged
+            .facts
+            .iter()
+            .any(|(_, facts)| decision::objection(facts).is_some()))
+    }
+
+    /// A one-click unsubscribe token for the customer and type.
+    pub fn unsubscribe_token(&self, customer_id: i64, email_type: &str) -> Result<String> {
+        let customer_id = ident::customer_id(customer_id)?;
+        let email_type = email_type::name_or_all(email_type)?;
+        token::unsubscribe(
+            customer_id,
+            email_type,
+            Timestamp::now(),
+            self.config.require_secret()?,
+        )
+    }
+
+    /// What a valid unsubscribe token says, without recording anything (for a confirmation page).
+    pub fn read_unsubscribe_token(&self, token: &str) -> Result<token::Unsubscribe> {
+        self.config.require_secret()?;
+        let content = token::open_unsubscribe(token, &self.config.keyring())?;
+        email_type::name_or_all(&content.email_type)
+            .map_err(|_| Error::Token("invalid token: malformed content".into()))?;
+        Ok(content)
+    }
+
+    /// Records the objection a token carries.
+    pub fn unsubscribe(&self, token: &str, proof: KeyValues) -> Result<Unsubscribed> {
+        let now = Timestamp::now();
+        let mut proof = proof::validate(proof, now, self.config.truncate_ip)?;
+        let content = self.read_unsubscribe_token(token)?;
+        let email_type = content.email_type;
+        proof.source.get_or_insert(Source::Link);
+        let customer_id = content.customer_id;
+        let new = self.session(async |session| {
+            objection::opt_out(session, customer_id, &email_type, &proof, now).await
+        })?;
+        Ok(Unsubscribed {
+            customer_id,
+            email_type,
+            new,
+        })
+    }
+
+    /// The RFC 8058 header pair for a mail to the customer.
+    pub fn unsubscribe_headers(
+        &self,
+        customer_id: i64,
+        email_type: &str,
+        endpoint_url: &str,
+        mailto: Option<&str>,
+    ) -> Result<Vec<(&'static str, String)>> {
+        let endpoint = unsubscribe::endpoint(endpoint_url)?;
+        let mailto = mailto.map(unsubscribe::mailto).transpose()?;
+        let token = self.unsubscribe_token(customer_id, email_type)?;
+        Ok(unsubscribe::headers(&endpoint, mailto.as_deref(), &token))
+    }
+}
