@@ -175,7 +175,8 @@ namespace Dsgvo {
         /**
          * Shop accounts by id or exact e-mail address (no partial matches: a search must not list strangers).
          *
-         * @param string $query digits: a customer id; with an '@': an address (case and surrounding spaces ignored)
+         * @param string $query digits: a customer id; with an '@': an address, matched exactly after trimming and
+         *   lowercasing both sides (never through the column's collation: 'müller@' does not find 'muller@')
          * @param int $limit 1 to 1000
          * @return list<array{customer_id: int, email: string, firstname: string, lastname: string}>
          * @throws ConfigException no shop preset (dsgvo.shop) configured
@@ -382,8 +383,11 @@ namespace Dsgvo {
          * Everything the shop holds about the customer (Art. 15, 20 GDPR), from the data map: the JSON document
          * format dsgvo-export/1 with `format`, `generated_at`, `generator`, `shop`, `subject` (customer_id, every
          * address the customer used), `sections` (id, label {de, en}, table, times, items, error) and `skipped`
-         * (mapped tables this database lacks, with the reason). Rows are found by customer id and by every
-         * address, so guest orders with the same address are included. Secrets (password hashes, tokens, card
+         * (mapped tables this database lacks, with the reason). Rows are found by customer id and by the
+         * customer's addresses (the account's and those on the customer's own rows, compared exactly after trimming
+         * and lowercasing, never through a case- or accent-insensitive collation). A row found by address is the
+         * customer's only when its customer-id column is empty, 0 or this customer; an address that is now another
+         * account's current address is that account's, so guest rows with it are left out. Secrets (password hashes, tokens, card
          * data, session ids) appear only as "(present, not exported)". Recorded in the request log.
          *
          * @throws InvalidInputException
@@ -410,8 +414,10 @@ namespace Dsgvo {
         public function exportTo(int $customerId, string $path, string $format = 'zip', array $options = []): array {}
 
         /**
-         * Erases the customer (Art. 17 GDPR), walking the same data map as the export. First every address the
-         * customer used (account, orders, send log, newsletter list) goes on the suppression list for good (HMAC of
+         * Erases the customer (Art. 17 GDPR), walking the same data map as the export (and finding rows the same
+         * way: another customer's rows are never touched, whatever their address). First every address of the
+         * customer (account, own orders, send log, newsletter list; not one that is now another account's current
+         * address) goes on the suppression list for good (HMAC of
          * the normalised address, reason 'erased'; the customer id when no address is known), so maySend() answers
          * 'suppressed' for any account with such an address from then on, also for accounts made later (the erased
          * id itself answers 'unknown_customer' once shop_data removed its account). Own records always: send log, ratings,
@@ -423,8 +429,10 @@ namespace Dsgvo {
          * @param array{dry_run?: bool, shop_data?: bool, received_at?: string} $options dry_run: count only, change
          *   nothing; received_at: when the request arrived ('YYYY-MM-DD' or RFC 3339; default now)
          * @return array{removed: array<string, int>, anonymized: array<string, int>,
-         *   retained: list<array{table: string, count: int, reason: string}>, suppressed: int, dry_run: bool}
-         *   table names as in the database
+         *   retained: list<array{table: string, count: int, reason: string}>, suppressed: int,
+         *   skipped_other_owner: array<string, int>, dry_run: bool}
+         *   table names as in the database; skipped_other_owner counts the rows per table that one of the customer's
+         *   addresses finds but another customer owns, left untouched (no one is named)
          * @throws ConfigException no secret configured; shop_data without a shop preset
          * @throws InvalidInputException bad option, or the customer is a shop administrator
          * @throws DatabaseException nothing of an InnoDB table changed; run it again to complete it

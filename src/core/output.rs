@@ -140,6 +140,10 @@ impl IntoFields for EraseReport {
                 ),
             ),
             ("suppressed", self.suppressed.into()),
+            (
+                "skipped_other_owner",
+                OutputValue::Json(TableCounts(self.skipped_other_owner).json()),
+            ),
             ("dry_run", self.dry_run.into()),
         ]
     }
@@ -156,6 +160,7 @@ pub fn erase_summary(report: &EraseReport, shop_data: bool) -> serde_json::Value
         "rows_removed": sum(&report.removed),
         "rows_anonymized": sum(&report.anonymized),
         "suppressed": report.suppressed,
+        "skipped_other_owner": report.skipped_other_owner.iter().map(|(_, n)| n).sum::<u64>(),
     })
 }
 

@@ -7,7 +7,9 @@ pub const MAX_EMAIL_LEN: usize = 254;
 
 /// The normal form of an address: surrounding white space removed, lowercased.
 pub fn normalise(email: &str) -> String {
-    email.trim().to_lowercase()
+    email
+        .trim_matches(|c: char| c.is_ascii_whitespace())
+        .to_lowercase()
 }
 
 /// Checks that `email` is a plausible address (what a shop would send to) and returns its normal form.

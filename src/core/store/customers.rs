@@ -3,6 +3,7 @@
 use crate::core::error::Result;
 use crate::core::rules::ident::Lookup;
 use crate::core::store::db::session::Session;
+use crate::core::store::walk::exact_address;
 
 /// A shop account found by the admin search.
 #[derive(Debug, Clone)]
@@ -18,11 +19,13 @@ type CustomerRow = (u64, Option<String>, Option<String>, Option<String>);
 
 pub async fn find(session: &mut Session<'_>, lookup: &Lookup, limit: u32) -> Result<Vec<Account>> {
     let shop = &session.tables().require_shop()?;
+    // An address is found exactly (never through the column's case- and accent-insensitive
+    // collation): `müller@` finds neither `muller@` nor `MULLER@`.
     let (column, value) = match lookup {
-        Lookup::Id(id) => ("customers_id", mysql_async::Value::from(*id)),
+        Lookup::Id(id) => ("customers_id".to_owned(), mysql_async::Value::from(*id)),
         Lookup::Email(email) => (
-            "customers_email_address",
-            mysql_async::Value::from(email.as_str()),
+            exact_address("customers_email_address"),
+            mysql_async::Value::Bytes(email.as_bytes().to_vec()),
         ),
     };
     let rows: Vec<CustomerRow> = session

@@ -18,6 +18,7 @@ use crate::core::store::db::schema::render;
 use crate::core::store::db::session::Session;
 use crate::core::store::db::values::{self, schema_error, shop_time};
 use crate::core::store::tables::ShopTables;
+use crate::core::store::walk::exact_address;
 
 /// What a schema error names when a row does not fit.
 const WHAT: &str = "a decision query's answer";
@@ -241,7 +242,9 @@ fn statement(
                 format!(
                     "EXISTS(SELECT 1 FROM {orders} o WHERE o.customers_id = ids.id),
                      (SELECT MAX(o.date_purchased) FROM {orders} o WHERE o.customers_id = ids.id
-                        AND LOWER(TRIM(o.customers_email_address)) = LOWER(TRIM(c.customers_email_address)))"
+                        AND {} = {})",
+                    exact_address("o.customers_email_address"),
+                    exact_address("c.customers_email_address"),
                 )
             } else {
                 "NULL, NULL".to_string()

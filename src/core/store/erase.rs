@@ -28,6 +28,9 @@ pub struct Report {
     pub retained: Vec<(String, u64, String)>,
     /// New suppression entries (addresses, or the customer id when no address is known).
     pub suppressed: u64,
+    /// Rows found by one of the customer's addresses that another customer owns, left untouched
+    /// (tables with at least one such row).
+    pub skipped_other_owner: Vec<(String, u64)>,
     pub dry_run: bool,
 }
 
@@ -158,6 +161,12 @@ pub async fn erase(
     let run = async |s: &mut Session<'_>| -> Result<Report> {
         let mut report = report.clone();
         for step in &steps {
+            let others = count_others(s, ctx, &subject, step).await?;
+            if others > 0 {
+                report
+                    .skipped_other_owner
+                    .push((step.table.clone(), others));
+            }
             let count = apply(s, ctx, request, &subject, step).await?;
             match step.strategy {
                 Erase::Delete => report.removed.push((step.table.clone(), count)),
@@ -177,6 +186,29 @@ pub async fn erase(
         // One transaction: the InnoDB tables change together; MyISAM ones as they go (see above).
         session.transaction(run).await
     }
+}
+
+/// Rows of the step's table found by the customer's addresses but owned by someone else.
+async fn count_others(
+    s: &mut Session<'_>,
+    ctx: &Scope<'_>,
+    subject: &Subject,
+    step: &Step,
+) -> Result<u64> {
+    let Some(others) = walk::others(ctx, step.entry, "t", subject) else {
+        return Ok(0);
+    };
+    let count: Option<u64> = s
+        .exec_first(
+            &format!(
+                "SELECT COUNT(*) FROM {} t WHERE {}",
+                quote(&step.table),
+                others.sql
+            ),
+            others.params,
+        )
+        .await?;
+    Ok(count.unwrap_or(0))
 }
 
 /// Puts the addresses (or, with none known, the customer id) on the suppression list for good.

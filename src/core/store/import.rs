@@ -10,6 +10,7 @@ use mysql_async::Value;
 
 use crate::core::error::Result;
 use crate::core::rules::consent::Action;
+use crate::core::rules::email::normalise;
 use crate::core::rules::import::{ListEntry, Planned, Subscription, plan};
 use crate::core::rules::proof::{Proof, Source};
 use crate::core::store::consent::{NewEvent, append_locked, lock_head};
@@ -139,7 +140,7 @@ async fn subscriptions(
         };
         // The account id only when that account exists; else the address decides below.
         let sql = format!(
-            "SELECT COALESCE(c.customers_id, 0), LOWER(TRIM(r.customers_email_address)), {}, {}, {}, {}, r.mail_status = 1
+            "SELECT COALESCE(c.customers_id, 0), r.customers_email_address, {}, {}, {}, {}, r.mail_status = 1
              FROM {} r LEFT JOIN {} c ON r.customers_id > 0 AND c.customers_id = r.customers_id",
             col("date_added", utc("r.date_added")),
             col("ip_date_added", "r.ip_date_added".to_owned()),
@@ -170,16 +171,18 @@ async fn subscriptions(
                     })
                     .list = Some(entry);
             } else {
-                by_address.push((email.unwrap_or_default(), entry));
+                by_address.push((normalise(&email.unwrap_or_default()), entry));
             }
         }
         // List entries made without an account: the account of the same address, if there is one.
         for chunk in by_address.chunks(LOOKUP_BATCH) {
             let marks = vec!["?"; chunk.len()].join(",");
+            // The collation finds the candidates (case and accent variants among them); the address
+            // decides exactly, byte for byte after normalising.
             let accounts: Vec<(u64, String)> = session
                 .exec(
                     &format!(
-                        "SELECT customers_id, LOWER(TRIM(customers_email_address)) FROM {} WHERE customers_email_address IN ({marks})
+                        "SELECT customers_id, customers_email_address FROM {} WHERE customers_email_address IN ({marks})
                          ORDER BY customers_id",
                         shop.table("customers")
                     ),
@@ -187,7 +190,7 @@ async fn subscriptions(
                 )
                 .await?;
             for (email, entry) in chunk {
-                match accounts.iter().find(|(_, a)| a == email) {
+                match accounts.iter().find(|(_, a)| normalise(a) == *email) {
                     Some(&(id, _)) => {
                         let s = found.entry(id).or_insert_with(|| Subscription {
                             customer_id: id,

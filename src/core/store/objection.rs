@@ -8,6 +8,7 @@ use crate::core::rules::proof::Proof;
 use crate::core::store::cache::{self, REASON_OPT_OUT};
 use crate::core::store::db::session::Session;
 use crate::core::store::db::values;
+use crate::core::store::walk::exact_address;
 use crate::core::time::Timestamp;
 
 /// Whether a standing objection of `customer_id` to `email_type` exists that no newer consent in force
@@ -95,12 +96,14 @@ pub async fn opt_out_email(
             }
             let customers: Vec<u64> = match shop {
                 Some(tables) => {
+                    // Exactly this address, not its case or accent variants under the collation.
                     s.exec(
                         &format!(
-                            "SELECT customers_id FROM {} WHERE customers_email_address = ?",
-                            tables.table("customers")
+                            "SELECT customers_id FROM {} WHERE {} = ?",
+                            tables.table("customers"),
+                            exact_address("customers_email_address")
                         ),
-                        (normal_email,),
+                        (Value::Bytes(normal_email.as_bytes().to_vec()),),
                     )
                     .await?
                 }

@@ -10,6 +10,7 @@ use crate::core::address::address_hmacs;
 use crate::core::config::{Secret, Shop};
 use crate::core::datamap::{self, Entry, Find, Owner};
 use crate::core::error::{DatabaseErrorKind, Error, Result};
+use crate::core::rules::email::normalise;
 use crate::core::store::db::Session;
 use crate::core::store::tables::Tables;
 
@@ -41,8 +42,26 @@ impl Scope<'_> {
 #[derive(Debug, Clone)]
 pub(crate) struct Subject {
     pub(crate) customer_id: u64,
-    /// Every address the customer used (normalised), from the account, orders and sends.
+    /// The customer's addresses (normalised): the account's current address and the addresses on the
+    /// customer's own rows, less every address that is now another account's current address.
     pub(crate) emails: Vec<String>,
+    /// Every address found on the customer's own rows, also those another account now has: the rows
+    /// found by these but owned by someone else are what erasure reports as left to their owner.
+    pub(crate) all_emails: Vec<String>,
+}
+
+/// A column's address as the contract compares it: trimmed, lowercased, and then compared byte for
+/// byte as UTF-8, never through the column's (case- and accent-insensitive) collation.
+pub(crate) fn exact_address(expr: &str) -> String {
+    format!("CAST(CONVERT(LOWER(TRIM({expr})) USING utf8mb4) AS BINARY)")
+}
+
+/// Normalised addresses as parameters of an [`exact_address`] comparison.
+pub(crate) fn address_params<'a>(addresses: impl IntoIterator<Item = &'a String>) -> Vec<Value> {
+    addresses
+        .into_iter()
+        .map(|a| Value::Bytes(a.as_bytes().to_vec()))
+        .collect()
 }
 
 /// The columns of each table that exists, in table order.
@@ -149,12 +168,29 @@ pub(crate) fn condition(
             }
             if !addresses.is_empty() {
                 let marks = vec!["?"; addresses.len()].join(",");
-                for column in emails {
-                    parts.push(format!(
-                        "LOWER(TRIM({alias}.{})) IN ({marks})",
-                        quote(column)
-                    ));
-                    params.extend(addresses.iter().map(|e| Value::from(e.as_str())));
+                let by_address: Vec<String> = emails
+                    .iter()
+                    .map(|column| {
+                        params.extend(address_params(&addresses));
+                        format!(
+                            "{} IN ({marks})",
+                            exact_address(&format!("{alias}.{}", quote(column)))
+                        )
+                    })
+                    .collect();
+                if !by_address.is_empty() {
+                    let by_address = by_address.join(" OR ");
+                    // A row found by address is the subject's only when no other account owns it.
+                    parts.push(match id {
+                        Some(id) => {
+                            params.push(Value::from(subject.customer_id));
+                            format!(
+                                "(({by_address}) AND COALESCE({alias}.{}, 0) IN (0, ?))",
+                                quote(id)
+                            )
+                        }
+                        None => format!("({by_address})"),
+                    });
                 }
             }
             if parts.is_empty() {
@@ -205,7 +241,8 @@ pub(crate) fn condition(
     Condition { sql, params }
 }
 
-/// Every address the customer used, from the entries that hold the customer's addresses by id.
+/// The subject's addresses: those on the customer's own rows (found by customer id in the entries
+/// that hold addresses), less those that are now another account's current address.
 pub(crate) async fn subject(
     session: &mut Session<'_>,
     ctx: &Scope<'_>,
@@ -213,7 +250,7 @@ pub(crate) async fn subject(
     columns: &Columns,
     customer_id: u64,
 ) -> Result<Subject> {
-    let mut emails = BTreeSet::new();
+    let mut all = BTreeSet::new();
     for entry in entries {
         let Find::Match { id: Some(id), .. } = entry.find else {
             continue;
@@ -225,7 +262,7 @@ pub(crate) async fn subject(
             let found: Result<Vec<Option<Vec<u8>>>> = session
                 .exec(
                     &format!(
-                        "SELECT DISTINCT LOWER(TRIM({})) FROM {} WHERE {} = ?",
+                        "SELECT DISTINCT {} FROM {} WHERE {} = ?",
                         quote(column),
                         quote(&ctx.table(entry)),
                         quote(id)
@@ -239,17 +276,101 @@ pub(crate) async fn subject(
                 Err(Error::Database(e)) if e.kind == DatabaseErrorKind::Server => continue,
                 Err(e) => return Err(e),
             };
-            emails.extend(
+            all.extend(
                 found
                     .into_iter()
                     .flatten()
-                    .map(|b| String::from_utf8_lossy(&b).into_owned())
+                    .map(|b| normalise(&String::from_utf8_lossy(&b)))
                     .filter(|e| e.contains('@')),
             );
         }
     }
+    let all: Vec<String> = all.into_iter().collect();
+    let taken = others_current(session, ctx, columns, customer_id, &all).await?;
     Ok(Subject {
         customer_id,
-        emails: emails.into_iter().collect(),
+        emails: all
+            .iter()
+            .filter(|e| !taken.contains(*e))
+            .cloned()
+            .collect(),
+        all_emails: all,
+    })
+}
+
+/// Which of `addresses` are the current address of an account other than `customer_id` in the shop's
+/// customers table (none without a shop preset, or when the table is not readable).
+async fn others_current(
+    session: &mut Session<'_>,
+    ctx: &Scope<'_>,
+    columns: &Columns,
+    customer_id: u64,
+    addresses: &[String],
+) -> Result<BTreeSet<String>> {
+    let Some(customers) = datamap::entries(ctx.shop())
+        .into_iter()
+        .find(|e| e.id == "customers" && matches!(e.owner, Owner::Shop(_)))
+    else {
+        return Ok(BTreeSet::new());
+    };
+    if addresses.is_empty() || missing(ctx, customers, columns).is_some() {
+        return Ok(BTreeSet::new());
+    }
+    let exact = exact_address("customers_email_address");
+    let marks = vec!["?"; addresses.len()].join(",");
+    let mut params = address_params(addresses);
+    params.push(Value::from(customer_id));
+    let taken: Vec<Option<Vec<u8>>> = session
+        .exec(
+            &format!(
+                "SELECT DISTINCT {exact} FROM {} WHERE {exact} IN ({marks}) AND customers_id <> ?",
+                quote(&ctx.table(customers))
+            ),
+            params,
+        )
+        .await?;
+    Ok(taken
+        .into_iter()
+        .flatten()
+        .map(|b| String::from_utf8_lossy(&b).into_owned())
+        .collect())
+}
+
+/// The rows of `entry` found by the subject's addresses that the subject does not own: another
+/// account's, or guest rows with an address that is now another account's. Erasure leaves them and
+/// counts them.
+pub(crate) fn others(
+    ctx: &Scope<'_>,
+    entry: &Entry,
+    alias: &str,
+    subject: &Subject,
+) -> Option<Condition> {
+    let Find::Match { emails, .. } = entry.find else {
+        return None;
+    };
+    if emails.is_empty() || subject.all_emails.is_empty() {
+        return None;
+    }
+    let marks = vec!["?"; subject.all_emails.len()].join(",");
+    let mut params = Vec::new();
+    let found: Vec<String> = emails
+        .iter()
+        .map(|column| {
+            params.extend(address_params(&subject.all_emails));
+            format!(
+                "{} IN ({marks})",
+                exact_address(&format!("{alias}.{}", quote(column)))
+            )
+        })
+        .collect();
+    let own = condition(ctx, entry, alias, subject);
+    params.extend(own.params);
+    Some(Condition {
+        sql: format!(
+            "({}) AND NOT COALESCE(({}), FALSE)",
+            found.join(" OR "),
+            own.sql
+        ),
+        params,
     })
 }
