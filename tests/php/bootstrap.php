@@ -14,3 +14,4 @@ require __DIR__ . '/support/ShopSchemas.php';
 require __DIR__ . '/support/Tokens.php';
 require __DIR__ . '/support/Shop.php';
 require __DIR__ . '/support/Filler.php';
+require __DIR__ . '/support/ShopRows.php';
