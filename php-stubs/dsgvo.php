@@ -10,7 +10,9 @@ namespace Dsgvo {
      * A shop's connection to its consent, objection and data-subject records.
      *
      * Settings come from php.ini (dsgvo.*); options of the same name without the prefix override them:
-     * dsn, table_prefix, shop, shop_table_prefix, secret, query_timeout_ms, connect_timeout_ms,
+     * dsn, table_prefix, shop, shop_table_prefix, secret (at least 32 random bytes as 64+ hex characters or
+     * base64, e.g. bin2hex(random_bytes(32)); placeholders and low-entropy values are refused, also in
+     * previous_secrets), query_timeout_ms, connect_timeout_ms,
      * consent_token_ttl_days, truncate_ip, existing_customer_max_age_days, previous_secrets,
      * retention_send_log_days, retention_archive_days, retention_pending_consent_days,
      * erase_strategies (option: [shop table => 'delete'|'anonymize'|'retain']; php.ini: "table=strategy,..."),

@@ -8,7 +8,7 @@ use std::thread;
 use common::{TestDb, s};
 use dsgvo::core::error::Error;
 
-const SECRET: &str = "rust-test-secret-0123456789abcdef0123";
+const SECRET: &str = "6001c8845561bb78654956598c18e7304c759003911dafb4dac3ed067b02a5e7";
 
 #[test]
 fn concurrent_appends_keep_one_chain() {

@@ -115,7 +115,9 @@ fn secret_config() -> dsgvo::core::config::Config {
             ("dsn".into(), InputValue::Str("mysql://u@h/db".into())),
             (
                 "secret".into(),
-                InputValue::Str("property-secret-0123456789abcdef-01234".into()),
+                InputValue::Str(
+                    "34a1f2f4d20fc1fe6a567be8249b479df30042fc53096bfabc6c655cf35d33ef".into(),
+                ),
             ),
         ],
     )

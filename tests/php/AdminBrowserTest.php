@@ -17,7 +17,7 @@ require_once __DIR__ . '/support/WebDriver.php';
  */
 final class AdminBrowserTest extends TestCase
 {
-    private const SECRET = 'admin-page-secret-0123456789abcdef-01234567';
+    private const SECRET = '202f50101309d5da6dc1a05a0e17cfad0f6a409cf679b85a7106b8288c41272d';
     private const PASSWORD = 'Admin-Pass 7f3c9e1b';
     private const WORDING = 'Ja, ich möchte den Newsletter per E-Mail erhalten. Abmeldung jederzeit möglich.';
 

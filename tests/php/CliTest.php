@@ -9,7 +9,7 @@ use PHPUnit\Framework\TestCase;
 /** bin/dsgvo: help texts, exit codes, and each command against a real shop database. */
 final class CliTest extends TestCase
 {
-    private const SECRET = 'cli-secret-0123456789abcdef-0123456789abc';
+    private const SECRET = '49ae63cec7f6dccf84c909cf18fccb64822fd351589ed60cbdb2ae88888027a7';
     private const COMMANDS = ['export', 'erase', 'purge', 'verify-ledger', 'import-consents', 'requests'];
 
     /** @var string */

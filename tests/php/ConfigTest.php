@@ -96,8 +96,77 @@ final class ConfigTest extends TestCase
             $this->fail('expected Dsgvo\ConfigException');
         } catch (ConfigException $e) {
             $this->assertStringNotContainsString('my-short-secret', $e->getMessage());
-            $this->assertStringContainsString('32 bytes', $e->getMessage());
+            $this->assertStringContainsString('32 random bytes', $e->getMessage());
         }
+    }
+
+    /** @return array<string, array{0: string}> values of 32 bytes or more that are no key */
+    public function weakSecrets(): array
+    {
+        return [
+            "the README's old placeholder" => ['put-64-hex-chars-from-bin2hex(random_bytes(32))-here'],
+            '32 spaces' => [str_repeat(' ', 32)],
+            '32 NULs' => [str_repeat("\0", 32)],
+            'one letter' => [str_repeat('k', 40)],
+            '64 zeros' => [str_repeat('0', 64)],
+            'hex pattern' => [str_repeat('0123456789abcdef', 4)],
+            'counting bytes' => [bin2hex(implode('', array_map('chr', range(0, 31))))],
+            'words and digits' => ['admin-page-secret-0123456789abcdef-01234567'],
+            'changeme in base64' => ['changeme' . base64_encode(random_bytes(32))],
+            '63 hex characters' => [substr(bin2hex(random_bytes(32)), 1)],
+            'base64 of 24 bytes' => [base64_encode(random_bytes(24))],
+            'base64 of a repeated byte' => [base64_encode(str_repeat('A', 32))],
+        ];
+    }
+
+    /** @dataProvider weakSecrets */
+    public function testWeakSecretsAreRefusedSayingHowToMakeOne(string $weak): void
+    {
+        $good = bin2hex(random_bytes(32));
+        $attempts = [
+            "option 'secret'" => fn () => new Store(['dsn' => $this->silentDsn, 'secret' => $weak]),
+            "option 'previous_secrets': entry 2" => fn () => new Store(['dsn' => $this->silentDsn, 'secret' => $good, 'previous_secrets' => "$good,$weak"]),
+            'ini setting dsgvo.secret' => function () use ($weak): Store {
+                ini_set('dsgvo.secret', $weak);
+                return new Store(['dsn' => $this->silentDsn]);
+            },
+        ];
+        if (trim($weak) === '') {
+            unset($attempts["option 'previous_secrets': entry 2"]);   // blank entries of the list are skipped
+        }
+        if (strpos($weak, "\0") !== false) {
+            unset($attempts['ini setting dsgvo.secret']);               // an ini value ends at its first NUL
+        }
+        foreach ($attempts as $origin => $attempt) {
+            try {
+                $attempt();
+                $this->fail("a weak secret was accepted through $origin");
+            } catch (ConfigException $e) {
+                $message = $e->getMessage();
+                $this->assertStringContainsString($origin, $message);
+                $this->assertStringContainsString('is not a strong key', $message);
+                $this->assertStringContainsString('64 hex characters or as base64', $message);
+                $this->assertStringContainsString("php -r 'echo bin2hex(random_bytes(32));'", $message);
+                if (trim($weak, " \0") !== '') {
+                    $this->assertStringNotContainsString($weak, $message);
+                }
+                $this->assertStringNotContainsString($good, $message);
+            } finally {
+                ini_restore('dsgvo.secret');
+            }
+        }
+        $this->assertNobodyConnected();
+    }
+
+    public function testRandomHexAndBase64SecretsAreAccepted(): void
+    {
+        for ($i = 0; $i < 50; $i++) {
+            $key = random_bytes(32 + $i % 3);
+            foreach ([bin2hex($key), base64_encode($key), rtrim(strtr(base64_encode($key), '+/', '-_'), '=')] as $secret) {
+                $this->assertInstanceOf(Store::class, new Store(['dsn' => $this->silentDsn, 'secret' => $secret, 'previous_secrets' => bin2hex(random_bytes(32)) . ", $secret"]));
+            }
+        }
+        $this->assertNobodyConnected();
     }
 
     public function testValidOptionsConstructWithoutConnecting(): void
@@ -107,7 +176,7 @@ final class ConfigTest extends TestCase
             'table_prefix' => 'gdpr_',
             'shop' => 'zencart',
             'shop_table_prefix' => 'zen_',
-            'secret' => str_repeat('k', 32),
+            'secret' => '96bf887fb9ca3f5831a504d2f5bfab3bcc3f5c779d911195694097365d10f411',
             'query_timeout_ms' => '1500',
             'connect_timeout_ms' => 500,
         ]);

@@ -14,7 +14,7 @@ use PHPUnit\Framework\TestCase;
  */
 final class ConsentConcurrencyTest extends TestCase
 {
-    private const SECRET = 'concurrency-secret-0123456789abcdef0123';
+    private const SECRET = 'f2db5f07ad21f492808148ada476c8b0c44472a12192e501f350a9ea72288c13';
 
     public function testFourProcessesAtOnce(): void
     {

@@ -13,7 +13,7 @@ use PHPUnit\Framework\TestCase;
 /** The consent ledger: grant, revoke, double opt-in, history with proof, validation, tokens. */
 final class ConsentTest extends TestCase
 {
-    private const SECRET = 'test-secret-0123456789abcdef-0123456789';
+    private const SECRET = '83bb7fac53c12acc6524b3ac2e333cf9bceff83830d11d8ba02fd6410a8bc4e2';
 
     /** @var TestDatabase */
     private $db;
@@ -315,7 +315,7 @@ final class ConsentTest extends TestCase
     public function testATokenOfAnotherStoreSecretIsRefused(): void
     {
         $token = $this->store->requestConsent(2, 'newsletter');
-        $other = new Store(['dsn' => $this->db->dsn, 'secret' => str_repeat('z', 32)]);
+        $other = new Store(['dsn' => $this->db->dsn, 'secret' => 'f785dadf699f56ce1d8380f0144f5850fbf07836347d6829ae2c7c931b61fefc']);
         $this->expectException(TokenException::class);
         $other->confirmConsent($token);
     }

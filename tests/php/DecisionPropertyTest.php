@@ -12,7 +12,7 @@ use PHPUnit\Framework\TestCase;
  */
 final class DecisionPropertyTest extends TestCase
 {
-    private const SECRET = 'property-secret-0123456789abcdef-0123456789';
+    private const SECRET = '95c14755ab3fde7da56b70ad68145c98b37d53a1d4e186e5d1d577f2137a2c74';
     private const CUSTOMERS = 10000;
 
     /** @param list<list<mixed>> $rows */

@@ -15,7 +15,7 @@ use PHPUnit\Framework\TestCase;
  */
 final class DecisionTest extends TestCase
 {
-    private const SECRET = 'decision-secret-0123456789abcdef-0123456';
+    private const SECRET = '979aa4bdf5c5274d3ceb000f4feb997a312c558d4ed2312d9985680c5fab12d9';
 
     /** @return array<string, array{0: string, 1: string, 2: string}> */
     public function shops(): array
@@ -228,14 +228,14 @@ final class DecisionTest extends TestCase
         $shop = Shop::create('minimal', 'oscommerce', '');
         try {
             $old = self::SECRET;
-            $new = 'rotated-secret-0123456789abcdef-0123456789';
+            $new = '453de6056b4420555e285ade2e07e5c18ce287752d723400fda519a5f0be6573';
             $store = $shop->store(['secret' => $old]);
             $store->migrate();
             $id = $shop->addCustomer('hanna@example.org');
             $store->grantConsent($id, 'newsletter');
             self::suppressAddress($shop, 'hanna@example.org', $old);
             $this->assertSame('suppressed', $store->maySend($id, 'newsletter')->reason);
-            $rotated = $shop->store(['secret' => $new, 'previous_secrets' => "other-old-secret-0123456789abcdef-01, $old"]);
+            $rotated = $shop->store(['secret' => $new, 'previous_secrets' => "7a6188318d68a5c5cf412a283f3247f26753251725c0e5651d65a288791608b3, $old"]);
             $this->assertSame('suppressed', $rotated->maySend($id, 'newsletter')->reason);
             $this->assertSame([], $rotated->filterSendable([$id], 'newsletter'));
             try {

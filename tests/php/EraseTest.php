@@ -16,7 +16,7 @@ use PHPUnit\Framework\TestCase;
  */
 final class EraseTest extends TestCase
 {
-    private const SECRET = 'erase-secret-0123456789abcdef-0123456789ab';
+    private const SECRET = 'dd62dc9f3a5df73a0b4f8962d18d13ae838136e8e2698082290d31b7e37a8abb';
 
     /** @return array<string, array{0: string, 1: string, 2: string}> */
     public function shops(): array

@@ -16,7 +16,7 @@ use ZipArchive;
  */
 final class ExportTest extends TestCase
 {
-    private const SECRET = 'export-secret-0123456789abcdef-0123456789';
+    private const SECRET = 'e22ef73482a0c309111d165fbff2f06d32b6a9b401811927a8dce5a45138b101';
 
     /** @return array<string, array{0: string, 1: string, 2: string}> */
     public function shops(): array

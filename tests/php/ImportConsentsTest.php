@@ -15,7 +15,7 @@ use PHPUnit\Framework\TestCase;
  */
 final class ImportConsentsTest extends TestCase
 {
-    private const SECRET = 'import-secret-0123456789abcdef-0123456789';
+    private const SECRET = '46a73597a199a34bd67a9e17e362cd8256f171e96785755cf498d0fb8930f105';
 
     /** @return array<string, array{0: string, 1: string, 2: string}> */
     public function shops(): array

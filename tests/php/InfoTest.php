@@ -8,6 +8,8 @@ use PHPUnit\Framework\TestCase;
 /** `php --ri dsgvo` shows the version, the build stamp and every setting, with secrets masked. */
 final class InfoTest extends TestCase
 {
+    private const SECRET = '69551debe3c19f35e0db247166f7815887dba421b528527b4231c40d42b36c5f';
+
     private function ri(array $ini): string
     {
         $cmd = [PHP_BINARY, '-d', 'extension=' . Php::extensionPath()];
@@ -29,7 +31,7 @@ final class InfoTest extends TestCase
     {
         $out = $this->ri([
             'dsgvo.dsn' => 'mysql://shop:TopSecretPw@db.local:3307/shop?prefer_socket=false',
-            'dsgvo.secret' => str_repeat('K', 40),
+            'dsgvo.secret' => self::SECRET,
             'dsgvo.table_prefix' => 'gdpr_',
         ]);
         $version = (new \ReflectionExtension('dsgvo'))->getVersion();
@@ -41,9 +43,9 @@ final class InfoTest extends TestCase
         }
         $this->assertStringContainsString('dsgvo.table_prefix => gdpr_ => gdpr_', $out);
         $this->assertStringContainsString('mysql://shop:***@db.local:3307/shop?prefer_socket=false', $out);
-        $this->assertStringContainsString('dsgvo.secret => (set, 40 bytes)', $out);
+        $this->assertStringContainsString('dsgvo.secret => (set, 64 bytes)', $out);
         $this->assertStringNotContainsString('TopSecretPw', $out);
-        $this->assertStringNotContainsString(str_repeat('K', 40), $out);
+        $this->assertStringNotContainsString(self::SECRET, $out);
     }
 
     public function testLoadingTheExtensionPrintsNothing(): void

@@ -18,7 +18,7 @@ final class LedgerTest extends TestCase
     protected function setUp(): void
     {
         $this->db = TestDatabase::create('ledger');
-        $this->store = new Store(['dsn' => $this->db->dsn, 'secret' => str_repeat('s', 32)]);
+        $this->store = new Store(['dsn' => $this->db->dsn, 'secret' => '6780521b90fbf6cc7f6342c2a293d74ee9763417494790a7cbdcd28f38c9a89a']);
         $this->store->migrate();
         // Six events: 1 grant, 2 grant (with text), 3 request, 4 confirm, 5 revoke, 6 grant.
         $this->store->grantConsent(1, 'newsletter', ['source' => 'checkout', 'ip' => '192.0.2.1']);

@@ -11,7 +11,7 @@ use PHPUnit\Framework\TestCase;
 /** "Customers also bought", k-anonymous: pairs of fewer than k customers never appear. */
 final class RecommendTest extends TestCase
 {
-    private const SECRET = 'recommend-secret-0123456789abcdef-0123456';
+    private const SECRET = '1b36b8dc628e7306a5815274d6e387699f1eb0a5178b157fddf2550fdd0047b7';
 
     private function shop(): Shop
     {

@@ -11,7 +11,7 @@ use PHPUnit\Framework\TestCase;
 /** purgeExpired(): retention settings, dry run, proof kept, and a large purge under live traffic. */
 final class RetentionTest extends TestCase
 {
-    private const SECRET = 'retention-secret-0123456789abcdef-0123456';
+    private const SECRET = 'f8b557151ff787cca6fe0d500e995a5e6e0fea35b450af5481972532aefebf41';
 
     /** @var TestDatabase */
     private $db;

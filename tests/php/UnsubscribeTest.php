@@ -11,7 +11,7 @@ use PHPUnit\Framework\TestCase;
 /** Signed one-click unsubscribe: tokens, RFC 8058 headers, and examples/unsubscribe.php over HTTP. */
 final class UnsubscribeTest extends TestCase
 {
-    private const SECRET = 'unsubscribe-secret-0123456789abcdef-012345';
+    private const SECRET = '09b5c0f3c79ce3c0dd45f221f193bdc945a02f19d5d9569774d5dd078b6ef9b7';
 
     /** @var Shop */
     private $shop;
@@ -115,9 +115,9 @@ final class UnsubscribeTest extends TestCase
     public function testRotatedKeysStillVerify(): void
     {
         $token = $this->store->unsubscribeToken(7, 'review');
-        $rotated = $this->shop->store(['secret' => str_repeat('n', 40), 'previous_secrets' => self::SECRET]);
+        $rotated = $this->shop->store(['secret' => '0e15a351290c8e33bc1e88dcee2874f8643c16f46e7d05d2e75da09ef15a0e68', 'previous_secrets' => self::SECRET]);
         $this->assertTrue($rotated->unsubscribe($token)['new']);
-        $forgotten = $this->shop->store(['secret' => str_repeat('n', 40)]);
+        $forgotten = $this->shop->store(['secret' => '0e15a351290c8e33bc1e88dcee2874f8643c16f46e7d05d2e75da09ef15a0e68']);
         $this->expectException(TokenException::class);
         $forgotten->unsubscribe($token);
     }

@@ -11,7 +11,7 @@ declare(strict_types=1);
 
 [$_, $dsn, $seed, $calls] = $argv + [null, null, '1', '20000'];
 mt_srand((int) $seed);
-$secret = 'fuzz-secret-0123456789abcdef-0123456789abc';
+$secret = 'a3ce80d63af1dfed226f8409f7a306122f4d9b869d7221b0502be25956041ee4';
 $store = new Dsgvo\Store(['dsn' => $dsn, 'secret' => $secret]);
 $store->migrate();
 $tmp = sys_get_temp_dir() . '/dsgvo-fuzz-' . getmypid();

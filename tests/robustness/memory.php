@@ -10,7 +10,7 @@ declare(strict_types=1);
 
 [$_, $dsn, $n] = $argv + [null, null, '10000'];
 $n = (int) $n;
-$secret = 'memory-secret-0123456789abcdef-01234567890';
+$secret = 'c08af0cb1515a54444f507b56231cad1fb2e3a698ede36a6cdb8d5b1c7e2987d';
 $store = new Dsgvo\Store(['dsn' => $dsn, 'secret' => $secret, 'retention_send_log_days' => 3650]);
 $store->migrate();
 $store->defineEmailType('review', 'consent', ['min_interval_days' => 1]);

@@ -21,7 +21,7 @@ $root = dirname(__DIR__, 2);
 $r = new Robustness($root);
 $requests = $full ? 50000 : 5000;
 $memoryCalls = $full ? 100000 : 2000;
-$secret = 'robustness-secret-0123456789abcdef-01234';
+$secret = '51d21a8258ec37b942b933019a7a0afd42c8dcc765b107d42127cc6a8456e893';
 $concurrency = 16;
 register_shutdown_function(function () use ($r) {
     $r->stopAll();

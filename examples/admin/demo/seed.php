@@ -21,7 +21,7 @@ if (!extension_loaded('dsgvo')) {
 }
 $secret = getenv('DSGVO_SECRET');
 if (!is_string($secret) || strlen($secret) < 32) {
-    fwrite(STDERR, "Set DSGVO_SECRET (at least 32 bytes) first: export DSGVO_SECRET=\$(php -r 'echo bin2hex(random_bytes(32));')\n");
+    fwrite(STDERR, "Set DSGVO_SECRET (at least 32 random bytes as 64 hex characters) first: export DSGVO_SECRET=\$(php -r 'echo bin2hex(random_bytes(32));')\n");
     exit(1);
 }
 

@@ -153,7 +153,7 @@ impl Config {
     pub fn require_secret(&self) -> Result<&Secret> {
         self.secret.as_ref().ok_or_else(|| {
             Error::config(
-                "no secret configured: set php.ini dsgvo.secret or the option 'secret' (at least 32 bytes, e.g. from random_bytes(32))",
+                "no secret configured: set php.ini dsgvo.secret or the option 'secret' (at least 32 random bytes as 64 hex characters or base64, e.g. php -r 'echo bin2hex(random_bytes(32));')",
             )
         })
     }

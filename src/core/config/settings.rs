@@ -49,7 +49,7 @@ pub const SETTINGS: [Setting; 16] = [
         name: "secret",
         ini: c"dsgvo.secret",
         default: c"",
-        help: "HMAC key for tokens and the suppression list, at least 32 bytes",
+        help: "HMAC key for tokens and the suppression list: at least 32 random bytes as 64+ hex characters or base64",
     },
     Setting {
         name: "query_timeout_ms",
