@@ -18,6 +18,17 @@
  *   DSGVO_SHOP_TABLE_PREFIX  e.g. zen_                                  (else php.ini dsgvo.shop_table_prefix)
  *   DSGVO_SECRET             the shop's dsgvo secret                    (else php.ini dsgvo.secret)
  *   DSGVO_ADMIN_PASSWORD     the password of the built-in login form (required: the page refuses to run without it)
+ *   DSGVO_ADMIN_TRUSTED_PROXIES     comma-separated addresses of TLS-terminating proxies in front of PHP, e.g.
+ *                                   127.0.0.1: their X-Forwarded-Proto: https makes the session cookie Secure,
+ *                                   their X-Forwarded-For names the client for the sign-in limits
+ *   DSGVO_ADMIN_SECURE_COOKIE       1: the session cookie is always Secure (the page is only reached over HTTPS)
+ *   DSGVO_ADMIN_LOGIN_ATTEMPTS_DIR  where failed sign-ins are counted (default: a private directory in the
+ *                                   system's temporary directory)
+ *
+ * Optional keys, all with these defaults when absent:
+ *   trusted_proxies     list of IP addresses (or a comma-separated string)     []
+ *   secure_cookie       bool                                                    false (Secure when HTTPS is seen)
+ *   login_attempts_dir  string                                                  null (the default directory)
  */
 declare(strict_types=1);
 
@@ -45,4 +56,8 @@ return [
     },
 
     'login' => 'password',
+
+    'trusted_proxies' => (string) getenv('DSGVO_ADMIN_TRUSTED_PROXIES'),
+    'secure_cookie' => getenv('DSGVO_ADMIN_SECURE_COOKIE') === '1',
+    'login_attempts_dir' => ((string) getenv('DSGVO_ADMIN_LOGIN_ATTEMPTS_DIR')) ?: null,
 ];

@@ -329,8 +329,12 @@ final class AdminBrowserTest extends TestCase
         $port = WebDriver::freePort();
         $log = sys_get_temp_dir() . "/dsgvo-admin-server-$port.log";
         $environment = getenv();
-        unset($environment['DSGVO_ADMIN_CONFIG'], $environment['DSGVO_ADMIN_PASSWORD'], $environment['DSGVO_SECRET'], $environment['DSGVO_SHOP']);
-        $environment = $env + $environment;
+        unset($environment['DSGVO_ADMIN_CONFIG'], $environment['DSGVO_ADMIN_PASSWORD'], $environment['DSGVO_SECRET'], $environment['DSGVO_SHOP'],
+            $environment['DSGVO_ADMIN_TRUSTED_PROXIES'], $environment['DSGVO_ADMIN_SECURE_COOKIE']);
+        // Sign-in counters of this run only: runs of the suite must not lock each other out.
+        $attempts = sys_get_temp_dir() . "/dsgvo-admin-attempts-$port-" . bin2hex(random_bytes(4));
+        $this->cleanup[] = $attempts;
+        $environment = $env + ['DSGVO_ADMIN_LOGIN_ATTEMPTS_DIR' => $attempts] + $environment;
         $command = array_merge(
             [PHP_BINARY, '-d', 'extension=' . Php::extensionPath(), '-d', 'display_errors=0', '-d', 'log_errors=1', '-d', 'error_reporting=-1'],
             $phpArgs,

@@ -34,6 +34,12 @@ final class App
     private $store;
     /** @var string|null the signed-in administrator, once authorized */
     public $admin;
+    /** @var list<string> addresses of TLS-terminating proxies whose X-Forwarded-Proto/-For are believed */
+    public $trustedProxies = [];
+    /** @var bool the session cookie is always Secure (the page is only ever reached over HTTPS) */
+    public $secureCookie = false;
+    /** @var string where the built-in login counts failed sign-ins */
+    public $loginAttemptsDir = '';
 
     /** @param mixed $config what the configuration file returned */
     public static function fromConfig($config): self
@@ -50,7 +56,27 @@ final class App
         if ($login !== null && $login !== 'password' && !(is_string($login) && preg_match('~^(https?://|/)~', $login))) {
             throw new SetupError("The configuration's 'login' must be 'password', the URL of the shop's admin login, or null.");
         }
+        $proxies = $config['trusted_proxies'] ?? [];
+        if (is_string($proxies)) {
+            $proxies = array_values(array_filter(array_map('trim', explode(',', $proxies)), 'strlen'));
+        }
+        if (!is_array($proxies) || array_filter($proxies, function ($p): bool {
+            return !is_string($p) || filter_var($p, FILTER_VALIDATE_IP) === false;
+        }) !== []) {
+            throw new SetupError("The configuration's 'trusted_proxies' must be a list of IP addresses (or a comma-separated string of them).");
+        }
+        $secure = $config['secure_cookie'] ?? false;
+        if (!is_bool($secure)) {
+            throw new SetupError("The configuration's 'secure_cookie' must be true or false.");
+        }
+        $attempts = $config['login_attempts_dir'] ?? null;
+        if ($attempts !== null && (!is_string($attempts) || $attempts === '')) {
+            throw new SetupError("The configuration's 'login_attempts_dir' must be a directory path or null.");
+        }
         $app = new self();
+        $app->trustedProxies = array_values($proxies);
+        $app->secureCookie = $secure;
+        $app->loginAttemptsDir = $attempts ?? LoginThrottle::defaultDir();
         $app->storeFactory = $config['store'];
         $app->authorize = $config['authorize'];
         $app->login = $login;

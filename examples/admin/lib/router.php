@@ -19,7 +19,7 @@ const PAGES = [
 /** Answers the request; returns the view to render, or null when the page answered itself (download, redirect). */
 function dispatch(App $app): ?View
 {
-    start_session();
+    start_session($app);
     send_security_headers();
     if ($app->login === 'password') {
         PasswordLogin::password();         // refuses to run without DSGVO_ADMIN_PASSWORD

@@ -7,13 +7,39 @@ namespace DsgvoAdmin;
 function page_login(App $app): ?View
 {
     $error = null;
+    $status = 200;
     if (is_post()) {
-        if (PasswordLogin::attempt(field('password'))) {
+        // Guessing is limited per client address and per account, answered at once: no sleep() holding
+        // a PHP worker, so guesses cannot starve the pool that also serves the shop.
+        $throttle = new LoginThrottle($app->loginAttemptsDir);
+        $address = client_address($app->trustedProxies);
+        $account = PasswordLogin::ACCOUNT;
+        $wait = $throttle->lockedFor($address, $account);
+        if ($wait > 0) {
+            log_login('sign-in refused: locked out', $account, $address);
+            header('Retry-After: ' . $wait);
+            $minutes = (int) ceil($wait / 60);
+            $error = "Zu viele Fehlversuche: Anmeldung für $minutes Minuten gesperrt. / Too many failed sign-ins: "
+                . "locked for $minutes minutes.";
+            $status = 429;
+        } elseif (PasswordLogin::attempt(field('password'))) {
+            $throttle->succeeded($address, $account);
+            log_login('signed in', $account, $address);
             redirect(url('search'));
             return null;
+        } else {
+            $locked = $throttle->failed($address, $account);
+            log_login($locked > 0 ? 'wrong password; locked out for ' . $locked . ' s' : 'wrong password', $account, $address);
+            if ($locked > 0) {
+                header('Retry-After: ' . $locked);
+                $error = 'Falsches Passwort. Zu viele Fehlversuche: Anmeldung gesperrt. / Wrong password. Too many '
+                    . 'failed sign-ins: locked for ' . (int) ceil($locked / 60) . ' minutes.';
+                $status = 429;
+            } else {
+                $error = 'Falsches Passwort. / Wrong password.';
+                $status = 403;
+            }
         }
-        sleep(1);                            // slows down guessing; the shop's login should lock out, too
-        $error = 'Falsches Passwort. / Wrong password.';
     } elseif ($app->admin !== null) {
         redirect(url('search'));
         return null;
@@ -34,7 +60,7 @@ function page_login(App $app): ?View
 </section>
 <?php
     });
-    return new View('Anmelden / Sign in', $body, $error === null ? 200 : 403);
+    return new View('Anmelden / Sign in', $body, $status);
 }
 
 function page_logout(App $app): ?View
