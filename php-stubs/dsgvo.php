@@ -398,8 +398,11 @@ namespace Dsgvo {
         public function export(int $customerId): string {}
 
         /**
-         * Writes the export to a file, atomically (a temporary file beside it, then renamed; nothing is left on
-         * failure). 'zip': export.json, sections/NN-id.csv (RFC 4180, UTF-8 with BOM), index.html (German and
+         * Writes the export to a file, atomically (a private 0700 working directory beside it, then published;
+         * nothing is left on failure). The file is 0600 whatever the umask. Without overwrite the target is
+         * created exclusively: of concurrent exports to one path one wins, the others get InvalidInputException,
+         * and anything at the path, a dangling symlink included, is left as it was; with overwrite the file is
+         * renamed over the target (a symlink there is replaced, never written through). 'zip': export.json, sections/NN-id.csv (RFC 4180, UTF-8 with BOM), index.html (German and
          * English, self-contained), manifest.json (SHA-256 of each file). 'json': export.json only. Respects
          * open_basedir. Rows stream from the database to the files: memory does not grow with the history.
          *

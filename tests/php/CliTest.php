@@ -123,6 +123,7 @@ final class CliTest extends TestCase
             $this->assertSame(0, $export['exit'], $export['stderr']);
             $this->assertStringContainsString("Exported customer $id to $dir/k.zip", $export['stdout']);
             $this->assertFileExists("$dir/k.zip");
+            $this->assertSame('0600', sprintf('%04o', fileperms("$dir/k.zip") & 0777), 'the export is readable by its owner only');
             $again = $this->dsgvo(array_merge(['export', (string) $id, "--output=$dir/k.zip"], $this->on($shop)));
             $this->assertSame(2, $again['exit'], 'an existing file is kept without --overwrite');
             $json = $this->dsgvo(array_merge(['export', (string) $id, "--output=$dir/k.json", '--format=json', '--json'], $this->on($shop)));

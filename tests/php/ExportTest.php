@@ -195,6 +195,126 @@ final class ExportTest extends TestCase
         }
     }
 
+    public function testExportFilesAreOwnerOnlyWhateverTheUmask(): void
+    {
+        $shop = Shop::create('minimal', 'oscommerce', '');
+        $dir = sys_get_temp_dir() . '/dsgvo-export-mode-' . getmypid() . '-' . mt_rand();
+        mkdir($dir);
+        $umask = umask(0);                  // the most permissive umask: the files must still be 0600
+        try {
+            $store = $shop->store(['secret' => self::SECRET]);
+            $store->migrate();
+            $id = $shop->addCustomer('mode@example.org');
+            $this->ownData($store, 'M', $id, 'mode@example.org');
+            $store->exportTo($id, "$dir/export.zip");
+            $store->exportTo($id, "$dir/export.json", 'json');
+            $store->exportTo($id, "$dir/export.zip", 'zip', ['overwrite' => true]);
+            clearstatcache();
+            foreach (['export.zip', 'export.json'] as $name) {
+                $this->assertSame('0600', sprintf('%04o', fileperms("$dir/$name") & 0777), $name);
+            }
+            $this->assertSame(['export.json', 'export.zip'], array_values(array_diff(scandir($dir), ['.', '..'])));
+        } finally {
+            umask($umask);
+            array_map('unlink', glob("$dir/*") ?: []);
+            @rmdir($dir);
+            $shop->drop();
+        }
+    }
+
+    public function testConcurrentExportsToOnePathWithoutOverwriteExactlyOneWins(): void
+    {
+        $shop = Shop::create('minimal', 'oscommerce', '');
+        $dir = sys_get_temp_dir() . '/dsgvo-export-race-' . getmypid() . '-' . mt_rand();
+        mkdir($dir);
+        $script = "$dir/race.php";
+        file_put_contents($script, '<?php
+            [$_, $dsn, $id, $path, $go] = $argv;
+            $store = new Dsgvo\Store(["dsn" => $dsn, "shop" => "oscommerce"]);
+            $store->ping();
+            while (!file_exists($go)) { usleep(200); }
+            try { $store->exportTo((int) $id, $path); echo "ok"; }
+            catch (Dsgvo\InvalidInputException $e) { echo "refused"; }
+            catch (Throwable $e) { echo get_class($e), ": ", $e->getMessage(); }');
+        try {
+            $store = $shop->store(['secret' => self::SECRET]);
+            $store->migrate();
+            $id = $shop->addCustomer('race@example.org');
+            $this->ownData($store, 'R', $id, 'race@example.org');
+            // Some megabytes that do not compress: writing and syncing the file takes a while, as in a
+            // real shop, so that exports finish close together.
+            for ($i = 0; $i < 8; $i++) {
+                $store->archiveEmail($store->logSend($id, 'newsletter'), "big $i", base64_encode(random_bytes(300000)));
+            }
+            for ($round = 1; $round <= 3; $round++) {
+                $go = "$dir/go-$round";
+                $target = "$dir/race-$round.zip";
+                $procs = [];
+                for ($i = 0; $i < 16; $i++) {
+                    $procs[] = Php::start($script, [$shop->db->dsn, (string) $id, $target, $go]);
+                }
+                usleep(300000);             // let every process connect and wait at the barrier
+                touch($go);
+                $results = [];
+                foreach ($procs as [$proc, $pipes]) {
+                    $done = Php::finish($proc, $pipes, 60);
+                    $results[] = $done['stdout'] . $done['stderr'];
+                }
+                sort($results);
+                $this->assertSame(array_merge(['ok'], array_fill(0, 15, 'refused')), $results, "round $round");
+                $zip = new ZipArchive();
+                $this->assertTrue($zip->open($target, ZipArchive::CHECKCONS), "round $round: a whole ZIP");
+                $zip->close();
+            }
+            $left = array_values(array_filter(scandir($dir), fn (string $f): bool => $f[0] === '.' && $f !== '.' && $f !== '..'));
+            $this->assertSame([], $left, 'no working directory left behind');
+        } finally {
+            array_map('unlink', glob("$dir/*") ?: []);
+            @rmdir($dir);
+            $shop->drop();
+        }
+    }
+
+    public function testASymlinkAtTheTargetIsRefusedAndLeftAsItWas(): void
+    {
+        $shop = Shop::create('minimal', 'oscommerce', '');
+        $dir = sys_get_temp_dir() . '/dsgvo-export-link-' . getmypid() . '-' . mt_rand();
+        mkdir($dir);
+        try {
+            $store = $shop->store(['secret' => self::SECRET]);
+            $store->migrate();
+            $id = $shop->addCustomer('link@example.org');
+            symlink("$dir/nowhere.zip", "$dir/dangling.zip");
+            file_put_contents("$dir/victim.txt", 'keep me');
+            symlink("$dir/victim.txt", "$dir/pointing.zip");
+            foreach (['dangling.zip' => 'nowhere.zip', 'pointing.zip' => 'victim.txt'] as $link => $to) {
+                foreach (['zip', 'json'] as $format) {
+                    try {
+                        $store->exportTo($id, "$dir/$link", $format);
+                        $this->fail("a symlink at the target was replaced ($link, $format)");
+                    } catch (InvalidInputException $e) {
+                        $this->assertStringContainsString('overwrite', $e->getMessage());
+                    }
+                    clearstatcache();
+                    $this->assertTrue(is_link("$dir/$link"), $link);
+                    $this->assertSame("$dir/$to", readlink("$dir/$link"));
+                }
+            }
+            $this->assertFileDoesNotExist("$dir/nowhere.zip");
+            // With overwrite the link itself is replaced by the export; what it pointed to is untouched.
+            $store->exportTo($id, "$dir/pointing.zip", 'zip', ['overwrite' => true]);
+            clearstatcache();
+            $this->assertFalse(is_link("$dir/pointing.zip"));
+            $this->assertSame('keep me', file_get_contents("$dir/victim.txt"));
+            $left = array_values(array_diff(scandir($dir), ['.', '..']));
+            $this->assertSame(['dangling.zip', 'pointing.zip', 'victim.txt'], $left, 'nothing else written');
+        } finally {
+            array_map('unlink', glob("$dir/*") ?: []);
+            @rmdir($dir);
+            $shop->drop();
+        }
+    }
+
     public function testAFailingSectionIsReportedAndTheRestExported(): void
     {
         $shop = Shop::create('minimal', 'oscommerce', '');

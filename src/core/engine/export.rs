@@ -98,11 +98,11 @@ impl Engine {
 
         let json_path = work.path().join("export.json");
         let mut json = JsonWriter::new(std::io::BufWriter::new(
-            std::fs::File::create(&json_path).map_err(io)?,
+            package::private_file(&json_path).map_err(io)?,
         ));
         let (outcome, finished, files) = if file_format == "zip" {
             let mut html = HtmlWriter::new(std::io::BufWriter::new(
-                std::fs::File::create(work.path().join("index.html")).map_err(io)?,
+                package::private_file(&work.path().join("index.html")).map_err(io)?,
             ));
             let mut csv = package::CsvFiles::new(work.path()).map_err(io)?;
             let outcome = self.run_export(
@@ -189,7 +189,7 @@ fn export_target(path: &str, overwrite: bool) -> Result<PathBuf> {
     if !parent.is_dir() {
         return Err(invalid("its directory does not exist"));
     }
-    if target.exists() && !overwrite {
+    if package::occupied(&target) && !overwrite {
         return Err(invalid("exists; pass ['overwrite' => true] to replace it"));
     }
     Ok(target)

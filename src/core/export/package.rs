@@ -1,9 +1,16 @@
 //! Writing an export to a file: everything goes to a private temporary directory next to the target,
 //! is packed (ZIP with manifest.json) or moved (JSON), and only then renamed onto the target path, so
 //! no partial file is ever visible and a failure leaves nothing behind.
+//!
+//! An export is personal data: the working directory is 0700 and every file in it, the published one
+//! included, is 0600, whatever the umask. The target is created exclusively (a hard link from the
+//! finished file, which fails on any existing entry, a dangling symlink included), so of several
+//! concurrent exports to one path without `overwrite` exactly one succeeds; with `overwrite` the file
+//! is renamed over the target, which replaces a symlink itself and never writes through it.
 
-use std::fs::{self, File};
+use std::fs::{self, File, OpenOptions};
 use std::io::{self, BufWriter, Read, Write};
+use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
@@ -37,7 +44,7 @@ impl WorkDir {
             hex(&random)
         );
         let dir = parent.join(name);
-        fs::create_dir(&dir)?;
+        private_dir(&dir)?;
         Ok(WorkDir(dir))
     }
 
@@ -52,6 +59,23 @@ impl Drop for WorkDir {
     }
 }
 
+/// A new directory only its owner can enter (0700, whatever the umask).
+pub fn private_dir(path: &Path) -> io::Result<()> {
+    fs::DirBuilder::new().mode(0o700).create(path)?;
+    fs::set_permissions(path, fs::Permissions::from_mode(0o700))
+}
+
+/// A new file only its owner can read (0600, whatever the umask); fails if `path` exists.
+pub fn private_file(path: &Path) -> io::Result<File> {
+    let file = OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)?;
+    file.set_permissions(fs::Permissions::from_mode(0o600))?;
+    Ok(file)
+}
+
 /// One CSV file per section, in `sections/`.
 pub struct CsvFiles {
     dir: PathBuf,
@@ -62,7 +86,7 @@ pub struct CsvFiles {
 impl CsvFiles {
     pub fn new(work: &Path) -> io::Result<CsvFiles> {
         let dir = work.join("sections");
-        fs::create_dir(&dir)?;
+        private_dir(&dir)?;
         Ok(CsvFiles {
             dir,
             current: None,
@@ -79,7 +103,7 @@ impl Writer for CsvFiles {
     fn section(&mut self, section: &Section, columns: &[String]) -> io::Result<()> {
         // Section ids are identifiers from the data map; numbered so a file browser keeps their order.
         let name = format!("{:02}-{}.csv", self.files.len() + 1, section.id);
-        let mut out = BufWriter::new(File::create(self.dir.join(&name))?);
+        let mut out = BufWriter::new(private_file(&self.dir.join(&name))?);
         csv::write_header(&mut out, columns)?;
         self.current = Some(out);
         self.files.push(format!("sections/{name}"));
@@ -152,7 +176,7 @@ pub fn zip(
     zip_path: &Path,
     generated_at: &str,
 ) -> io::Result<Vec<Packed>> {
-    let file = File::create(zip_path)?;
+    let file = private_file(zip_path)?;
     let mut zip = ZipWriter::new(BufWriter::new(file));
     let options = SimpleFileOptions::default()
         .compression_method(CompressionMethod::Deflated)
@@ -190,19 +214,119 @@ pub fn zip(
     Ok(packed)
 }
 
-/// Moves the finished file onto the target: refused if the target exists unless `overwrite`.
+/// Puts the finished file at the target. Without `overwrite` the target is created exclusively: a
+/// hard link, which fails with `AlreadyExists` on any entry there (a file, a directory, a symlink,
+/// dangling or not) and leaves it as it was; where the file system has no hard links, the name is
+/// claimed with `O_CREAT|O_EXCL` and the file renamed over the claim. With `overwrite` the file is
+/// renamed onto the target, atomically, replacing a symlink rather than writing through it.
 pub fn publish(finished: &Path, target: &Path, overwrite: bool) -> io::Result<()> {
-    if !overwrite && target.exists() {
-        return Err(io::Error::new(
-            io::ErrorKind::AlreadyExists,
-            "the target exists",
-        ));
-    }
     File::open(finished)?.sync_all()?;
-    fs::rename(finished, target)
+    if overwrite {
+        return fs::rename(finished, target);
+    }
+    match fs::hard_link(finished, target) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == io::ErrorKind::AlreadyExists => Err(e),
+        Err(_) => {
+            drop(private_file(target)?);
+            fs::rename(finished, target).inspect_err(|_| {
+                let _ = fs::remove_file(target);
+            })
+        }
+    }
+}
+
+/// Whether anything is at `path`, a dangling symlink included (`Path::exists` follows links).
+pub fn occupied(path: &Path) -> bool {
+    fs::symlink_metadata(path).is_ok()
 }
 
 /// SHA-256 of a whole file.
 pub fn sha256_of(path: &Path) -> io::Result<(String, u64)> {
     copy_hashed(path, &mut io::sink())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::os::unix::fs::symlink;
+
+    fn scratch(name: &str) -> PathBuf {
+        let mut random = [0u8; 6];
+        getrandom::fill(&mut random).unwrap();
+        let dir = std::env::temp_dir().join(format!("dsgvo-package-{name}-{}", hex(&random)));
+        fs::create_dir(&dir).unwrap();
+        dir
+    }
+
+    fn mode(path: &Path) -> u32 {
+        fs::symlink_metadata(path).unwrap().permissions().mode() & 0o777
+    }
+
+    fn finished_file(dir: &Path, content: &str) -> PathBuf {
+        let work = dir.join(format!(".work-{content}"));
+        private_dir(&work).unwrap();
+        let path = work.join("export.zip");
+        private_file(&path)
+            .unwrap()
+            .write_all(content.as_bytes())
+            .unwrap();
+        path
+    }
+
+    #[test]
+    fn work_dir_and_files_are_private() {
+        let dir = scratch("private");
+        let work = WorkDir::beside(&dir.join("out.zip")).unwrap();
+        assert_eq!(mode(work.path()), 0o700);
+        let csv = CsvFiles::new(work.path()).unwrap();
+        assert_eq!(mode(&csv.dir), 0o700);
+        let file = work.path().join("export.json");
+        drop(private_file(&file).unwrap());
+        assert_eq!(mode(&file), 0o600);
+        assert!(
+            private_file(&file).is_err(),
+            "private_file must not reuse a file"
+        );
+        drop(work);
+        fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn publish_creates_the_target_exclusively() {
+        let dir = scratch("publish");
+        let target = dir.join("out.zip");
+        publish(&finished_file(&dir, "first"), &target, false).unwrap();
+        assert_eq!(fs::read_to_string(&target).unwrap(), "first");
+        assert_eq!(mode(&target), 0o600);
+        let refused = publish(&finished_file(&dir, "second"), &target, false).unwrap_err();
+        assert_eq!(refused.kind(), io::ErrorKind::AlreadyExists);
+        assert_eq!(fs::read_to_string(&target).unwrap(), "first");
+        publish(&finished_file(&dir, "third"), &target, true).unwrap();
+        assert_eq!(fs::read_to_string(&target).unwrap(), "third");
+        fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn a_symlink_at_the_target_is_refused_or_replaced_never_followed() {
+        let dir = scratch("symlink");
+        let elsewhere = dir.join("elsewhere.txt");
+        let target = dir.join("out.zip");
+        symlink(&elsewhere, &target).unwrap();
+        assert!(occupied(&target) && !target.exists());
+        let refused = publish(&finished_file(&dir, "a"), &target, false).unwrap_err();
+        assert_eq!(refused.kind(), io::ErrorKind::AlreadyExists);
+        assert_eq!(fs::read_link(&target).unwrap(), elsewhere);
+        assert!(!elsewhere.exists());
+        publish(&finished_file(&dir, "b"), &target, true).unwrap();
+        assert!(
+            !fs::symlink_metadata(&target)
+                .unwrap()
+                .file_type()
+                .is_symlink()
+        );
+        assert_eq!(fs::read_to_string(&target).unwrap(), "b");
+        assert!(!elsewhere.exists(), "overwrite wrote through the symlink");
+        fs::remove_dir_all(dir).unwrap();
+    }
 }
