@@ -48,6 +48,36 @@ final class InfoTest extends TestCase
         $this->assertStringNotContainsString(self::SECRET, $out);
     }
 
+    /** @return array<string, array{0: string, 1: string}> DSN, what is shown */
+    public function passwordsWithDelimiters(): array
+    {
+        return [
+            'slash' => ['mysql://shop:Top/Secret1@db.local:3307/shop', 'mysql://shop:***@db.local:3307/shop'],
+            'question mark' => ['mysql://shop:Top?Secret1@db.local:3307/shop', 'mysql://shop:***@db.local:3307/shop'],
+            'hash' => ['mysql://shop:Top#Secret1@db.local:3307/shop', 'mysql://shop:***@db.local:3307/shop'],
+            'at sign' => ['mysql://shop:Top@Secret1@db.local:3307/shop', 'mysql://shop:***@db.local:3307/shop'],
+            'all of them' => ['mysql://shop:T/o?p#S@ecret1@db.local:3307/shop?prefer_socket=false', 'mysql://shop:***@db.local:3307/shop?prefer_socket=false'],
+        ];
+    }
+
+    /** @dataProvider passwordsWithDelimiters */
+    public function testTheDsnPasswordIsMaskedWhateverItHolds(string $dsn, string $shown): void
+    {
+        $out = $this->ri(['dsgvo.dsn' => $dsn]);
+        $this->assertStringContainsString("dsgvo.dsn => $shown => $shown", $out);
+        foreach (['Secret1', 'ecret1', 'Top'] as $part) {
+            $this->assertStringNotContainsString($part, $out);
+        }
+        $proc = proc_open([PHP_BINARY, '-d', 'extension=' . Php::extensionPath(), '-d', 'dsgvo.dsn="' . $dsn . '"', '-r', 'phpinfo(INFO_MODULES);'],
+            [1 => ['pipe', 'w'], 2 => ['pipe', 'w']], $pipes);
+        $info = (string) stream_get_contents($pipes[1]);
+        fclose($pipes[1]);
+        fclose($pipes[2]);
+        proc_close($proc);
+        $this->assertStringContainsString($shown, $info);
+        $this->assertStringNotContainsString('Secret1', $info);
+    }
+
     public function testLoadingTheExtensionPrintsNothing(): void
     {
         $proc = proc_open(

@@ -83,24 +83,25 @@ impl DbTarget {
         }
     }
 
-    /// The URL with its password replaced by `***`, for `php --ri`.
+    /// The URL with its password replaced by `***`, for `php --ri` and phpinfo().
+    ///
+    /// Whatever the password holds: the user info is taken to end at the *last* `@` of the URL, not
+    /// at the first `/`, `?` or `#`, so an unencoded `/`, `?`, `#` or `@` in the password is masked
+    /// too. An `@` in the query of a URL without a password then masks a little more than needed,
+    /// which shows less, never more.
     pub fn mask_url(url: &str) -> String {
         let Some(scheme_end) = url.find("://").map(|i| i + 3) else {
             return "(not a mysql:// URL)".into();
         };
         let rest = &url[scheme_end..];
-        let authority_end = rest.find(['/', '?']).unwrap_or(rest.len());
-        let Some(at) = rest[..authority_end].rfind('@') else {
+        let Some(at) = rest.rfind('@') else {
             return url.to_owned();
         };
         let userinfo = &rest[..at];
-        let user = userinfo.split(':').next().unwrap_or("");
-        let masked = if userinfo.contains(':') {
-            format!("{user}:***")
-        } else {
-            user.to_owned()
-        };
-        format!("{}{masked}{}", &url[..scheme_end], &rest[at..])
+        match userinfo.split_once(':') {
+            Some((user, _password)) => format!("{}{user}:***{}", &url[..scheme_end], &rest[at..]),
+            None => url.to_owned(),
+        }
     }
 }
 
@@ -136,6 +137,23 @@ mod tests {
         );
         assert_eq!(DbTarget::mask_url("mysql://u@h/db"), "mysql://u@h/db");
         assert_eq!(DbTarget::mask_url("mysql://h/db"), "mysql://h/db");
+    }
+
+    #[test]
+    fn masks_passwords_with_unencoded_delimiters() {
+        for (url, shown) in [
+            ("mysql://u:pa/ss@h:1/db", "mysql://u:***@h:1/db"),
+            ("mysql://u:pa?ss@h:1/db", "mysql://u:***@h:1/db"),
+            ("mysql://u:pa#ss@h:1/db", "mysql://u:***@h:1/db"),
+            ("mysql://u:p@ss@h:1/db", "mysql://u:***@h:1/db"),
+            ("mysql://u:12/pass@h/db?x=1", "mysql://u:***@h/db?x=1"),
+            ("mysql://u:a/b?c#d:e@h/db", "mysql://u:***@h/db"),
+        ] {
+            let masked = DbTarget::mask_url(url);
+            assert_eq!(masked, shown, "{url}");
+        }
+        // An '@' after a URL without a password: masks more, shows nothing secret.
+        assert!(!DbTarget::mask_url("mysql://h:3306/db?x=a@b").contains("3306/db?x=a"));
     }
 
     #[test]
