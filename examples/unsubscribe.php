@@ -6,7 +6,7 @@
  *                  fetch links, and must not unsubscribe anyone.
  *   POST ?t=TOKEN  (the mail client's one-click POST, body "List-Unsubscribe=One-Click", or the page's
  *                  button) records the objection and answers 200, without a redirect.
- *   A bad token answers 400 with a plain message; a database outage 503.
+ *   A bad token (also one that is not UTF-8) answers 400 with a plain message; a database outage 503.
  *
  * Configuration comes from php.ini (dsgvo.dsn, dsgvo.secret, dsgvo.shop, ...). Try it:
  *   php -d extension=target/release/libdsgvo.so -d dsgvo.dsn=... -d dsgvo.secret=... -S 127.0.0.1:8080 -t examples
@@ -51,6 +51,12 @@ if (!in_array($method, ['GET', 'HEAD', 'POST'], true)) {
 }
 if ($token === '' || strlen($token) > 512) {
     plain(400, 'Invalid unsubscribe link: the token is missing. / Ungültiger Abmeldelink.');
+    return;
+}
+// The extension takes strings of valid UTF-8 only (anything else is a TypeError, which would answer 500);
+// a token is plain ASCII, so bytes that are not UTF-8 are simply a bad link.
+if (preg_match('//u', $token) !== 1) {
+    plain(400, 'Invalid unsubscribe link: the token is damaged. / Ungültiger Abmeldelink.');
     return;
 }
 

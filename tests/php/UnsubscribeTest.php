@@ -203,13 +203,18 @@ final class UnsubscribeTest extends TestCase
             $this->assertStringContainsString('bereits', $button['body']);
             $this->assertSame(1, $this->optOuts(), 'idempotent');
 
-            foreach (['?t=' . substr($token, 0, -6), '?t=%3Cscript%3E', ''] as $query) {
+            foreach (['?t=' . substr($token, 0, -6), '?t=%3Cscript%3E', '', '?t=%FF%FE%FA', '?t=' . substr($token, 0, 10) . '%C3%28' . substr($token, 10), '?t=%00abc'] as $query) {
                 $bad = $this->request($port, 'POST', $query);
-                $this->assertSame(400, $bad['status'], $query);
+                $this->assertSame(400, $bad['status'], $query . ': ' . $bad['body']);
                 $this->assertNotEmpty(preg_grep('~^Content-Type: text/plain~i', $bad['headers']));
+                $this->assertStringContainsString('Invalid unsubscribe link', $bad['body']);
+                $this->assertStringNotContainsString('TypeError', $bad['body']);
                 $badGet = $this->request($port, 'GET', $query);
-                $this->assertSame(400, $badGet['status'], $query);
+                $this->assertSame(400, $badGet['status'], $query . ': ' . $badGet['body']);
             }
+            // A non-UTF-8 token in the form body (the page's button) is refused the same way.
+            $badButton = $this->request($port, 'POST', '', null, 't=%FF' . $token);
+            $this->assertSame(400, $badButton['status'], $badButton['body']);
             $this->assertSame(1, $this->optOuts());
         } finally {
             proc_terminate($proc);
