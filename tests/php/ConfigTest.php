@@ -125,14 +125,15 @@ final class ConfigTest extends TestCase
         $good = bin2hex(random_bytes(32));
         $attempts = [
             "option 'secret'" => fn () => new Store(['dsn' => $this->silentDsn, 'secret' => $weak]),
-            "option 'previous_secrets': entry 2" => fn () => new Store(['dsn' => $this->silentDsn, 'secret' => $good, 'previous_secrets' => "$good,$weak"]),
             'ini setting dsgvo.secret' => function () use ($weak): Store {
                 ini_set('dsgvo.secret', $weak);
                 return new Store(['dsn' => $this->silentDsn]);
             },
         ];
-        if (trim($weak) === '') {
-            unset($attempts["option 'previous_secrets': entry 2"]);   // blank entries of the list are skipped
+        // A weak former key is still accepted, for finding what was suppressed under it only (it verifies
+        // no token; see core/config/secret.rs): refusing it would un-suppress those addresses on rotation.
+        if (trim($weak) !== '' && strpos($weak, ',') === false) {
+            $this->assertInstanceOf(Store::class, new Store(['dsn' => $this->silentDsn, 'secret' => $good, 'previous_secrets' => "$good,$weak"]));
         }
         if (strpos($weak, "\0") !== false) {
             unset($attempts['ini setting dsgvo.secret']);               // an ini value ends at its first NUL

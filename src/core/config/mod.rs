@@ -44,6 +44,8 @@ pub struct Config {
     pub existing_customer_max_age_days: u32,
     /// Former secrets, newest first: they still verify tokens and find suppressed addresses.
     pub previous_secrets: Vec<Secret>,
+    /// Former keys too weak to verify tokens, kept to find what was suppressed under them.
+    pub weak_previous_secrets: Vec<Secret>,
     pub retention: Retention,
     /// Shop tables (unprefixed) whose erasure strategy the shop chose instead of the data map's.
     pub erase_strategies: Vec<(String, Erase)>,
@@ -106,7 +108,8 @@ impl Config {
         let truncate_ip = raw(index::TRUNCATE_IP).flag()?;
         let existing_customer_max_age_days =
             raw(index::EXISTING_CUSTOMER_MAX_AGE_DAYS).int_in(MAX_AGE_DAYS, "days")?;
-        let previous_secrets = previous_secrets(&raw(index::PREVIOUS_SECRETS))?;
+        let (previous_secrets, weak_previous_secrets) =
+            previous_secrets(&raw(index::PREVIOUS_SECRETS))?;
         let days = |i: usize| -> Result<u32> {
             Ok(u32::try_from(raw(i).int_in(RETENTION_DAYS, "days, 0 keeps")?).unwrap_or(0))
         };
@@ -134,15 +137,25 @@ impl Config {
             existing_customer_max_age_days: u32::try_from(existing_customer_max_age_days)
                 .unwrap_or(730),
             previous_secrets,
+            weak_previous_secrets,
             retention,
             erase_strategies,
             recommend_min_customers: u32::try_from(recommend_min_customers).unwrap_or(5),
         })
     }
 
-    /// The current secret first, then the previous ones: every key a token or a suppression entry
-    /// may have been made with.
+    /// The current secret first, then the previous ones: every key a suppression entry may have been
+    /// made with.
     pub fn keyring(&self) -> Vec<&Secret> {
+        self.secret
+            .iter()
+            .chain(self.previous_secrets.iter())
+            .chain(self.weak_previous_secrets.iter())
+            .collect()
+    }
+
+    /// The keys a token is verified with: the current secret and the strong previous ones.
+    pub fn token_keys(&self) -> Vec<&Secret> {
         self.secret
             .iter()
             .chain(self.previous_secrets.iter())

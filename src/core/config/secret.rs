@@ -150,18 +150,29 @@ pub(super) fn secret(raw: &Raw) -> Result<Option<Secret>> {
     }
 }
 
-pub(super) fn previous_secrets(raw: &Raw) -> Result<Vec<Secret>> {
+/// The former keys: (strong ones, weak ones). A weak former key (one this version would refuse as a
+/// current key, but of at least 32 bytes, as earlier versions accepted) is still needed to find the
+/// addresses suppressed under it, or rotating away from it would un-suppress them; it never verifies
+/// a token, since anyone who guessed it could forge one.
+pub(super) fn previous_secrets(raw: &Raw) -> Result<(Vec<Secret>, Vec<Secret>)> {
     let value = raw.string()?;
-    value
+    let mut strong = Vec::new();
+    let mut weak = Vec::new();
+    for (i, s) in value
         .split(',')
         .map(str::trim)
         .filter(|s| !s.is_empty())
         .enumerate()
-        .map(|(i, s)| match weakness(s) {
-            Some(why) => Err(refuse(&format!("{}: entry {}", raw.origin(), i + 1), &why)),
-            None => Ok(Secret(s.as_bytes().to_vec())),
-        })
-        .collect()
+    {
+        match weakness(s) {
+            None => strong.push(Secret(s.as_bytes().to_vec())),
+            Some(_) if s.len() >= MIN_SECRET_LEN => weak.push(Secret(s.as_bytes().to_vec())),
+            Some(why) => {
+                return Err(refuse(&format!("{}: entry {}", raw.origin(), i + 1), &why));
+            }
+        }
+    }
+    Ok((strong, weak))
 }
 
 #[cfg(test)]
@@ -176,7 +187,7 @@ mod tests {
     const GOOD_B64: &str = "q3Vt8xZ0b1N7yLk2Wf9eR4pAj6sHd5Gc0uIoTmEnXvQ=";
 
     #[test]
-    fn previous_secrets_are_a_list_of_strong_keys() {
+    fn previous_secrets_are_a_list_of_keys_weak_ones_for_lookups_only() {
         let two = format!("{GOOD}, {GOOD_B64}");
         let config = resolve(&[("previous_secrets", s(&two)), ("secret", s(GOOD_2))]).unwrap();
         assert_eq!(config.previous_secrets.len(), 2);
@@ -185,12 +196,26 @@ mod tests {
         let message = config_error(&[("previous_secrets", s(&format!("{GOOD},short-old-key")))]);
         assert!(message.contains("entry 2"), "{message}");
         assert!(!message.contains("short-old-key"), "{message}");
-        let weak = config_error(&[("previous_secrets", s(&"ab".repeat(32)))]);
+        // A weak former key of 32+ bytes still finds what was suppressed under it, but verifies no token.
+        let weak_key = "ab".repeat(32);
+        let config = resolve(&[
+            ("previous_secrets", s(&format!("{GOOD},{weak_key}"))),
+            ("secret", s(GOOD_2)),
+        ])
+        .unwrap();
+        assert_eq!(config.keyring().len(), 3);
+        assert_eq!(config.token_keys().len(), 2);
         assert!(
-            weak.contains("entry 1") && weak.contains("bin2hex(random_bytes(32))"),
-            "{weak}"
+            config
+                .token_keys()
+                .iter()
+                .all(|k| k.bytes() != weak_key.as_bytes())
         );
-        assert!(!weak.contains(&"ab".repeat(32)), "{weak}");
+        let short = config_error(&[("previous_secrets", s("aaaa-too-short"))]);
+        assert!(
+            short.contains("entry 1") && short.contains("bin2hex(random_bytes(32))"),
+            "{short}"
+        );
         assert_eq!(
             display_value(&SETTINGS[index::PREVIOUS_SECRETS], Some(&two)),
             "(2 set)"

@@ -63,7 +63,7 @@ impl Engine {
         self.config.require_secret()?;
         let now = Timestamp::now();
         let proof = proof::validate(proof, now, self.config.truncate_ip)?;
-        let request_id = token::open_consent_confirmation(token, now, &self.config.keyring())?;
+        let request_id = token::open_consent_confirmation(token, now, &self.config.token_keys())?;
         self.session(async |session| consent::confirm(session, request_id, &proof, now).await)
     }
 

@@ -63,7 +63,7 @@ impl Engine {
     /// What a valid unsubscribe token says, without recording anything (for a confirmation page).
     pub fn read_unsubscribe_token(&self, token: &str) -> Result<token::Unsubscribe> {
         self.config.require_secret()?;
-        let content = token::open_unsubscribe(token, &self.config.keyring())?;
+        let content = token::open_unsubscribe(token, &self.config.token_keys())?;
         email_type::name_or_all(&content.email_type)
             .map_err(|_| Error::Token("invalid token: malformed content".into()))?;
         Ok(content)
