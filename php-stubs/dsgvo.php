@@ -24,6 +24,14 @@ namespace Dsgvo {
      *   user_agent   at most 512 characters, one line
      *   actor        the admin user who acted, at most 128 characters
      *   occurred_at  RFC 3339 time, only with source=import, never in the future
+     *   email        the email address the consent was given for (stored normalised: trimmed, lowercased).
+     *                Consent calls only (grant, request, revoke); default: the account's current address in
+     *                the shop's customers table (with a shop preset). confirmConsent refuses it: a
+     *                confirmation is for the address its request was mailed to.
+     *
+     * Every consent event records the address it was given for (personal data: erasure and retention blank
+     * it; the hash chain covers it through its salted personal digest). Events recorded before schema
+     * version 2 carry no address.
      */
     final class Store
     {
@@ -38,8 +46,9 @@ namespace Dsgvo {
 
         /**
          * Creates or upgrades the extension's own tables. Idempotent; concurrent callers all succeed.
+         * Schema version 2 adds the address of each consent event and of the consent in force.
          *
-         * @return int the schema version
+         * @return int the schema version (2)
          * @throws DatabaseException
          */
         public function migrate(): int {}
@@ -76,7 +85,8 @@ namespace Dsgvo {
         /**
          * Confirms a double opt-in request by the token from its link.
          *
-         * @param array<string, string|null> $proof proof of the confirmation (ip, user_agent of the click)
+         * @param array<string, string|null> $proof proof of the confirmation (ip, user_agent of the click; no 'email':
+         *   the confirmation is for the address the request was mailed to)
          * @return int the event id of the confirmation
          * @throws TokenException expired, forged, altered, truncated or already used; nothing was written
          * @throws ConfigException no secret configured
@@ -108,8 +118,10 @@ namespace Dsgvo {
          *
          * @return list<array{id: int, purpose: string, action: string, occurred_at: string, recorded_at: string,
          *   source: ?string, text: ?string, text_sha256: ?string, text_version: ?string, ip: ?string,
-         *   user_agent: ?string, actor: ?string, request_id: ?int, confirmed_at: ?string}>
+         *   user_agent: ?string, actor: ?string, email: ?string, request_id: ?int, confirmed_at: ?string}>
          *   action: granted|revoked|requested|confirmed; times RFC 3339 UTC with microseconds;
+         *   email: the normalised address the event was given for (null: recorded before schema version 2,
+         *   none known, or blanked by erasure or retention); a confirmation carries its request's;
          *   confirmed_at on a request that was confirmed and on its confirmation
          * @throws InvalidInputException
          * @throws DatabaseException
