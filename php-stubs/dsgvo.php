@@ -29,9 +29,11 @@ namespace Dsgvo {
      *                the shop's customers table (with a shop preset). confirmConsent refuses it: a
      *                confirmation is for the address its request was mailed to.
      *
-     * Every consent event records the address it was given for (personal data: erasure and retention blank
-     * it; the hash chain covers it through its salted personal digest). Events recorded before schema
-     * version 2 carry no address.
+     * Consent is bound to its address: every consent event records the address it was given for (personal
+     * data: erasure and retention blank it; the hash chain covers it through its salted personal digest). With
+     * a shop preset, a consent in force given for another address than the account's current one does not
+     * count (maySend: consent_other_address, hasConsent: false) until a new grant or a confirmed double opt-in
+     * for the current address. Consents recorded before schema version 2 carry no address and keep counting.
      */
     final class Store
     {
@@ -106,7 +108,8 @@ namespace Dsgvo {
         public function revokeConsent(int $customerId, string $purpose, array $proof = []): int {}
 
         /**
-         * Whether consent for the purpose is in force (granted, or confirmed after double opt-in).
+         * Whether consent for the purpose is in force (granted, or confirmed after double opt-in) and, with
+         * a shop preset, was given for the account's current address (or for no recorded address).
          *
          * @throws InvalidInputException
          * @throws DatabaseException
@@ -522,8 +525,10 @@ namespace Dsgvo {
 
         /**
          * @var string stable reason code. Allowed: consent, existing_customer, transactional. Denied: opted_out,
-         *   opted_out_all, suppressed, no_consent, consent_revoked, consent_pending, no_purchase, purchase_too_old,
-         *   email_changed, notice_missing, too_frequent, unknown_customer
+         *   opted_out_all, suppressed, no_consent, consent_revoked, consent_pending, consent_other_address,
+         *   no_purchase, purchase_too_old, email_changed, notice_missing, too_frequent, unknown_customer.
+         *   consent_other_address: the consent in force was given for another address than the account's
+         *   current one (shop preset set); ranked where no_consent is
          * @readonly
          */
         public $reason;

@@ -2,8 +2,11 @@
 //!
 //! Order (DESIGN.md): `transactional` mail is always allowed. Otherwise a denial outranks an allowance:
 //! `unknown_customer`, `suppressed`, `opted_out_all`, `opted_out`, `too_frequent`, then the consent
-//! reasons, then § 7 Abs. 3 UWG. A consent in force that is newer than an objection lifts that objection
-//! for the consented type; nothing else lifts one.
+//! reasons, then § 7 Abs. 3 UWG. A consent in force (that counts) that is newer than an objection lifts
+//! that objection for the consented type; nothing else lifts one.
+//!
+//! A consent in force given for another address than the account's current one does not count (with a
+//! shop preset): it answers `consent_other_address` where `no_consent` would stand, and lifts nothing.
 
 use crate::core::rules::consent::Status;
 use crate::core::rules::email_type::Basis;
@@ -21,6 +24,7 @@ pub enum Reason {
     NoConsent,
     ConsentRevoked,
     ConsentPending,
+    ConsentOtherAddress,
     NoPurchase,
     PurchaseTooOld,
     EmailChanged,
@@ -30,7 +34,7 @@ pub enum Reason {
 }
 
 impl Reason {
-    pub const ALL: [Reason; 15] = [
+    pub const ALL: [Reason; 16] = [
         Reason::Consent,
         Reason::ExistingCustomer,
         Reason::Transactional,
@@ -40,6 +44,7 @@ impl Reason {
         Reason::NoConsent,
         Reason::ConsentRevoked,
         Reason::ConsentPending,
+        Reason::ConsentOtherAddress,
         Reason::NoPurchase,
         Reason::PurchaseTooOld,
         Reason::EmailChanged,
@@ -59,6 +64,7 @@ impl Reason {
             Reason::NoConsent => "no_consent",
             Reason::ConsentRevoked => "consent_revoked",
             Reason::ConsentPending => "consent_pending",
+            Reason::ConsentOtherAddress => "consent_other_address",
             Reason::NoPurchase => "no_purchase",
             Reason::PurchaseTooOld => "purchase_too_old",
             Reason::EmailChanged => "email_changed",
@@ -118,6 +124,16 @@ pub struct ConsentFacts {
     pub grant_event_id: Option<u64>,
     /// The last event for the purpose.
     pub event_id: u64,
+    /// The grant or confirmation in force was given for another address than the account's current
+    /// one (`rules::consent::given_for_other_address`): it does not count.
+    pub for_other_address: bool,
+}
+
+impl ConsentFacts {
+    /// In force and given for the account's current address (or for no recorded address).
+    fn counts(&self) -> bool {
+        self.status == Status::Granted && !self.for_other_address
+    }
 }
 
 /// What the database knows about one customer for one type.
@@ -147,9 +163,9 @@ pub struct Clocks {
     pub db_now: Timestamp,
 }
 
-/// Whether a consent in force is newer than the objection made at `at`.
+/// Whether a consent in force, that counts, is newer than the objection made at `at`.
 fn lifted(consent: Option<ConsentFacts>, at: Timestamp) -> bool {
-    consent.is_some_and(|c| c.status == Status::Granted && c.granted_at.is_some_and(|g| g > at))
+    consent.is_some_and(|c| c.counts() && c.granted_at.is_some_and(|g| g > at))
 }
 
 /// What the suppression list holds for one of the customer's addresses.
@@ -219,7 +235,7 @@ pub fn decide(rules: &TypeRules, facts: &Facts, clocks: Clocks) -> Decision {
         }
     }
     match facts.consent {
-        Some(c) if c.status == Status::Granted => {
+        Some(c) if c.counts() => {
             return Decision::allow(Reason::Consent, Basis::Consent, c.grant_event_id);
         }
         Some(c) if c.status == Status::Revoked => {
@@ -227,7 +243,12 @@ pub fn decide(rules: &TypeRules, facts: &Facts, clocks: Clocks) -> Decision {
         }
         _ => {}
     }
+    // No consent that counts: for an `existing_customer` type § 7(3) decides next (as with a pending
+    // request); otherwise the answer names why.
     let without_consent = || match facts.consent {
+        Some(c) if c.status == Status::Granted => {
+            Decision::deny(Reason::ConsentOtherAddress, c.grant_event_id)
+        }
         Some(c) => Decision::deny(Reason::ConsentPending, Some(c.event_id)),
         None => Decision::deny(Reason::NoConsent, None),
     };
@@ -281,6 +302,7 @@ mod tests {
             granted_at: Some(t(at)),
             grant_event_id: Some(7),
             event_id: 9,
+            for_other_address: false,
         })
     }
 
@@ -380,6 +402,7 @@ mod tests {
             granted_at: None,
             grant_event_id: None,
             event_id: 3,
+            for_other_address: false,
         });
         let d = decide(&consent, &f, clocks());
         assert_eq!((d.reason, d.event_id), (Reason::ConsentPending, Some(3)));
@@ -388,6 +411,7 @@ mod tests {
             granted_at: None,
             grant_event_id: None,
             event_id: 4,
+            for_other_address: false,
         });
         assert_eq!(decide(&consent, &f, clocks()).event_id, Some(4));
         assert_eq!(reason(&consent, &f), "consent_revoked");
@@ -411,6 +435,7 @@ mod tests {
             granted_at: None,
             grant_event_id: None,
             event_id: 4,
+            for_other_address: false,
         });
         assert_eq!(
             reason(&ec, &f),
@@ -422,6 +447,7 @@ mod tests {
             granted_at: None,
             grant_event_id: None,
             event_id: 4,
+            for_other_address: false,
         });
         assert_eq!(
             reason(&ec, &f),
@@ -454,6 +480,48 @@ mod tests {
             "no_consent",
             "without a shop preset consent rules alone apply"
         );
+    }
+
+    fn other_address(at: &str) -> Option<ConsentFacts> {
+        Some(ConsentFacts {
+            for_other_address: true,
+            ..granted(at).unwrap()
+        })
+    }
+
+    #[test]
+    fn a_consent_for_another_address_does_not_count() {
+        let consent = rules(Basis::Consent);
+        let mut f = customer();
+        f.consent = other_address("2026-01-01T00:00:00Z");
+        let d = decide(&consent, &f, clocks());
+        assert_eq!(
+            (d.allowed, d.reason, d.event_id),
+            (false, Reason::ConsentOtherAddress, Some(7)),
+            "ranked where no_consent is, naming the grant"
+        );
+        f.opted_out_type_at = Some(t("2025-01-01T00:00:00Z"));
+        assert_eq!(reason(&consent, &f), "opted_out", "and it lifts nothing");
+        f.opted_out_type_at = None;
+        f.last_sent_at = Some(t("2026-06-01T11:00:00Z"));
+        let mut r = consent.clone();
+        r.min_interval_days = Some(7);
+        assert_eq!(
+            reason(&r, &f),
+            "too_frequent",
+            "denials before it keep their rank"
+        );
+        let ec = rules(Basis::ExistingCustomer);
+        f.last_sent_at = None;
+        assert_eq!(
+            reason(&ec, &f),
+            "existing_customer",
+            "§ 7(3) decides without the consent"
+        );
+        f.has_orders = false;
+        assert_eq!(reason(&ec, &f), "no_purchase");
+        f.consent = granted("2026-01-01T00:00:00Z");
+        assert_eq!(reason(&consent, &f), "consent");
     }
 
     #[test]

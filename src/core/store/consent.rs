@@ -12,7 +12,9 @@ use mysql_async::{Row, Value};
 
 use crate::core::error::{Error, Result};
 use crate::core::ledger::{self, ChainFields, Hash, Personal, SALT_LEN};
-use crate::core::rules::consent::{Action, Status, gives_consent, next_status};
+use crate::core::rules::consent::{
+    Action, Status, given_for_other_address, gives_consent, next_status,
+};
 use crate::core::rules::email::normalise;
 use crate::core::rules::proof::Proof;
 use crate::core::store::db::session::Session;
@@ -302,20 +304,34 @@ pub(super) async fn append_locked(
     Ok(id)
 }
 
-/// Whether consent for the purpose is in force: one indexed lookup.
+/// Whether consent for the purpose is in force and, with a shop preset, given for the account's
+/// current address (or for no recorded address): one indexed lookup.
 pub async fn has_consent(
     session: &mut Session<'_>,
     customer_id: u64,
     purpose: &str,
 ) -> Result<bool> {
-    let status: Option<String> = session
+    let current = match session.tables().shop {
+        Some(shop) => format!(
+            "(SELECT c.customers_email_address FROM {} c WHERE c.customers_id = st.customer_id)",
+            shop.table("customers")
+        ),
+        None => "NULL".to_owned(),
+    };
+    let row: Option<(String, Option<String>, Option<Vec<u8>>)> = session
         .exec_first(
-            &session
-                .sql("SELECT status FROM `{p}consent_state` WHERE customer_id = ? AND purpose = ?"),
+            &session.sql(&format!(
+                "SELECT st.status, st.email, {current} FROM `{{p}}consent_state` st
+                 WHERE st.customer_id = ? AND st.purpose = ?"
+            )),
             (customer_id, purpose),
         )
         .await?;
-    Ok(status.as_deref() == Some(Status::Granted.name()))
+    Ok(row.is_some_and(|(status, given_for, current)| {
+        let current = current.map(|c| String::from_utf8_lossy(&c).into_owned());
+        status == Status::Granted.name()
+            && !given_for_other_address(current.as_deref(), given_for.as_deref())
+    }))
 }
 
 /// The customer's events, oldest first, with proof, the consent text and `confirmed_at`.

@@ -9,7 +9,7 @@ use mysql_async::{Row, Value};
 
 use crate::core::config::Secret;
 use crate::core::error::Result;
-use crate::core::rules::consent::Status;
+use crate::core::rules::consent::{Status, given_for_other_address};
 use crate::core::rules::decision::{self, AddressEntry, Clocks, ConsentFacts, Facts, TypeRules};
 use crate::core::rules::email::normalise;
 use crate::core::rules::email_type::Basis;
@@ -263,7 +263,7 @@ fn statement(
             "SELECT {HEAD_COLUMNS}, ids.id, {customer_columns},
                (SELECT MAX(x.created_at) FROM `{{p}}opt_outs` x WHERE x.customer_id = ids.id AND x.type = '*'),
                (SELECT MAX(x.created_at) FROM `{{p}}opt_outs` x WHERE x.customer_id = ids.id AND x.type = ?),
-               st.status, st.granted_at, st.grant_event_id, st.event_id,
+               st.status, st.granted_at, st.grant_event_id, st.event_id, st.email,
                {send_log},
                {order_columns}
              FROM ({ids_table}) ids
@@ -287,15 +287,19 @@ fn read_facts(row: &mut Row, shop: bool) -> Result<(u64, Facts, Option<String>)>
     let granted_at = values::timestamp(values::take(row, 9, WHAT)?)?;
     let grant_event_id: Option<u64> = values::take(row, 10, WHAT)?;
     let event_id: Option<u64> = values::take(row, 11, WHAT)?;
-    let last_sent_at = values::timestamp(values::take(row, 12, WHAT)?)?;
-    let has_orders: Option<i64> = values::take(row, 13, WHAT)?;
-    let newest_matching_order = shop_time(values::take(row, 14, WHAT)?);
+    let consent_email: Option<String> = values::take(row, 12, WHAT)?;
+    let last_sent_at = values::timestamp(values::take(row, 13, WHAT)?)?;
+    let has_orders: Option<i64> = values::take(row, 14, WHAT)?;
+    let newest_matching_order = shop_time(values::take(row, 15, WHAT)?);
     let consent = match (status.as_deref().and_then(Status::from_name), event_id) {
         (Some(status), Some(event_id)) => Some(ConsentFacts {
             status,
             granted_at,
             grant_event_id,
             event_id,
+            // Only with a shop preset is there an account address to compare with.
+            for_other_address: shop
+                && given_for_other_address(email.as_deref(), consent_email.as_deref()),
         }),
         _ => None,
     };
