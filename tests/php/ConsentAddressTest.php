@@ -3,12 +3,16 @@ declare(strict_types=1);
 
 namespace Dsgvo\Tests;
 
+use Dsgvo\InvalidInputException;
 use Dsgvo\Store;
+use Dsgvo\TokenException;
+use PDO;
 use PHPUnit\Framework\TestCase;
 
 /**
- * Consent is bound to the address it was given for. On the project's minimal schema and on real shop
- * schemas (when ../shared is there).
+ * Consent is bound to the address it was given for; objections reach the address, withdrawals reach the
+ * ledger; a stale double opt-in is refused; a confirmed double opt-in lifts its purpose only. On the
+ * project's minimal schema and on real shop schemas (when ../shared is there).
  */
 final class ConsentAddressTest extends TestCase
 {
@@ -44,6 +48,17 @@ final class ConsentAddressTest extends TestCase
     {
         $shop->db->pdo->prepare("UPDATE {$shop->table('customers')} SET customers_email_address = ? WHERE customers_id = ?")
             ->execute([$email, $id]);
+    }
+
+    /** @return array<string, string> every own table that a refused call must leave alone, as a checksum */
+    private static function own(Shop $shop): array
+    {
+        $out = [];
+        foreach (['consent_events', 'consent_state', 'consent_texts', 'consent_chain_head', 'opt_outs', 'suppressions', 'counters'] as $table) {
+            $rows = $shop->db->pdo->query("SELECT * FROM dsgvo_$table")->fetchAll(PDO::FETCH_ASSOC);
+            $out[$table] = count($rows) . ' ' . md5(serialize($rows));
+        }
+        return $out;
     }
 
     /** @return list<array{0: string, 1: string, 2: ?string}> action, purpose and address of each event */
@@ -113,6 +128,235 @@ final class ConsentAddressTest extends TestCase
             $this->assertTrue($store->verifyLedger()['ok']);
         } finally {
             $shop->drop();
+        }
+    }
+
+    public function testBadAddressesAreRefusedAndWriteNothing(): void
+    {
+        $shop = Shop::create('minimal', 'oscommerce', '');
+        try {
+            $store = $this->store($shop);
+            $id = $shop->addCustomer('bea@example.org');
+            $token = $store->requestConsent($id, 'newsletter');
+            $before = self::own($shop);
+            $calls = [
+                'grant, not an address' => function () use ($store, $id) {
+                    $store->grantConsent($id, 'newsletter', ['email' => 'not an address']);
+                },
+                'grant, header injection' => function () use ($store, $id) {
+                    $store->grantConsent($id, 'newsletter', ['email' => "bea@example.org\r\nBcc: x@example.org"]);
+                },
+                'request, not a string' => function () use ($store, $id) {
+                    $store->requestConsent($id, 'newsletter', ['email' => 5]);
+                },
+                'confirm names the address' => function () use ($store, $token) {
+                    $store->confirmConsent($token, ['email' => 'bea@example.org']);
+                },
+                'optOut names an address' => function () use ($store, $id) {
+                    $store->optOut($id, 'newsletter', ['email' => 'bea@example.org']);
+                },
+                'optOutEmail with a proof address' => function () use ($store) {
+                    $store->optOutEmail('bea@example.org', '*', ['email' => 'other@example.org']);
+                },
+            ];
+            foreach ($calls as $label => $call) {
+                try {
+                    $call();
+                    $this->fail("accepted: $label");
+                } catch (InvalidInputException $e) {
+                    $this->assertStringContainsString("'email'", $e->getMessage(), $label);
+                }
+                $this->assertSame($before, self::own($shop), "$label wrote nothing");
+            }
+            $this->assertSame('consent_pending', $store->maySend($id, 'newsletter')->reason);
+        } finally {
+            $shop->drop();
+        }
+    }
+
+    /** @dataProvider shops */
+    public function testUnsubscribeReachesTheAddressAndTheLedger(string $fixture, string $preset, string $prefix): void
+    {
+        $shop = $this->shop($fixture, $preset, $prefix);
+        try {
+            $store = $this->store($shop);
+            $a = $shop->addCustomer('kim@example.org');
+            $b = $shop->addCustomer(' KIM@example.org'); // another account with the same address
+            $store->grantConsent($a, 'newsletter');
+            $store->grantConsent($a, 'deals');            // a type nobody defined needs consent
+            $store->grantConsent($a, 'winback');          // basis existing_customer: no revocation
+            $store->grantConsent($b, 'newsletter');
+            $pending = $store->requestConsent($a, 'newsletter'); // requested before the unsubscribe
+            $pendingDeals = $store->requestConsent($a, 'deals');
+
+            $this->assertSame(['customer_id' => $a, 'type' => 'newsletter', 'new' => true], $store->unsubscribe($store->unsubscribeToken($a, 'newsletter')));
+            $this->assertSame('opted_out', $store->maySend($a, 'newsletter')->reason);
+            $this->assertFalse($store->hasConsent($a, 'newsletter'));
+            $last = $store->consentHistory($a)[count($store->consentHistory($a)) - 1];
+            $this->assertSame(['revoked', 'newsletter', 'link', 'kim@example.org'], [$last['action'], $last['purpose'], $last['source'], $last['email']]);
+            $this->assertSame('opted_out', $store->maySend($b, 'newsletter')->reason, 'the other account with the address');
+            $this->assertTrue($store->hasConsent($b, 'newsletter'), "only the objecting customer's consent is withdrawn");
+            $later = $shop->addCustomer('kim@example.org ');
+            $store->grantConsent($later, 'newsletter');
+            $this->assertSame('opted_out', $store->maySend($later, 'newsletter')->reason, 'an account made later with it');
+            $this->assertSame('consent', $store->maySend($a, 'deals')->reason, 'other types are untouched');
+            $this->assertSame(['customer_id' => $a, 'type' => 'newsletter', 'new' => false], $store->unsubscribe($store->unsubscribeToken($a, 'newsletter')), 'idempotent');
+
+            // The link of the double opt-in requested before is stale: refused, nothing written.
+            $before = self::own($shop);
+            try {
+                $store->confirmConsent($pending);
+                $this->fail('a stale double opt-in was confirmed');
+            } catch (TokenException $e) {
+                $this->assertStringContainsString('no longer valid', $e->getMessage());
+            }
+            $this->assertSame($before, self::own($shop), 'nothing written');
+            $this->assertSame('opted_out', $store->maySend($a, 'newsletter')->reason);
+
+            // All mail: every purpose granted is withdrawn, in the same call.
+            $events = count($store->consentHistory($a));
+            $this->assertSame('*', $store->unsubscribe($store->unsubscribeToken($a))['type']);
+            $this->assertFalse($store->hasConsent($a, 'deals'));
+            $this->assertFalse($store->hasConsent($a, 'winback'), 'an objection to all mail withdraws every consent granted');
+            $revoked = array_slice(self::history($store, $a), $events);
+            $this->assertSame([['revoked', 'deals', 'kim@example.org'], ['revoked', 'winback', 'kim@example.org']], $revoked);
+            foreach ([$a, $b, $later] as $id) {
+                $this->assertSame('opted_out_all', $store->maySend($id, 'deals')->reason);
+                $this->assertSame('opted_out_all', $store->maySend($id, 'review')->reason);
+            }
+            $before = self::own($shop);
+            try {
+                $store->confirmConsent($pendingDeals);
+                $this->fail('a double opt-in requested before an objection to all mail was confirmed');
+            } catch (TokenException $e) {
+                $this->assertStringContainsString('no longer valid', $e->getMessage());
+            }
+            $this->assertSame($before, self::own($shop), 'nothing written');
+            $this->assertTrue($store->verifyLedger()['ok']);
+        } finally {
+            $shop->drop();
+        }
+    }
+
+    public function testObjectionsOfOtherBasesAndStaleRequests(): void
+    {
+        $shop = Shop::create('minimal', 'oscommerce', '');
+        try {
+            $store = $this->store($shop);
+            $id = $shop->addCustomer('lena@example.org');
+            $store->grantConsent($id, 'winback');
+            $this->assertTrue($store->optOut($id, 'winback', ['source' => 'admin', 'actor' => 'admin:jo']));
+            $this->assertTrue($store->hasConsent($id, 'winback'), 'an objection to an existing_customer type withdraws no consent');
+            $this->assertSame('opted_out', $store->maySend($id, 'winback')->reason);
+            $other = $shop->addCustomer('LENA@example.org');
+            $this->assertSame('opted_out', $store->maySend($other, 'winback')->reason, 'the address objected');
+
+            // A request is stale after a revocation, an objection by the customer or by the address.
+            $stale = [
+                'revocation' => function (int $id) use ($store) {
+                    $store->revokeConsent($id, 'newsletter');
+                },
+                'objection to the type' => function (int $id) use ($store) {
+                    $store->optOut($id, 'newsletter');
+                },
+                'objection to all mail' => function (int $id) use ($store) {
+                    $store->optOut($id, '*');
+                },
+                'objection of the address' => function (int $id) use ($store, $shop) {
+                    $store->optOutEmail("stale$id@example.org", 'newsletter');
+                },
+            ];
+            foreach ($stale as $label => $after) {
+                $customer = $shop->addCustomer('placeholder@example.org');
+                self::changeAddress($shop, $customer, "stale$customer@example.org");
+                $token = $store->requestConsent($customer, 'newsletter');
+                usleep(1000);
+                $after($customer);
+                $before = self::own($shop);
+                try {
+                    $store->confirmConsent($token);
+                    $this->fail("confirmed after a $label");
+                } catch (TokenException $e) {
+                    $this->assertStringContainsString('no longer valid', $e->getMessage(), $label);
+                }
+                $this->assertSame($before, self::own($shop), "$label: nothing written");
+                // A request made after it is the address owner's new consent: it counts and lifts.
+                $store->confirmConsent($store->requestConsent($customer, 'newsletter'));
+                $this->assertSame('consent', $store->maySend($customer, 'newsletter')->reason, $label);
+            }
+            // An objection by address of another purpose leaves the request valid.
+            $token = $store->requestConsent($id, 'newsletter');
+            $store->optOutEmail('lena@example.org', 'review');
+            $store->confirmConsent($token);
+            $this->assertSame('consent', $store->maySend($id, 'newsletter')->reason);
+            $this->assertSame('opted_out', $store->maySend($id, 'review')->reason);
+            $this->assertTrue($store->verifyLedger()['ok']);
+        } finally {
+            $shop->drop();
+        }
+    }
+
+    /** @dataProvider shops */
+    public function testDoubleOptInAfterErasureLiftsItsPurposeOnly(string $fixture, string $preset, string $prefix): void
+    {
+        $shop = $this->shop($fixture, $preset, $prefix);
+        try {
+            $store = $this->store($shop);
+            $anna = $shop->addCustomer('anna@example.org');
+            $store->grantConsent($anna, 'newsletter', ['ip' => '192.0.2.1']);
+            $this->assertSame(1, $store->erase($anna, ['shop_data' => true])['suppressed']);
+            $this->assertTrue($store->verifyLedger()['ok'], 'after the erasure');
+            $this->assertSame([['granted', 'newsletter', null]], self::history($store, $anna), 'the address is blanked');
+
+            $again = $shop->addCustomer('Anna@Example.org');
+            $store->grantConsent($again, 'newsletter');
+            $store->grantConsent($again, 'review');
+            $this->assertSame('suppressed', $store->maySend($again, 'newsletter')->reason, 'a direct grant lifts nothing');
+            $store->confirmConsent($store->requestConsent($again, 'newsletter', ['source' => 'newsletter_form']));
+            $d = $store->maySend($again, 'newsletter');
+            $this->assertTrue($d->allowed);
+            $this->assertSame('consent', $d->reason);
+            $this->assertSame('suppressed', $store->maySend($again, 'review')->reason, 'its purpose only');
+            $this->assertSame([$again], $store->filterSendable([$again], 'newsletter'));
+            $this->assertSame([], $store->filterSendable([$again], 'review'));
+            $this->assertTrue($store->isOptedOut($again, 'review'));
+
+            // An objection ends the lift; so does the next erasure.
+            $store->optOut($again, 'newsletter');
+            $this->assertSame('suppressed', $store->maySend($again, 'newsletter')->reason);
+            $store->confirmConsent($store->requestConsent($again, 'newsletter'));
+            $this->assertSame('consent', $store->maySend($again, 'newsletter')->reason);
+            $store->erase($again, ['shop_data' => true]);
+            $third = $shop->addCustomer('anna@example.org');
+            $store->grantConsent($third, 'newsletter');
+            $this->assertSame('suppressed', $store->maySend($third, 'newsletter')->reason, 'the erasure ended the lift');
+            $rows = (int) $shop->db->pdo->query("SELECT COUNT(*) FROM dsgvo_consent_events WHERE customer_id IN ($anna, $again) AND email IS NOT NULL")->fetchColumn();
+            $this->assertSame(0, $rows, 'erasure blanks every address in the ledger');
+            $this->assertTrue($store->verifyLedger()['ok'], 'after the second erasure');
+        } finally {
+            $shop->drop();
+        }
+    }
+
+    public function testWithoutShopPresetTheProofAddressIsRecordedAndRetentionBlanksIt(): void
+    {
+        $db = TestDatabase::create('address');
+        try {
+            $store = new Store(['dsn' => $db->dsn, 'secret' => self::SECRET, 'retention_pending_consent_days' => 1, 'consent_token_ttl_days' => 1]);
+            $store->migrate();
+            $store->grantConsent(5, 'newsletter', ['email' => 'Paul@Example.org']);
+            $this->assertTrue($store->hasConsent(5, 'newsletter'), 'no account address to compare with');
+            $this->assertSame('consent', $store->maySend(5, 'newsletter')->reason);
+            $store->optOut(5, 'newsletter');
+            $this->assertSame(0, (int) $db->pdo->query('SELECT COUNT(*) FROM dsgvo_suppressions')->fetchColumn(), 'no account address: no address entry');
+            $this->assertSame([['granted', 'newsletter', 'paul@example.org'], ['revoked', 'newsletter', null]], self::history($store, 5));
+
+            $store->requestConsent(6, 'newsletter', ['source' => 'import', 'occurred_at' => gmdate('Y-m-d\TH:i:s\Z', time() - 30 * 86400), 'email' => 'old@example.org']);
+            $this->assertSame(1, $store->purgeExpired()['dsgvo_consent_events']);
+            $this->assertSame([['requested', 'newsletter', null]], self::history($store, 6), 'retention blanks the address');
+            $this->assertTrue($store->verifyLedger()['ok']);
+        } finally {
+            $db->drop();
         }
     }
 }

@@ -7,7 +7,7 @@ use PHPUnit\Framework\TestCase;
 
 /**
  * Property: for 10,000 random customers with random orders, consents (for the account's address, another
- * or none recorded), objections, sends and suppressions, filterSendable(ids, type) is exactly maySend(id, type) applied one by one, in input
+ * or none recorded), objections, sends, suppressions and lifts by double opt-in, filterSendable(ids, type) is exactly maySend(id, type) applied one by one, in input
  * order with duplicates dropped, for every basis. Fixed seed, so a failure reproduces.
  */
 final class DecisionPropertyTest extends TestCase
@@ -71,7 +71,13 @@ final class DecisionPropertyTest extends TestCase
                     $suppressions[] = [null, null, $id, '*', 'erased', $at(100)];
                 } elseif ($r < 6) {
                     $hmac = hash_hmac('sha256', "dsgvo.address.v1\0" . $email, self::SECRET, true);
-                    $suppressions[] = [$hmac, Tokens::keyId(self::SECRET), null, $r < 4 ? '*' : $types[mt_rand(0, 4)], $r === 2 ? 'erased' : 'opt_out', $at(900)];
+                    $type = $r < 4 ? '*' : $types[mt_rand(0, 4)];
+                    $suppressions[] = [$hmac, Tokens::keyId(self::SECRET), null, $type, $r === 2 ? 'erased' : 'opt_out', $at(900)];
+                    // Sometimes a confirmed double opt-in of the address lifts it for one purpose.
+                    $lifted = $types[mt_rand(0, 4)];
+                    if (mt_rand(0, 1) === 0 && $lifted !== $type) {
+                        $suppressions[] = [$hmac, Tokens::keyId(self::SECRET), null, $lifted, 'consent', $at(900)];
+                    }
                 }
             }
             self::insert($pdo, 'customers', ['customers_id', 'customers_email_address'], $customers);

@@ -62,9 +62,9 @@ impl Engine {
     }
 
     /// Confirms a double opt-in request by its token, for the address the request was mailed to;
-    /// returns the `confirmed` event id.
+    /// returns the `confirmed` event id. A stale request (withdrawn or objected to since) is refused.
     pub fn confirm_consent(&self, token: &str, proof: KeyValues) -> Result<u64> {
-        self.config.require_secret()?;
+        let secret = self.config.require_secret()?;
         let now = Timestamp::now();
         let proof = proof::validate(proof, now, self.config.truncate_ip)?;
         proof::refuse_email(
@@ -74,7 +74,9 @@ impl Engine {
         )?;
         let keyring = self.config.keyring();
         let request_id = token::open_consent_confirmation(token, now, &keyring)?;
-        self.session(async |session| consent::confirm(session, request_id, &proof, now).await)
+        self.session(async |session| {
+            consent::confirm(session, secret, &keyring, request_id, &proof, now).await
+        })
     }
 
     /// Whether consent for the purpose is in force (granted, or confirmed after double opt-in).

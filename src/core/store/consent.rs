@@ -10,6 +10,7 @@ use std::collections::HashMap;
 
 use mysql_async::{Row, Value};
 
+use crate::core::config::Secret;
 use crate::core::error::{Error, Result};
 use crate::core::ledger::{self, ChainFields, Hash, Personal, SALT_LEN};
 use crate::core::rules::consent::{
@@ -17,6 +18,7 @@ use crate::core::rules::consent::{
 };
 use crate::core::rules::email::normalise;
 use crate::core::rules::proof::Proof;
+use crate::core::store::cache::{self, REASON_OPT_OUT};
 use crate::core::store::db::session::Session;
 use crate::core::store::db::values::{self, schema_error};
 use crate::core::time::Timestamp;
@@ -98,10 +100,14 @@ pub async fn append(session: &mut Session<'_>, event: &NewEvent<'_>) -> Result<u
 }
 
 /// Appends the `confirmed` event of the double opt-in request `request_id`, for the address the
-/// request was mailed to, unless that request does not exist or was confirmed already (then nothing is
-/// written).
+/// request was mailed to, and lifts that address's objection or erasure entry for the purpose
+/// (`cache::lift`). Refuses (TokenException, nothing written) a request that does not exist, was
+/// confirmed already, was blanked by erasure or retention, or is older than a later revocation of the
+/// purpose or a later objection to it or to all mail, by the customer or by the request's address.
 pub async fn confirm(
     session: &mut Session<'_>,
+    secret: &Secret,
+    keyring: &[&Secret],
     request_id: u64,
     proof: &Proof,
     now: Timestamp,
@@ -109,21 +115,25 @@ pub async fn confirm(
     session
         .transaction(async |s| {
             let sql = s.sql(
-                "SELECT customer_id, purpose, action, email FROM `{p}consent_events` WHERE id = ?",
+                "SELECT customer_id, purpose, action, email, recorded_at, blanked_at IS NOT NULL
+                 FROM `{p}consent_events` WHERE id = ?",
             );
             // Read before taking the chain lock only to learn customer and purpose; re-checked below.
-            let found: Option<(u64, String, String, Option<String>)> =
-                s.exec_first(&sql, (request_id,)).await?;
-            let Some((customer_id, purpose, action, email)) = found else {
-                return Err(Error::Token(
-                    "invalid token: the consent request it confirms does not exist".into(),
-                ));
+            type RequestRow = (u64, String, String, Option<String>, Value, i64);
+            let found: Option<RequestRow> = s.exec_first(&sql, (request_id,)).await?;
+            let Some((customer_id, purpose, action, email, requested_at, blanked)) = found else {
+                return Err(Error::Token("invalid token: the consent request it confirms does not exist".into()));
             };
             if action != Action::Requested.name() {
+                return Err(Error::Token("invalid token: it does not confirm a consent request".into()));
+            }
+            if blanked != 0 {
                 return Err(Error::Token(
-                    "invalid token: it does not confirm a consent request".into(),
+                    "token no longer valid: the consent request was erased; request a new confirmation".into(),
                 ));
             }
+            let requested_at = values::timestamp(requested_at)?
+                .ok_or_else(|| schema_error("a consent request has no time"))?;
             let mut head = lock_head(s, customer_id, &purpose).await?;
             // Under the lock: a confirmation appended meanwhile by another worker is seen here.
             let used: Option<(u64,)> = s
@@ -139,6 +149,18 @@ pub async fn confirm(
                     "token already used: this consent request was confirmed before".into(),
                 ));
             }
+            let stale = Stale {
+                customer_id,
+                purpose: &purpose,
+                request_id,
+                requested_at,
+                email: email.as_deref(),
+            };
+            if let Some(why) = stale.check(s, keyring).await? {
+                return Err(Error::Token(format!(
+                    "token no longer valid: {why} after this confirmation was requested; request a new confirmation"
+                )));
+            }
             let event = NewEvent {
                 customer_id,
                 purpose: &purpose,
@@ -148,9 +170,70 @@ pub async fn confirm(
                 proof,
                 recorded_at: now,
             };
-            append_locked(s, &mut head, &event).await
+            let id = append_locked(s, &mut head, &event).await?;
+            if let Some(address) = email.as_deref() {
+                cache::lift(s, keyring, secret, address, &purpose, proof, now).await?;
+            }
+            Ok(id)
         })
         .await
+}
+
+/// A double opt-in request about to be confirmed, and what would make its token stale.
+struct Stale<'a> {
+    customer_id: u64,
+    purpose: &'a str,
+    request_id: u64,
+    requested_at: Timestamp,
+    email: Option<&'a str>,
+}
+
+impl Stale<'_> {
+    /// Why the request may no longer be confirmed, if it may not: a revocation of the purpose after it
+    /// (ledger order), an objection of the customer to the purpose or to all mail after it, or such an
+    /// objection of the request's address. Read under the chain lock.
+    async fn check(
+        &self,
+        s: &mut Session<'_>,
+        keyring: &[&Secret],
+    ) -> Result<Option<&'static str>> {
+        let sql = s.sql(
+            "SELECT EXISTS(SELECT 1 FROM `{p}consent_events`
+                           WHERE customer_id = ? AND purpose = ? AND action = 'revoked' AND id > ?),
+                    EXISTS(SELECT 1 FROM `{p}opt_outs`
+                           WHERE customer_id = ? AND type IN (?, '*') AND created_at > ?)",
+        );
+        let row: Option<(i64, i64)> = s
+            .exec_first(
+                &sql,
+                vec![
+                    Value::from(self.customer_id),
+                    self.purpose.into(),
+                    self.request_id.into(),
+                    self.customer_id.into(),
+                    self.purpose.into(),
+                    self.requested_at.into(),
+                ],
+            )
+            .await?;
+        let (revoked, objected) = row.unwrap_or_default();
+        if revoked != 0 {
+            return Ok(Some("the consent was withdrawn"));
+        }
+        if objected != 0 {
+            return Ok(Some("the customer objected to this mail"));
+        }
+        let Some(email) = self.email else {
+            return Ok(None);
+        };
+        let entries = cache::address_entries_in_db(s, keyring, email).await?;
+        let by_address = entries.iter().any(|e| {
+            e.reason == REASON_OPT_OUT
+                && (e.email_type == "*" || e.email_type == self.purpose)
+                && e.created_at > self.requested_at
+        });
+        Ok(by_address.then_some("the address objected to this mail"))
+    }
 }
 
 /// The chain's end, locked until the transaction ends, with the customer's current status for the

@@ -13,7 +13,7 @@ use crate::core::rules::consent::{Status, given_for_other_address};
 use crate::core::rules::decision::{self, AddressEntry, Clocks, ConsentFacts, Facts, TypeRules};
 use crate::core::rules::email::normalise;
 use crate::core::rules::email_type::Basis;
-use crate::core::store::cache::{self, Cache, REASON_OPT_OUT};
+use crate::core::store::cache::{self, Cache};
 use crate::core::store::db::schema::render;
 use crate::core::store::db::session::Session;
 use crate::core::store::db::values::{self, schema_error, shop_time};
@@ -152,7 +152,7 @@ pub(super) fn apply_address_entries(
         email_type,
         entries.iter().map(|e| AddressEntry {
             email_type: &e.email_type,
-            opt_out: e.reason == REASON_OPT_OUT,
+            kind: cache::entry_kind(&e.reason),
             created_at: e.created_at,
         }),
     );
@@ -308,6 +308,8 @@ fn read_facts(row: &mut Row, shop: bool) -> Result<(u64, Facts, Option<String>)>
         suppressed: false,
         opted_out_all_at,
         opted_out_type_at,
+        address_opted_out_all: false,
+        address_opted_out_type: false,
         consent,
         last_sent_at,
         has_orders: has_orders == Some(1),
