@@ -16,7 +16,7 @@ use PHPUnit\Framework\TestCase;
  */
 final class ConsentAddressTest extends TestCase
 {
-    private const SECRET = 'address-secret-0123456789abcdef-0123456789';
+    private const SECRET = '38a78b77a8eaae570e1a0dfe87096f1fe824491ee083c54903d2a86b6ad78533';
 
     /** @return array<string, array{0: string, 1: string, 2: string}> */
     public function shops(): array
