@@ -26,6 +26,17 @@ namespace Dsgvo {
      *   user_agent   at most 512 characters, one line
      *   actor        the admin user who acted, at most 128 characters
      *   occurred_at  RFC 3339 time, only with source=import, never in the future
+     *   email        the email address the consent was given for (stored normalised: trimmed, lowercased).
+     *                Consent calls only (grant, request, revoke); default: the account's current address in
+     *                the shop's customers table (with a shop preset). confirmConsent, optOut, optOutEmail and
+     *                unsubscribe refuse it: a confirmation is for the address its request was mailed to, an
+     *                objection for the account's current address.
+     *
+     * Consent is bound to its address: every consent event records the address it was given for (personal
+     * data: erasure and retention blank it; the hash chain covers it through its salted personal digest). With
+     * a shop preset, a consent in force given for another address than the account's current one does not
+     * count (maySend: consent_other_address, hasConsent: false) until a new grant or a confirmed double opt-in
+     * for the current address. Consents recorded before schema version 2 carry no address and keep counting.
      */
     final class Store
     {
@@ -40,8 +51,9 @@ namespace Dsgvo {
 
         /**
          * Creates or upgrades the extension's own tables. Idempotent; concurrent callers all succeed.
+         * Schema version 2 adds the address of each consent event and of the consent in force.
          *
-         * @return int the schema version
+         * @return int the schema version (2)
          * @throws DatabaseException
          */
         public function migrate(): int {}
@@ -54,7 +66,10 @@ namespace Dsgvo {
         public function ping(): bool {}
 
         /**
-         * Records a consent given directly (checkbox at checkout, account page, import).
+         * Records a consent given directly (checkbox at checkout, account page, import), for proof key
+         * 'email' or else the account's current address. A direct grant does not lift an objection or
+         * suppression of the address (only a confirmed double opt-in does); it lifts the customer's own
+         * older objection by id when no address entry stands.
          *
          * @param array<string, string|null> $proof
          * @return int the event id
@@ -66,6 +81,8 @@ namespace Dsgvo {
         /**
          * Starts double opt-in: records a request and returns the token for the confirmation link.
          * Consent is in force only after confirmConsent(); a consent already in force stays in force.
+         * The request records the address the link is mailed to: proof key 'email', else the account's
+         * current address.
          *
          * @param array<string, string|null> $proof
          * @return string URL-safe token, valid for consent_token_ttl_days
@@ -76,13 +93,17 @@ namespace Dsgvo {
         public function requestConsent(int $customerId, string $purpose, array $proof = []): string {}
 
         /**
-         * Confirms a double opt-in request by the token from its link.
+         * Confirms a double opt-in request by the token from its link. The confirmation is for the address
+         * the request was mailed to; it lifts that address's objection or post-erasure suppression for this
+         * purpose only (the address owner's new consent).
          *
-         * @param array<string, string|null> $proof proof of the confirmation (ip, user_agent of the click)
+         * @param array<string, string|null> $proof proof of the confirmation (ip, user_agent of the click; no 'email')
          * @return int the event id of the confirmation
-         * @throws TokenException expired, forged, altered, truncated or already used; nothing was written
+         * @throws TokenException expired, forged, altered, truncated or already used; or stale: the request is
+         *   older than a revocation of the purpose or an objection to it or to all mail ('*'), by the customer
+         *   or by the request's address, or it was blanked by erasure; nothing was written
          * @throws ConfigException no secret configured
-         * @throws InvalidInputException
+         * @throws InvalidInputException invalid proof, or proof key 'email'
          * @throws DatabaseException
          */
         public function confirmConsent(string $token, array $proof = []): int {}
@@ -98,7 +119,8 @@ namespace Dsgvo {
         public function revokeConsent(int $customerId, string $purpose, array $proof = []): int {}
 
         /**
-         * Whether consent for the purpose is in force (granted, or confirmed after double opt-in).
+         * Whether consent for the purpose is in force (granted, or confirmed after double opt-in) and, with
+         * a shop preset, was given for the account's current address (or for no recorded address).
          *
          * @throws InvalidInputException
          * @throws DatabaseException
@@ -110,8 +132,10 @@ namespace Dsgvo {
          *
          * @return list<array{id: int, purpose: string, action: string, occurred_at: string, recorded_at: string,
          *   source: ?string, text: ?string, text_sha256: ?string, text_version: ?string, ip: ?string,
-         *   user_agent: ?string, actor: ?string, request_id: ?int, confirmed_at: ?string}>
+         *   user_agent: ?string, actor: ?string, email: ?string, request_id: ?int, confirmed_at: ?string}>
          *   action: granted|revoked|requested|confirmed; times RFC 3339 UTC with microseconds;
+         *   email: the normalised address the event was given for (null: recorded before schema version 2,
+         *   none known, or blanked by erasure or retention); a confirmation carries its request's;
          *   confirmed_at on a request that was confirmed and on its confirmation
          * @throws InvalidInputException
          * @throws DatabaseException
@@ -188,9 +212,14 @@ namespace Dsgvo {
         public function findCustomers(string $query, int $limit = 20): array {}
 
         /**
-         * Records the customer's objection to a type of mail ('*': all marketing mail), with its proof.
-         * Idempotent: while the same objection stands, a repeat records nothing and returns false. A consent
-         * in force that is newer than an objection lifts it for the consented type.
+         * Records the customer's objection to a type of mail ('*': all marketing mail), with its proof, in one
+         * transaction: for the customer id; for the account's current address (an address entry as
+         * optOutEmail() writes, so every account with that address, now or later, is covered; skipped without
+         * a secret or without a known address); and, for a type whose basis is consent (or an undefined type),
+         * as a revocation in the consent ledger (for '*': of every purpose granted). Idempotent: while the same
+         * objection stands, a repeat records nothing and returns false. A consent in force that is newer lifts
+         * the customer's own objection for the consented type; the address's objection is lifted only by a
+         * confirmed double opt-in for that address and purpose.
          *
          * @param array<string, string|null> $proof
          * @return bool true if newly recorded
@@ -200,9 +229,10 @@ namespace Dsgvo {
         public function optOut(int $customerId, string $type = '*', array $proof = []): bool {}
 
         /**
-         * Records an objection by address: for every shop account with the address, and for the address
-         * itself (it then also holds for accounts made later with it). Needs dsgvo.secret: the address is
-         * kept only as HMAC-SHA256. An address suppressed for good (erased) is left alone.
+         * Records an objection by address: for every shop account with the address (with the revocations
+         * optOut() appends), and for the address itself (it then also holds for accounts made later with it).
+         * Needs dsgvo.secret: the address is kept only as HMAC-SHA256. An address suppressed for good (erased)
+         * is left alone, unless a double opt-in had lifted it for a purpose: the objection ends that lift.
          *
          * @param array<string, string|null> $proof
          * @return bool true if something was newly recorded
@@ -240,7 +270,8 @@ namespace Dsgvo {
         public function readUnsubscribeToken(string $token): array {}
 
         /**
-         * Records the objection a token carries (proof source defaults to 'link'). Idempotent.
+         * Records the objection a token carries, as optOut() does (proof source defaults to 'link', also for
+         * the revocation it appends). Idempotent.
          *
          * @param array<string, string|null> $proof
          * @return array{customer_id: int, type: string, new: bool}
@@ -523,8 +554,10 @@ namespace Dsgvo {
 
         /**
          * @var string stable reason code. Allowed: consent, existing_customer, transactional. Denied: opted_out,
-         *   opted_out_all, suppressed, no_consent, consent_revoked, consent_pending, no_purchase, purchase_too_old,
-         *   email_changed, notice_missing, too_frequent, unknown_customer
+         *   opted_out_all, suppressed, no_consent, consent_revoked, consent_pending, consent_other_address,
+         *   no_purchase, purchase_too_old, email_changed, notice_missing, too_frequent, unknown_customer.
+         *   consent_other_address: the consent in force was given for another address than the account's
+         *   current one (shop preset set); ranked where no_consent is
          * @readonly
          */
         public $reason;

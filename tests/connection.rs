@@ -122,7 +122,10 @@ fn a_statement_blocked_by_a_lock_times_out_and_the_next_call_works() {
 
     release_tx.send(()).unwrap();
     holder.join().unwrap();
-    assert_eq!(engine.migrate().unwrap(), 1);
+    assert_eq!(
+        engine.migrate().unwrap(),
+        dsgvo::core::schema::latest_version()
+    );
     assert!(engine.ping().unwrap());
 }
 

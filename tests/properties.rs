@@ -26,6 +26,7 @@ fn value() -> impl Strategy<Value = InputValue> {
             Just("import"),
             Just("2019-05-01T10:00:00Z"),
             Just("2999-01-01T00:00:00Z"),
+            Just(" Erika@Example.org"),
         ]
         .prop_map(|s| InputValue::Str(s.into())),
     ]
@@ -40,6 +41,7 @@ fn key() -> impl Strategy<Value = String> {
         Just("user_agent".to_string()),
         Just("actor".to_string()),
         Just("occurred_at".to_string()),
+        Just("email".to_string()),
         ".{0,20}",
     ]
 }

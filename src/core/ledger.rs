@@ -2,9 +2,10 @@
 //!
 //! `hash = SHA-256(prev_hash || canonical(event))`. The canonical form covers every field that proves
 //! the consent (ids, purpose, action, source, the text's SHA-256, times) and, instead of the personal
-//! fields (ip, user agent, actor), a salted digest of them. Erasure blanks the personal fields and the
-//! salt: the chain still verifies, and the digest no longer reveals anything (an unsalted digest of an
-//! IPv4 address could be reversed by trying all 2^32).
+//! fields (ip, user agent, actor and, from schema version 2, the address the consent was given for), a
+//! salted digest of them. Erasure blanks the personal fields and the salt: the chain still verifies, and
+//! the digest no longer reveals anything (an unsalted digest of an IPv4 address could be reversed by
+//! trying all 2^32).
 
 use sha2::{Digest, Sha256};
 
@@ -84,18 +85,28 @@ pub fn chain_hash(prev: &Hash, event: &ChainFields) -> Hash {
     sha.finalize().into()
 }
 
-/// Salted digest of the personal fields of an event.
-pub fn personal_digest(
-    salt: &[u8],
-    ip: Option<&str>,
-    user_agent: Option<&str>,
-    actor: Option<&str>,
-) -> Hash {
+/// The personal fields of an event, which the chain covers through a salted digest.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Personal<'a> {
+    pub ip: Option<&'a str>,
+    pub user_agent: Option<&'a str>,
+    pub actor: Option<&'a str>,
+    /// The normalised address the consent was given for (events from schema version 2 on).
+    pub email: Option<&'a str>,
+}
+
+/// Salted digest of the personal fields of an event. The address is appended only when the event has
+/// one, so the digest of every event written before addresses were recorded is unchanged and the
+/// chain still verifies; with an address the input is longer, so the two forms never collide.
+pub fn personal_digest(salt: &[u8], personal: Personal<'_>) -> Hash {
     let mut c = Canonical::new("dsgvo.consent-personal.v1");
     c.bytes(Some(salt));
-    c.text(ip);
-    c.text(user_agent);
-    c.text(actor);
+    c.text(personal.ip);
+    c.text(personal.user_agent);
+    c.text(personal.actor);
+    if let Some(email) = personal.email {
+        c.text(Some(email));
+    }
     Sha256::digest(&c.0).into()
 }
 
@@ -122,7 +133,7 @@ mod tests {
             source: Some("checkout"),
             text_hash: Some(text_hash("Ja")),
             text_version: None,
-            personal_digest: personal_digest(b"salt", Some("192.0.2.1"), None, None),
+            personal_digest: personal_digest(b"salt", ip("192.0.2.1")),
             occurred_at: t,
             recorded_at: t,
         }
@@ -154,7 +165,7 @@ mod tests {
         e.text_version = Some("");
         variants.push(e);
         let mut e = event();
-        e.personal_digest = personal_digest(b"salt", Some("192.0.2.2"), None, None);
+        e.personal_digest = personal_digest(b"salt", ip("192.0.2.2"));
         variants.push(e);
         let mut e = event();
         e.recorded_at = Timestamp::parse_rfc3339("2026-01-01T00:00:00.000001Z").unwrap();
@@ -166,16 +177,62 @@ mod tests {
         assert_eq!(chain_hash(&GENESIS, &event()), base);
     }
 
+    fn ip(ip: &'static str) -> Personal<'static> {
+        Personal {
+            ip: Some(ip),
+            ..Personal::default()
+        }
+    }
+
+    fn personal(
+        ip: Option<&'static str>,
+        user_agent: Option<&'static str>,
+        email: Option<&'static str>,
+    ) -> Personal<'static> {
+        Personal {
+            ip,
+            user_agent,
+            actor: None,
+            email,
+        }
+    }
+
     #[test]
     fn fields_cannot_shift_into_each_other() {
         // Without length prefixes "ab"+"c" and "a"+"bc" would hash alike.
         assert_ne!(
-            personal_digest(b"s", Some("ab"), Some("c"), None),
-            personal_digest(b"s", Some("a"), Some("bc"), None)
+            personal_digest(b"s", personal(Some("ab"), Some("c"), None)),
+            personal_digest(b"s", personal(Some("a"), Some("bc"), None))
         );
         assert_ne!(
-            personal_digest(b"s", None, None, None),
-            personal_digest(b"s", Some(""), None, None)
+            personal_digest(b"s", Personal::default()),
+            personal_digest(b"s", personal(Some(""), None, None))
         );
+        assert_ne!(
+            personal_digest(b"s", Personal::default()),
+            personal_digest(b"s", personal(None, None, Some("")))
+        );
+        assert_ne!(
+            personal_digest(b"s", personal(None, None, Some("a@example.org"))),
+            personal_digest(b"s", personal(None, None, Some("b@example.org")))
+        );
+    }
+
+    #[test]
+    fn events_without_an_address_keep_their_digest() {
+        // The digest as schema version 1 computed it: salt, ip, user agent, actor.
+        let mut v1 = Canonical::new("dsgvo.consent-personal.v1");
+        v1.bytes(Some(b"salt"));
+        v1.text(Some("192.0.2.1"));
+        v1.text(Some("Mozilla/5.0"));
+        v1.text(None);
+        let v1: Hash = Sha256::digest(&v1.0).into();
+        let p = personal(Some("192.0.2.1"), Some("Mozilla/5.0"), None);
+        assert_eq!(personal_digest(b"salt", p), v1);
+        let with_address = Personal {
+            email: Some("erika@example.org"),
+            ..p
+        };
+        assert_ne!(personal_digest(b"salt", with_address), v1);
     }
 }

@@ -299,6 +299,7 @@ impl IntoFields for HistoryEvent {
             ("ip", self.ip.into()),
             ("user_agent", self.user_agent.into()),
             ("actor", self.actor.into()),
+            ("email", self.email.into()),
             ("request_id", self.request_id.into()),
             ("confirmed_at", time(self.confirmed_at)),
         ]

@@ -27,8 +27,8 @@ impl Decision {
     }
 
     /// Reason code: consent, existing_customer, transactional; opted_out, opted_out_all, suppressed,
-    /// no_consent, consent_revoked, consent_pending, no_purchase, purchase_too_old, email_changed,
-    /// notice_missing, too_frequent, unknown_customer.
+    /// no_consent, consent_revoked, consent_pending, consent_other_address, no_purchase,
+    /// purchase_too_old, email_changed, notice_missing, too_frequent, unknown_customer.
     #[php(getter)]
     pub fn get_reason(&self) -> String {
         self.inner.reason.code().to_owned()

@@ -85,7 +85,7 @@ final class ConsentTest extends TestCase
         [$grant, $revoke] = $history;
         $this->assertSame([
             'id', 'purpose', 'action', 'occurred_at', 'recorded_at', 'source', 'text', 'text_sha256',
-            'text_version', 'ip', 'user_agent', 'actor', 'request_id', 'confirmed_at',
+            'text_version', 'ip', 'user_agent', 'actor', 'email', 'request_id', 'confirmed_at',
         ], array_keys($grant));
         $this->assertSame('granted', $grant['action']);
         $this->assertSame('newsletter', $grant['purpose']);
@@ -96,6 +96,7 @@ final class ConsentTest extends TestCase
         $this->assertSame('192.0.2.10', $grant['ip']);
         $this->assertSame('Mozilla/5.0 (X11)', $grant['user_agent']);
         $this->assertNull($grant['actor']);
+        $this->assertNull($grant['email'], 'no shop preset and no proof email: no address known');
         $this->assertNull($grant['confirmed_at']);
         $this->assertMatchesRegularExpression('/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/', $grant['occurred_at']);
         $this->assertSame($grant['occurred_at'], $grant['recorded_at']);

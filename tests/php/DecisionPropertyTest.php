@@ -6,8 +6,8 @@ namespace Dsgvo\Tests;
 use PHPUnit\Framework\TestCase;
 
 /**
- * Property: for 10,000 random customers with random orders, consents, objections, sends and
- * suppressions, filterSendable(ids, type) is exactly maySend(id, type) applied one by one, in input
+ * Property: for 10,000 random customers with random orders, consents (for the account's address, another
+ * or none recorded), objections, sends, suppressions and lifts by double opt-in, filterSendable(ids, type) is exactly maySend(id, type) applied one by one, in input
  * order with duplicates dropped, for every basis. Fixed seed, so a failure reproduces.
  */
 final class DecisionPropertyTest extends TestCase
@@ -55,7 +55,9 @@ final class DecisionPropertyTest extends TestCase
                     if (mt_rand(0, 2) === 0) {
                         $status = ['granted', 'revoked', 'pending'][mt_rand(0, 2)];
                         $granted = $status === 'granted' || mt_rand(0, 1) ? $at(900) : null;
-                        $states[] = [$id, $type, $status, mt_rand(1, 99999), $granted === null ? null : mt_rand(1, 99999), $granted, $at(10)];
+                        // The address of the grant in force: none recorded, the account's, or another.
+                        $given = [null, $email, "old$id@example.org"][mt_rand(0, 2)];
+                        $states[] = [$id, $type, $status, mt_rand(1, 99999), $granted === null ? null : mt_rand(1, 99999), $granted, $given, $at(10)];
                     }
                     if (mt_rand(0, 8) === 0) {
                         $optOuts[] = [$id, mt_rand(0, 3) === 0 ? '*' : $type, $at(900)];
@@ -69,12 +71,18 @@ final class DecisionPropertyTest extends TestCase
                     $suppressions[] = [null, null, $id, '*', 'erased', $at(100)];
                 } elseif ($r < 6) {
                     $hmac = hash_hmac('sha256', "dsgvo.address.v1\0" . $email, self::SECRET, true);
-                    $suppressions[] = [$hmac, Tokens::keyId(self::SECRET), null, $r < 4 ? '*' : $types[mt_rand(0, 4)], $r === 2 ? 'erased' : 'opt_out', $at(900)];
+                    $type = $r < 4 ? '*' : $types[mt_rand(0, 4)];
+                    $suppressions[] = [$hmac, Tokens::keyId(self::SECRET), null, $type, $r === 2 ? 'erased' : 'opt_out', $at(900)];
+                    // Sometimes a confirmed double opt-in of the address lifts it for one purpose.
+                    $lifted = $types[mt_rand(0, 4)];
+                    if (mt_rand(0, 1) === 0 && $lifted !== $type) {
+                        $suppressions[] = [$hmac, Tokens::keyId(self::SECRET), null, $lifted, 'consent', $at(900)];
+                    }
                 }
             }
             self::insert($pdo, 'customers', ['customers_id', 'customers_email_address'], $customers);
             self::insert($pdo, 'orders', ['customers_id', 'customers_email_address', 'date_purchased'], $orders);
-            self::insert($pdo, 'dsgvo_consent_state', ['customer_id', 'purpose', 'status', 'event_id', 'grant_event_id', 'granted_at', 'updated_at'], $states);
+            self::insert($pdo, 'dsgvo_consent_state', ['customer_id', 'purpose', 'status', 'event_id', 'grant_event_id', 'granted_at', 'email', 'updated_at'], $states);
             self::insert($pdo, 'dsgvo_opt_outs', ['customer_id', 'type', 'created_at'], $optOuts);
             self::insert($pdo, 'dsgvo_send_log', ['customer_id', 'type', 'sent_at'], $sends);
             self::insert($pdo, 'dsgvo_suppressions', ['email_hmac', 'key_id', 'customer_id', 'type', 'reason', 'created_at'], $suppressions);
@@ -101,7 +109,7 @@ final class DecisionPropertyTest extends TestCase
                 $this->assertSame($expected, $store->filterSendable($ids, $type), "type $type");
             }
             // The data reaches every reason code, so the equality above covers every branch.
-            $this->assertCount(15, $reasons, json_encode($reasons));
+            $this->assertCount(16, $reasons, json_encode($reasons));
         } finally {
             $shop->drop();
         }

@@ -31,11 +31,15 @@ final class DecisionTest extends TestCase
         return Shop::create($fixture, $preset, $prefix);
     }
 
-    /** Puts an address on the suppression list the way erasure does (HMAC of the normalised address). */
+    /**
+     * Puts an address on the suppression list the way erasure does (HMAC of the normalised address); an
+     * entry of the address and type already there (e.g. the address objection optOut() records) becomes it.
+     */
     public static function suppressAddress(Shop $shop, string $email, string $secret, string $reason = 'erased', string $type = '*'): void
     {
         $hmac = hash_hmac('sha256', "dsgvo.address.v1\0" . strtolower(trim($email)), $secret, true);
-        $shop->db->pdo->prepare('INSERT INTO dsgvo_suppressions (email_hmac, key_id, type, reason, created_at) VALUES (?, ?, ?, ?, UTC_TIMESTAMP(6))')
+        $shop->db->pdo->prepare('INSERT INTO dsgvo_suppressions (email_hmac, key_id, type, reason, created_at) VALUES (?, ?, ?, ?, UTC_TIMESTAMP(6))
+            ON DUPLICATE KEY UPDATE reason = VALUES(reason), created_at = VALUES(created_at)')
             ->execute([$hmac, Tokens::keyId($secret), $type, $reason]);
         $shop->db->pdo->exec("UPDATE dsgvo_counters SET value = value + 1 WHERE name = 'catalog'");
     }
@@ -137,27 +141,42 @@ final class DecisionTest extends TestCase
             $store = $shop->store(['secret' => self::SECRET]);
             $store->migrate();
             $store->defineEmailType('review', 'consent', ['min_interval_days' => 30]);
+            $doubleOptIn = function (int $id, string $purpose) use ($store): void {
+                $store->confirmConsent($store->requestConsent($id, $purpose));
+            };
+
+            // Without a secret no address entry is written: a newer consent lifts the customer's objection.
+            $plain = $shop->store();
+            $olga = $shop->addCustomer('olga@example.org');
+            $plain->grantConsent($olga, 'review');
+            $plain->optOut($olga, 'review');
+            $this->assertSame('opted_out', $plain->maySend($olga, 'review')->reason);
+            $plain->grantConsent($olga, 'review');
+            $this->assertSame('consent', $plain->maySend($olga, 'review')->reason, 'a newer consent lifts the customer\'s objection');
+
             $id = $shop->addCustomer('dora@example.org');
             $store->grantConsent($id, 'review');
             $store->optOut($id, 'review');
             $this->assertSame('opted_out', $store->maySend($id, 'review')->reason, 'the later objection wins');
             $store->grantConsent($id, 'review');
-            $this->assertSame('consent', $store->maySend($id, 'review')->reason, 'a newer consent lifts it');
+            $this->assertSame('opted_out', $store->maySend($id, 'review')->reason, 'a direct grant does not lift the address\'s objection');
+            $doubleOptIn($id, 'review');
+            $this->assertSame('consent', $store->maySend($id, 'review')->reason, 'a confirmed double opt-in lifts both');
             $this->assertFalse($store->isOptedOut($id, 'review'));
             $this->assertTrue($store->optOut($id, 'review'), 'objecting again after the consent is new');
             $this->assertFalse($store->optOut($id, 'review'), 'a repeat while it stands is not');
             $store->optOut($id, '*');
             $this->sentDaysAgo($shop, $id, 'review', 1);
             $this->assertSame('opted_out_all', $store->maySend($id, 'review')->reason, 'opted_out_all outranks opted_out and too_frequent');
-            $store->grantConsent($id, 'review');
-            $this->assertSame('too_frequent', $store->maySend($id, 'review')->reason, 'consent lifted both objections for its type');
+            $doubleOptIn($id, 'review');
+            $this->assertSame('too_frequent', $store->maySend($id, 'review')->reason, 'the double opt-in lifted both objections for its type');
             $this->assertSame('opted_out_all', $store->maySend($id, 'newsletter')->reason, 'but not for other types');
             $this->assertTrue($store->isOptedOut($id, '*'));
             $store->requestConsent($id, 'newsletter');
             $this->assertSame('opted_out_all', $store->maySend($id, 'newsletter')->reason, 'a pending request lifts nothing');
             self::suppressAddress($shop, 'dora@example.org', self::SECRET);
             $store->grantConsent($id, 'review');
-            $this->assertSame('suppressed', $store->maySend($id, 'review')->reason, 'nothing lifts a suppression');
+            $this->assertSame('suppressed', $store->maySend($id, 'review')->reason, 'a suppression after the double opt-in stands');
             $this->assertTrue($store->isOptedOut($id, 'review'));
             $this->assertSame('unknown_customer', $store->maySend(4242, 'review')->reason);
         } finally {
@@ -183,7 +202,9 @@ final class DecisionTest extends TestCase
             $store->grantConsent($fritz, 'newsletter', ['source' => 'import', 'occurred_at' => '2020-01-01T00:00:00Z']);
             $this->assertSame('opted_out_all', $store->maySend($fritz, 'newsletter')->reason, 'an older consent does not lift it');
             $store->grantConsent($fritz, 'newsletter');
-            $this->assertSame('consent', $store->maySend($fritz, 'newsletter')->reason, 'a newer one does');
+            $this->assertSame('opted_out_all', $store->maySend($fritz, 'newsletter')->reason, 'nor does a newer direct grant');
+            $store->confirmConsent($store->requestConsent($fritz, 'newsletter'));
+            $this->assertSame('consent', $store->maySend($fritz, 'newsletter')->reason, 'a confirmed double opt-in for the address does');
             $this->assertTrue($store->optOutEmail('fritz@example.org'), 'objecting again counts');
             $this->assertSame('opted_out_all', $store->maySend($fritz, 'newsletter')->reason);
 

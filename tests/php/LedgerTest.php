@@ -76,7 +76,7 @@ final class LedgerTest extends TestCase
             'personal fields blanked without the salt' => ['UPDATE {e} SET ip = NULL, blanked_at = NOW(6) WHERE id = 1', 1, 6],
             'edited consent text' => ["UPDATE dsgvo_consent_texts SET text = 'Nein.'", 2, 6],
             'deleted consent text' => ['DELETE FROM dsgvo_consent_texts', 2, 6],
-            'forged event appended' => ["INSERT INTO {e} SELECT 7, customer_id, purpose, action, request_id, source, text_hash, text_version, ip, user_agent, actor, personal_salt, personal_digest, occurred_at, recorded_at, blanked_at, hash, hash FROM {e} WHERE id = 6", 7, 7],
+            'forged event appended' => ["INSERT INTO {e} SELECT 7, customer_id, purpose, action, request_id, source, text_hash, text_version, ip, user_agent, actor, personal_salt, personal_digest, occurred_at, recorded_at, blanked_at, hash, hash, email FROM {e} WHERE id = 6", 7, 7],
         ];
     }
 

@@ -10,6 +10,9 @@ use PHPUnit\Framework\TestCase;
 /** migrate() creates the own tables, changes nothing when repeated, and survives concurrent callers. */
 final class MigrateTest extends TestCase
 {
+    /** The schema version this build migrates to. */
+    private const LATEST = 2;
+
     private const OWN_TABLES = [
         'consent_chain_head', 'consent_events', 'consent_state', 'consent_texts', 'counters', 'email_archive', 'email_archive_chunks',
         'email_ratings', 'email_types', 'opt_outs', 'recommendations', 'request_log', 'schema_version', 'send_log', 'suppressions', 'tags',
@@ -44,7 +47,7 @@ final class MigrateTest extends TestCase
     public function testCreatesTheOwnTablesAsInnoDbUtf8mb4(): void
     {
         $store = new Store(['dsn' => $this->db->dsn]);
-        $this->assertSame(1, $store->migrate());
+        $this->assertSame(self::LATEST, $store->migrate());
 
         $rows = $this->db->pdo->query(
             'SELECT TABLE_NAME, ENGINE, TABLE_COLLATION FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() ORDER BY TABLE_NAME'
@@ -63,9 +66,31 @@ final class MigrateTest extends TestCase
         $store = new Store(['dsn' => $this->db->dsn]);
         $store->migrate();
         $before = $this->schema();
-        $this->assertSame(1, $store->migrate());
-        $this->assertSame(1, (new Store(['dsn' => $this->db->dsn]))->migrate());
+        $this->assertSame(self::LATEST, $store->migrate());
+        $this->assertSame(self::LATEST, (new Store(['dsn' => $this->db->dsn]))->migrate());
         $this->assertSame($before, $this->schema());
+    }
+
+    public function testUpgradesASchemaAtVersionOneInPlace(): void
+    {
+        $store = new Store(['dsn' => $this->db->dsn]);
+        $store->migrate();
+        $store->grantConsent(7, 'newsletter', ['ip' => '192.0.2.7']);
+        // Back to version 1 as it was released: no address columns, version 2 not recorded.
+        $this->db->pdo->exec('ALTER TABLE dsgvo_consent_events DROP COLUMN email');
+        $this->db->pdo->exec('ALTER TABLE dsgvo_consent_state DROP COLUMN email');
+        $this->db->pdo->exec('DELETE FROM dsgvo_schema_version WHERE version = 2');
+
+        $this->assertSame(self::LATEST, $store->migrate());
+        $columns = $this->db->pdo->query(
+            "SELECT TABLE_NAME FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND COLUMN_NAME = 'email'
+             AND TABLE_NAME IN ('dsgvo_consent_events', 'dsgvo_consent_state') ORDER BY TABLE_NAME"
+        )->fetchAll(PDO::FETCH_COLUMN);
+        $this->assertSame(['dsgvo_consent_events', 'dsgvo_consent_state'], $columns);
+        $this->assertTrue($store->verifyLedger()['ok'], 'events of version 1 still verify');
+        $this->assertTrue($store->hasConsent(7, 'newsletter'), 'a consent without a recorded address keeps counting');
+        $this->assertNull($store->consentHistory(7)[0]['email']);
+        $this->assertSame(self::LATEST, $store->migrate(), 'and again: nothing to do');
     }
 
     public function testTablePrefixIsApplied(): void
@@ -92,11 +117,11 @@ final class MigrateTest extends TestCase
             $this->assertFalse($result['timed_out']);
             $this->assertSame(0, $result['exit'], $result['stderr']);
             $this->assertSame('', $result['stderr']);
-            $this->assertSame('1', trim($result['stdout']));
+            $this->assertSame((string) self::LATEST, trim($result['stdout']));
         }
         unlink($go);
         $versions = $this->db->pdo->query('SELECT version FROM dsgvo_schema_version')->fetchAll(PDO::FETCH_COLUMN);
-        $this->assertSame(['1'], array_map('strval', $versions));
+        $this->assertSame(array_map('strval', range(1, self::LATEST)), array_map('strval', $versions));
         $this->assertCount(count(self::OWN_TABLES), $this->db->tables());
     }
 }

@@ -70,7 +70,12 @@ final class RecommendTest extends TestCase
             $store->optOut($ids[2], 'personalisation');
             $this->assertSame(2, $store->refreshRecommendations()['customers_left_out'], 'customers 2 and 6 objected');
             $this->assertSame([], $store->alsoBought(10), '(10,20) now has only two counting customers');
+            // The objection reached the account's address too: a direct grant no longer lifts it, a confirmed
+            // double opt-in for the address does.
             $store->grantConsent($ids[2], 'personalisation');
+            $store->refreshRecommendations();
+            $this->assertSame([], $store->alsoBought(10), 'a direct grant does not lift the address\'s objection');
+            $store->confirmConsent($store->requestConsent($ids[2], 'personalisation'));
             $store->refreshRecommendations();
             $this->assertSame([['product_id' => 20, 'customers' => 3]], $store->alsoBought(10), 'a newer consent lifts the objection');
 

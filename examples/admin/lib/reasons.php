@@ -46,6 +46,10 @@ function reasons(): array
             'de' => 'Double-Opt-in nicht bestätigt: noch keine wirksame Einwilligung',
             'en' => 'Double opt-in not confirmed: no consent in force yet',
         ],
+        'consent_other_address' => [
+            'de' => 'Einwilligung galt einer anderen Adresse als der aktuellen des Kontos: neue Einwilligung nötig',
+            'en' => 'Consent was given for another address than the account\'s current one: new consent needed',
+        ],
         'no_purchase' => [
             'de' => 'Keine Bestellung: kein Bestandskunde (§ 7 Abs. 3 UWG)',
             'en' => 'No purchase: not an existing customer',

@@ -44,6 +44,8 @@ pub const ENTRIES: &[Entry] = &[
             ("ip", Replacement::Null),
             ("user_agent", Replacement::Null),
             ("actor", Replacement::Null),
+            // The address the consent was given for (schema version 2).
+            ("email", Replacement::Null),
             ("personal_salt", Replacement::Null),
             ("blanked_at", Replacement::Now),
         ],

@@ -21,11 +21,14 @@ impl Engine {
         let purpose = ident::purpose(purpose)?;
         let now = Timestamp::now();
         let proof = proof::validate(proof, now, self.config.truncate_ip)?;
+        // Proof key `email` names the address the consent was given for; without it the store records
+        // the account's current address.
         let event = NewEvent {
             customer_id,
             purpose,
             action,
             request_id: None,
+            email: proof.email.as_deref(),
             proof: &proof,
             recorded_at: now,
         };
@@ -58,13 +61,23 @@ impl Engine {
         token::consent_confirmation(id, expires, secret)
     }
 
-    /// Confirms a double opt-in request by its token; returns the `confirmed` event id.
+    /// Confirms a double opt-in request by its token, for the address the request was mailed to;
+    /// returns the `confirmed` event id. A stale request (withdrawn or objected to since) is refused.
     pub fn confirm_consent(&self, token: &str, proof: KeyValues) -> Result<u64> {
-        self.config.require_secret()?;
+        let secret = self.config.require_secret()?;
         let now = Timestamp::now();
         let proof = proof::validate(proof, now, self.config.truncate_ip)?;
+        proof::refuse_email(
+            &proof,
+            "confirmConsent",
+            "a confirmation is for the address its request was mailed to",
+        )?;
+        // Tokens open with the strong keys only; the address lookups use every key.
         let request_id = token::open_consent_confirmation(token, now, &self.config.token_keys())?;
-        self.session(async |session| consent::confirm(session, request_id, &proof, now).await)
+        let keyring = self.config.keyring();
+        self.session(async |session| {
+            consent::confirm(session, secret, &keyring, request_id, &proof, now).await
+        })
     }
 
     /// Whether consent for the purpose is in force (granted, or confirmed after double opt-in).

@@ -8,19 +8,40 @@ use crate::core::rules::decision;
 use crate::core::rules::proof::{self, Source};
 use crate::core::rules::{email, email_type, ident, unsubscribe};
 use crate::core::store::decision::Needs;
-use crate::core::store::objection;
+use crate::core::store::objection::{self, Keys, Objection};
 use crate::core::time::Timestamp;
 use crate::core::token;
 
 impl Engine {
-    /// Records an objection of the customer to a type (`*`: all marketing mail); true if new.
+    /// Records an objection of the customer to a type (`*`: all marketing mail): for the customer id,
+    /// for the account's current address, and as a withdrawal of the consents it covers; true if new.
     pub fn opt_out(&self, customer_id: i64, email_type: &str, proof: KeyValues) -> Result<bool> {
         let customer_id = ident::customer_id(customer_id)?;
         let email_type = email_type::name_or_all(email_type)?;
         let now = Timestamp::now();
-        let proof = proof::validate(proof, now, self.config.truncate_ip)?;
+        let proof = objection_proof(proof, now, self.config.truncate_ip, "optOut")?;
+        self.record_objection(customer_id, email_type, &proof, now)
+    }
+
+    fn record_objection(
+        &self,
+        customer_id: u64,
+        email_type: &str,
+        proof: &proof::Proof,
+        now: Timestamp,
+    ) -> Result<bool> {
+        let keyring = self.config.keyring();
+        let keys = Keys {
+            keyring: &keyring,
+            secret: self.config.secret.as_ref(),
+        };
+        let objection = Objection {
+            email_type,
+            proof,
+            now,
+        };
         self.session(async |session| {
-            objection::opt_out(session, customer_id, email_type, &proof, now).await
+            objection::opt_out(session, keys, customer_id, objection).await
         })
     }
 
@@ -29,11 +50,20 @@ impl Engine {
         let normal = email::validate(address)?;
         let email_type = email_type::name_or_all(email_type)?;
         let now = Timestamp::now();
-        let proof = proof::validate(proof, now, self.config.truncate_ip)?;
-        self.config.require_secret()?;
+        let proof = objection_proof(proof, now, self.config.truncate_ip, "optOutEmail")?;
+        let secret = self.config.require_secret()?;
         let keyring = self.config.keyring();
+        let keys = Keys {
+            keyring: &keyring,
+            secret: Some(secret),
+        };
+        let objection = Objection {
+            email_type,
+            proof: &proof,
+            now,
+        };
         self.session(async |session| {
-            objection::opt_out_email(session, &keyring, &normal, email_type, &proof, now).await
+            objection::opt_out_email(session, keys, secret, &normal, objection).await
         })
     }
 
@@ -72,14 +102,12 @@ impl Engine {
     /// Records the objection a token carries.
     pub fn unsubscribe(&self, token: &str, proof: KeyValues) -> Result<Unsubscribed> {
         let now = Timestamp::now();
-        let mut proof = proof::validate(proof, now, self.config.truncate_ip)?;
+        let mut proof = objection_proof(proof, now, self.config.truncate_ip, "unsubscribe")?;
         let content = self.read_unsubscribe_token(token)?;
         let email_type = content.email_type;
         proof.source.get_or_insert(Source::Link);
         let customer_id = content.customer_id;
-        let new = self.session(async |session| {
-            objection::opt_out(session, customer_id, &email_type, &proof, now).await
-        })?;
+        let new = self.record_objection(customer_id, &email_type, &proof, now)?;
         Ok(Unsubscribed {
             customer_id,
             email_type,
@@ -100,4 +128,21 @@ impl Engine {
         let token = self.unsubscribe_token(customer_id, email_type)?;
         Ok(unsubscribe::headers(&endpoint, mailto.as_deref(), &token))
     }
+}
+
+/// The proof of an objection: validated like a consent's, without `email` (an objection of a customer
+/// is for the account's current address; `optOutEmail` takes the address as its argument).
+fn objection_proof(
+    proof: KeyValues,
+    now: Timestamp,
+    truncate_ip: bool,
+    call: &str,
+) -> Result<proof::Proof> {
+    let proof = proof::validate(proof, now, truncate_ip)?;
+    proof::refuse_email(
+        &proof,
+        call,
+        "an objection is recorded for the account's current address (optOutEmail takes an address)",
+    )?;
+    Ok(proof)
 }

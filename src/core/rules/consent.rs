@@ -1,6 +1,8 @@
-//! What a consent event does to the current consent of a customer for a purpose.
+//! What a consent event does to the current consent of a customer for a purpose, and whether a consent
+//! still covers the account's address.
 
 use crate::core::error::{Error, Result};
+use crate::core::rules::email::normalise;
 
 /// The kinds of events in the consent ledger.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -85,9 +87,48 @@ pub fn gives_consent(action: Action) -> bool {
     matches!(action, Action::Granted | Action::Confirmed)
 }
 
+/// Whether a consent in force was given for another address than the account's current one, and so
+/// does not count (`consent_other_address`). `current`: the account's address as the shop stores it,
+/// None without a shop preset or without an account; `given_for`: the normalised address the
+/// grant or confirmation in force was recorded with.
+///
+/// A consent with no recorded address (granted before addresses were recorded, schema version 1, or
+/// without a shop preset and without proof key `email`) keeps counting: nothing shows it was given for
+/// another address. Addresses are compared byte for byte in their normal form.
+pub fn given_for_other_address(current: Option<&str>, given_for: Option<&str>) -> bool {
+    match (current, given_for) {
+        (Some(current), Some(given_for)) => normalise(current) != given_for,
+        _ => false,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_consent_covers_the_address_it_was_given_for() {
+        assert!(!given_for_other_address(
+            Some(" Erika@Example.org"),
+            Some("erika@example.org")
+        ));
+        assert!(given_for_other_address(
+            Some("erika.neu@example.org"),
+            Some("erika@example.org")
+        ));
+        assert!(
+            given_for_other_address(Some("müller@x.de"), Some("muller@x.de")),
+            "two addresses, not one"
+        );
+        assert!(
+            !given_for_other_address(Some("erika.neu@example.org"), None),
+            "no recorded address: keeps counting"
+        );
+        assert!(
+            !given_for_other_address(None, Some("erika@example.org")),
+            "no shop address known"
+        );
+    }
 
     #[test]
     fn latest_act_wins() {

@@ -2,8 +2,16 @@
 //!
 //! Order (DESIGN.md): `transactional` mail is always allowed. Otherwise a denial outranks an allowance:
 //! `unknown_customer`, `suppressed`, `opted_out_all`, `opted_out`, `too_frequent`, then the consent
-//! reasons, then § 7 Abs. 3 UWG. A consent in force that is newer than an objection lifts that objection
-//! for the consented type; nothing else lifts one.
+//! reasons, then § 7 Abs. 3 UWG.
+//!
+//! Lifting: a consent in force (that counts, see `consent_other_address`) that is newer than the
+//! customer's own objection lifts that objection for the consented type. An objection or erasure entry
+//! of an *address* is lifted only by a confirmed double opt-in for that address and purpose (an address
+//! entry of kind `Lift`, newer than it), and only for that purpose: a direct grant proves nothing about
+//! the address owner. Nothing else lifts anything.
+//!
+//! A consent in force given for another address than the account's current one does not count (with a
+//! shop preset): it answers `consent_other_address` where `no_consent` would stand, and lifts nothing.
 
 use crate::core::rules::consent::Status;
 use crate::core::rules::email_type::Basis;
@@ -21,6 +29,7 @@ pub enum Reason {
     NoConsent,
     ConsentRevoked,
     ConsentPending,
+    ConsentOtherAddress,
     NoPurchase,
     PurchaseTooOld,
     EmailChanged,
@@ -30,7 +39,7 @@ pub enum Reason {
 }
 
 impl Reason {
-    pub const ALL: [Reason; 15] = [
+    pub const ALL: [Reason; 16] = [
         Reason::Consent,
         Reason::ExistingCustomer,
         Reason::Transactional,
@@ -40,6 +49,7 @@ impl Reason {
         Reason::NoConsent,
         Reason::ConsentRevoked,
         Reason::ConsentPending,
+        Reason::ConsentOtherAddress,
         Reason::NoPurchase,
         Reason::PurchaseTooOld,
         Reason::EmailChanged,
@@ -59,6 +69,7 @@ impl Reason {
             Reason::NoConsent => "no_consent",
             Reason::ConsentRevoked => "consent_revoked",
             Reason::ConsentPending => "consent_pending",
+            Reason::ConsentOtherAddress => "consent_other_address",
             Reason::NoPurchase => "no_purchase",
             Reason::PurchaseTooOld => "purchase_too_old",
             Reason::EmailChanged => "email_changed",
@@ -118,6 +129,16 @@ pub struct ConsentFacts {
     pub grant_event_id: Option<u64>,
     /// The last event for the purpose.
     pub event_id: u64,
+    /// The grant or confirmation in force was given for another address than the account's current
+    /// one (`rules::consent::given_for_other_address`): it does not count.
+    pub for_other_address: bool,
+}
+
+impl ConsentFacts {
+    /// In force and given for the account's current address (or for no recorded address).
+    fn counts(&self) -> bool {
+        self.status == Status::Granted && !self.for_other_address
+    }
 }
 
 /// What the database knows about one customer for one type.
@@ -127,9 +148,14 @@ pub struct Facts {
     pub in_shop: Option<bool>,
     /// A suppression that nothing lifts (erasure and the like), by customer id or by address.
     pub suppressed: bool,
-    /// Newest objection to all marketing mail / to this type (customer or address level), UTC.
+    /// Newest objection of the customer (by id) to all marketing mail / to this type, UTC. A newer
+    /// consent in force lifts it.
     pub opted_out_all_at: Option<Timestamp>,
     pub opted_out_type_at: Option<Timestamp>,
+    /// An objection of the account's address to all marketing mail / to this type that no confirmed
+    /// double opt-in lifted (see `apply_address_entries`); a consent alone does not lift it.
+    pub address_opted_out_all: bool,
+    pub address_opted_out_type: bool,
     pub consent: Option<ConsentFacts>,
     /// Newest send of this type (UTC).
     pub last_sent_at: Option<Timestamp>,
@@ -147,38 +173,59 @@ pub struct Clocks {
     pub db_now: Timestamp,
 }
 
-/// Whether a consent in force is newer than the objection made at `at`.
+/// Whether a consent in force, that counts, is newer than the objection made at `at`.
 fn lifted(consent: Option<ConsentFacts>, at: Timestamp) -> bool {
-    consent.is_some_and(|c| c.status == Status::Granted && c.granted_at.is_some_and(|g| g > at))
+    consent.is_some_and(|c| c.counts() && c.granted_at.is_some_and(|g| g > at))
+}
+
+/// What kind of entry the suppression list holds for an address.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EntryKind {
+    /// An objection by address (reason `opt_out`).
+    Objection,
+    /// Suppressed for good; `liftable`: an erasure (reason `erased`), which a confirmed double opt-in
+    /// for the address lifts for its purpose. Any other reason is never lifted.
+    Suppression { liftable: bool },
+    /// A confirmed double opt-in for the address (reason `consent`): lifts the address's older
+    /// objections and erasure entries of `*` and of its purpose, for its purpose only.
+    Lift,
 }
 
 /// What the suppression list holds for one of the customer's addresses.
 #[derive(Debug, Clone, Copy)]
 pub struct AddressEntry<'a> {
-    /// The type objected to, `*` for all mail.
+    /// The type objected to (`*` for all mail), or the purpose a lift is for.
     pub email_type: &'a str,
-    /// An objection (a newer consent lifts it); any other entry (erasure, bounce) suppresses for good.
-    pub opt_out: bool,
+    pub kind: EntryKind,
     pub created_at: Timestamp,
 }
 
-/// Folds the address entries of `email_type` (and of `*`) into the facts: objections keep their
-/// newest time, every other entry suppresses.
+/// Folds the address entries of `email_type` (and of `*`) into the facts: an objection or erasure
+/// entry older than a lift for `email_type` counts for nothing; every other objection stands, every
+/// other entry suppresses.
 pub fn apply_address_entries<'a>(
     facts: &mut Facts,
     email_type: &str,
     entries: impl IntoIterator<Item = AddressEntry<'a>>,
 ) {
-    for entry in entries {
-        if entry.email_type != "*" && entry.email_type != email_type {
-            continue;
-        }
-        if !entry.opt_out {
-            facts.suppressed = true;
-        } else if entry.email_type == "*" {
-            facts.opted_out_all_at = facts.opted_out_all_at.max(Some(entry.created_at));
-        } else {
-            facts.opted_out_type_at = facts.opted_out_type_at.max(Some(entry.created_at));
+    let entries: Vec<AddressEntry<'a>> = entries
+        .into_iter()
+        .filter(|e| e.email_type == "*" || e.email_type == email_type)
+        .collect();
+    let lifted_at = entries
+        .iter()
+        .filter(|e| e.kind == EntryKind::Lift && e.email_type == email_type)
+        .map(|e| e.created_at)
+        .max();
+    let is_lifted = |e: &AddressEntry<'_>| lifted_at.is_some_and(|l| l > e.created_at);
+    for entry in &entries {
+        match entry.kind {
+            EntryKind::Lift => {}
+            EntryKind::Objection if is_lifted(entry) => {}
+            EntryKind::Objection if entry.email_type == "*" => facts.address_opted_out_all = true,
+            EntryKind::Objection => facts.address_opted_out_type = true,
+            EntryKind::Suppression { liftable: true } if is_lifted(entry) => {}
+            EntryKind::Suppression { .. } => facts.suppressed = true,
         }
     }
 }
@@ -188,15 +235,17 @@ pub fn objection(facts: &Facts) -> Option<Reason> {
     if facts.suppressed {
         return Some(Reason::Suppressed);
     }
-    if facts
-        .opted_out_all_at
-        .is_some_and(|at| !lifted(facts.consent, at))
+    if facts.address_opted_out_all
+        || facts
+            .opted_out_all_at
+            .is_some_and(|at| !lifted(facts.consent, at))
     {
         return Some(Reason::OptedOutAll);
     }
-    if facts
-        .opted_out_type_at
-        .is_some_and(|at| !lifted(facts.consent, at))
+    if facts.address_opted_out_type
+        || facts
+            .opted_out_type_at
+            .is_some_and(|at| !lifted(facts.consent, at))
     {
         return Some(Reason::OptedOut);
     }
@@ -219,7 +268,7 @@ pub fn decide(rules: &TypeRules, facts: &Facts, clocks: Clocks) -> Decision {
         }
     }
     match facts.consent {
-        Some(c) if c.status == Status::Granted => {
+        Some(c) if c.counts() => {
             return Decision::allow(Reason::Consent, Basis::Consent, c.grant_event_id);
         }
         Some(c) if c.status == Status::Revoked => {
@@ -227,7 +276,12 @@ pub fn decide(rules: &TypeRules, facts: &Facts, clocks: Clocks) -> Decision {
         }
         _ => {}
     }
+    // No consent that counts: for an `existing_customer` type § 7(3) decides next (as with a pending
+    // request); otherwise the answer names why.
     let without_consent = || match facts.consent {
+        Some(c) if c.status == Status::Granted => {
+            Decision::deny(Reason::ConsentOtherAddress, c.grant_event_id)
+        }
         Some(c) => Decision::deny(Reason::ConsentPending, Some(c.event_id)),
         None => Decision::deny(Reason::NoConsent, None),
     };
@@ -281,6 +335,7 @@ mod tests {
             granted_at: Some(t(at)),
             grant_event_id: Some(7),
             event_id: 9,
+            for_other_address: false,
         })
     }
 
@@ -380,6 +435,7 @@ mod tests {
             granted_at: None,
             grant_event_id: None,
             event_id: 3,
+            for_other_address: false,
         });
         let d = decide(&consent, &f, clocks());
         assert_eq!((d.reason, d.event_id), (Reason::ConsentPending, Some(3)));
@@ -388,6 +444,7 @@ mod tests {
             granted_at: None,
             grant_event_id: None,
             event_id: 4,
+            for_other_address: false,
         });
         assert_eq!(decide(&consent, &f, clocks()).event_id, Some(4));
         assert_eq!(reason(&consent, &f), "consent_revoked");
@@ -411,6 +468,7 @@ mod tests {
             granted_at: None,
             grant_event_id: None,
             event_id: 4,
+            for_other_address: false,
         });
         assert_eq!(
             reason(&ec, &f),
@@ -422,6 +480,7 @@ mod tests {
             granted_at: None,
             grant_event_id: None,
             event_id: 4,
+            for_other_address: false,
         });
         assert_eq!(
             reason(&ec, &f),
@@ -453,6 +512,124 @@ mod tests {
             reason(&ec, &f),
             "no_consent",
             "without a shop preset consent rules alone apply"
+        );
+    }
+
+    fn other_address(at: &str) -> Option<ConsentFacts> {
+        Some(ConsentFacts {
+            for_other_address: true,
+            ..granted(at).unwrap()
+        })
+    }
+
+    #[test]
+    fn a_consent_for_another_address_does_not_count() {
+        let consent = rules(Basis::Consent);
+        let mut f = customer();
+        f.consent = other_address("2026-01-01T00:00:00Z");
+        let d = decide(&consent, &f, clocks());
+        assert_eq!(
+            (d.allowed, d.reason, d.event_id),
+            (false, Reason::ConsentOtherAddress, Some(7)),
+            "ranked where no_consent is, naming the grant"
+        );
+        f.opted_out_type_at = Some(t("2025-01-01T00:00:00Z"));
+        assert_eq!(reason(&consent, &f), "opted_out", "and it lifts nothing");
+        f.opted_out_type_at = None;
+        f.last_sent_at = Some(t("2026-06-01T11:00:00Z"));
+        let mut r = consent.clone();
+        r.min_interval_days = Some(7);
+        assert_eq!(
+            reason(&r, &f),
+            "too_frequent",
+            "denials before it keep their rank"
+        );
+        let ec = rules(Basis::ExistingCustomer);
+        f.last_sent_at = None;
+        assert_eq!(
+            reason(&ec, &f),
+            "existing_customer",
+            "§ 7(3) decides without the consent"
+        );
+        f.has_orders = false;
+        assert_eq!(reason(&ec, &f), "no_purchase");
+        f.consent = granted("2026-01-01T00:00:00Z");
+        assert_eq!(reason(&consent, &f), "consent");
+    }
+
+    fn entry(email_type: &'static str, kind: EntryKind, at: &str) -> AddressEntry<'static> {
+        AddressEntry {
+            email_type,
+            kind,
+            created_at: t(at),
+        }
+    }
+
+    #[test]
+    fn address_objections_are_lifted_by_a_confirmed_double_opt_in_only() {
+        let consent = rules(Basis::Consent);
+        let judge = |email_type: &str, entries: &[AddressEntry<'static>], c| {
+            let mut f = customer();
+            f.consent = c;
+            apply_address_entries(&mut f, email_type, entries.iter().copied());
+            decide(&consent, &f, clocks()).reason.code()
+        };
+        let objected = [entry("*", EntryKind::Objection, "2025-01-01T00:00:00Z")];
+        assert_eq!(
+            judge("newsletter", &objected, granted("2026-01-01T00:00:00Z")),
+            "opted_out_all",
+            "a newer consent does not lift an address's objection"
+        );
+        let erased = entry(
+            "*",
+            EntryKind::Suppression { liftable: true },
+            "2025-01-01T00:00:00Z",
+        );
+        let lift = entry("newsletter", EntryKind::Lift, "2025-06-01T00:00:00Z");
+        let typed = entry("newsletter", EntryKind::Objection, "2025-01-01T00:00:00Z");
+        for denial in [objected[0], erased, typed] {
+            let entries = [denial, lift];
+            assert_eq!(
+                judge("newsletter", &entries, granted("2025-06-01T00:00:00Z")),
+                "consent",
+                "{denial:?}"
+            );
+            assert_eq!(
+                judge("newsletter", &entries, None),
+                "no_consent",
+                "a lift is no consent"
+            );
+            if denial.email_type == "*" {
+                assert_ne!(
+                    judge("review", &entries, granted("2025-06-01T00:00:00Z")),
+                    "consent",
+                    "for its purpose only"
+                );
+            }
+        }
+        let newer = entry("*", EntryKind::Objection, "2025-07-01T00:00:00Z");
+        assert_eq!(
+            judge(
+                "newsletter",
+                &[newer, lift],
+                granted("2025-06-01T00:00:00Z")
+            ),
+            "opted_out_all",
+            "an objection after the lift stands"
+        );
+        let for_good = entry(
+            "*",
+            EntryKind::Suppression { liftable: false },
+            "2025-01-01T00:00:00Z",
+        );
+        assert_eq!(
+            judge(
+                "newsletter",
+                &[for_good, lift],
+                granted("2025-06-01T00:00:00Z")
+            ),
+            "suppressed",
+            "only erasure and objection entries are lifted"
         );
     }
 

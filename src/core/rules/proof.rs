@@ -1,10 +1,12 @@
-//! The proof that goes with a consent event: where it was given, to which wording, from which address.
+//! The proof that goes with a consent event: where it was given, to which wording, from which IP
+//! address, and for which email address.
 //! Every key is optional and validated; unknown keys are refused so a typo never silently drops proof.
 
 use std::net::IpAddr;
 
 use crate::core::error::{Error, Result};
 use crate::core::input::{InputValue, KeyValues, printable};
+use crate::core::rules::email;
 use crate::core::rules::ident::{one_line, shown};
 use crate::core::time::Timestamp;
 
@@ -66,9 +68,12 @@ pub struct Proof {
     pub actor: Option<String>,
     /// Only for `source = import`: when the consent was given in the shop's old records.
     pub occurred_at: Option<Timestamp>,
+    /// The email address the consent was given for, normalised (default: the account's current
+    /// address). Consent events only; the objection calls refuse it.
+    pub email: Option<String>,
 }
 
-const KEYS: [&str; 7] = [
+const KEYS: [&str; 8] = [
     "source",
     "text",
     "text_version",
@@ -76,6 +81,7 @@ const KEYS: [&str; 7] = [
     "user_agent",
     "actor",
     "occurred_at",
+    "email",
 ];
 
 /// Validates a proof array. `null` values count as absent. With `truncate_ip` the address is stored
@@ -133,6 +139,14 @@ pub fn validate(input: KeyValues, now: Timestamp, truncate_ip: bool) -> Result<P
                 proof.actor = Some(one_line(&format!("proof '{key}'"), &text, MAX_ACTOR_CHARS)?)
             }
             "ip" => proof.ip = Some(ip(&text, truncate_ip)?),
+            "email" => {
+                proof.email = Some(email::validate(&text).map_err(|_| {
+                    Error::invalid_input(format!(
+                        "proof 'email' must be the email address the consent was given for, got {}",
+                        shown(&text)
+                    ))
+                })?)
+            }
             "occurred_at" => occurred_at = Some(text),
             _ => return Err(unknown_key(&key)),
         }
@@ -170,6 +184,17 @@ fn unknown_key(key: &str) -> Error {
         printable(key, 64),
         KEYS.join(", ")
     ))
+}
+
+/// Refuses proof key `email` where an address is not the caller's to choose: a confirmation is for the
+/// address its request was mailed to, an objection for the account's current address.
+pub fn refuse_email(proof: &Proof, call: &str, why: &str) -> Result<()> {
+    if proof.email.is_some() {
+        return Err(Error::invalid_input(format!(
+            "proof 'email' is not accepted by {call}: {why}"
+        )));
+    }
+    Ok(())
 }
 
 /// An IPv4 or IPv6 address, shortened with `truncate`.
@@ -235,6 +260,25 @@ mod tests {
         assert_eq!(p.source, Some(Source::Checkout));
         assert_eq!(p.ip.as_deref(), Some("2001:db8::1"));
         assert!(p.occurred_at.is_none());
+        assert!(p.email.is_none());
+    }
+
+    #[test]
+    fn email_is_validated_and_normalised() {
+        let p = validate(kv(&[("email", "  Erika@Example.ORG ")]), now(), false).unwrap();
+        assert_eq!(p.email.as_deref(), Some("erika@example.org"));
+        assert!(error(&[("email", "not an address")]).contains("proof 'email'"));
+        assert!(error(&[("email", "")]).contains("proof 'email'"));
+        assert!(
+            error(&[("email", "a@example.org\r\nBcc: b@example.org")]).contains("proof 'email'")
+        );
+        assert!(
+            refuse_email(&p, "optOut", "why")
+                .unwrap_err()
+                .message()
+                .contains("optOut")
+        );
+        assert!(refuse_email(&Proof::default(), "optOut", "why").is_ok());
     }
 
     #[test]

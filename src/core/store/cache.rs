@@ -13,7 +13,7 @@ use crate::core::address::address_hmacs;
 use crate::core::config::Secret;
 use crate::core::error::{Error, Result};
 use crate::core::ledger::Hash;
-use crate::core::rules::decision::TypeRules;
+use crate::core::rules::decision::{EntryKind, TypeRules};
 use crate::core::rules::email_type::Basis;
 use crate::core::rules::proof::Proof;
 use crate::core::store::db::session::Session;
@@ -23,8 +23,26 @@ use crate::core::time::Timestamp;
 /// What a schema error names when a row does not fit.
 const WHAT: &str = "the suppression list";
 
-/// Reason of an objection by address; a newer consent lifts it. Every other reason never lifts.
+/// Reason of an objection by address. A confirmed double opt-in for the address lifts it for its
+/// purpose (a `consent` entry, newer); a consent alone does not.
 pub const REASON_OPT_OUT: &str = "opt_out";
+/// Reason of the entry erasure leaves: suppressed, until a confirmed double opt-in for the address
+/// lifts it for its purpose.
+pub const REASON_ERASED: &str = "erased";
+/// Reason of a lift: the address confirmed a double opt-in for the purpose (the entry's type). It is
+/// no suppression: it lifts the address's older `opt_out` and `erased` entries of `*` and of that
+/// purpose, for that purpose only. Any other reason suppresses for good.
+pub const REASON_CONSENT: &str = "consent";
+
+/// What an entry of the suppression list does, by its reason.
+pub fn entry_kind(reason: &str) -> EntryKind {
+    match reason {
+        REASON_OPT_OUT => EntryKind::Objection,
+        REASON_CONSENT => EntryKind::Lift,
+        REASON_ERASED => EntryKind::Suppression { liftable: true },
+        _ => EntryKind::Suppression { liftable: false },
+    }
+}
 
 /// One address entry of the suppression list.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -273,6 +291,86 @@ pub async fn put_address(
         )
         .await?;
     changed(session).await
+}
+
+/// Records that the address confirmed a double opt-in for `purpose` (a `consent` entry under the
+/// current key), when the address has an objection or erasure entry of `*` or of the purpose for it to
+/// lift; else nothing is written (the list, which every process keeps a copy of, stays small). An entry
+/// of the purpose that suppresses for good is never replaced. Call inside a transaction; true if written.
+#[allow(clippy::too_many_arguments)]
+pub async fn lift(
+    session: &mut Session<'_>,
+    keyring: &[&Secret],
+    secret: &Secret,
+    normal_email: &str,
+    purpose: &str,
+    proof: &Proof,
+    now: Timestamp,
+) -> Result<bool> {
+    let entries = address_entries_in_db(session, keyring, normal_email).await?;
+    let liftable = entries.iter().any(|e| {
+        (e.email_type == "*" || e.email_type == purpose)
+            && matches!(
+                entry_kind(&e.reason),
+                EntryKind::Objection | EntryKind::Suppression { liftable: true }
+            )
+    });
+    if !liftable {
+        return Ok(false);
+    }
+    let Some((hmac, key_id)) = address_hmacs(&[secret], normal_email).into_iter().next() else {
+        return Err(schema_error("the secret cannot be used as an HMAC key"));
+    };
+    // Assignments run left to right: `reason` last, so the others still see the old one.
+    let keep = "reason NOT IN ('opt_out', 'erased', 'consent')";
+    session
+        .exec_drop(
+            &session.sql(&format!(
+                "INSERT INTO `{{p}}suppressions` (email_hmac, key_id, type, reason, source, ip, user_agent, actor, created_at)
+                 VALUES (?, ?, ?, 'consent', ?, ?, ?, ?, ?)
+                 ON DUPLICATE KEY UPDATE source = IF({keep}, source, VALUES(source)),
+                   ip = IF({keep}, ip, VALUES(ip)), user_agent = IF({keep}, user_agent, VALUES(user_agent)),
+                   actor = IF({keep}, actor, VALUES(actor)), created_at = IF({keep}, created_at, VALUES(created_at)),
+                   reason = IF({keep}, reason, VALUES(reason))"
+            )),
+            vec![
+                Value::from(hmac.to_vec()),
+                key_id.to_vec().into(),
+                purpose.into(),
+                proof.source.map(|s| s.name()).into(),
+                proof.ip.as_deref().into(),
+                proof.user_agent.as_deref().into(),
+                proof.actor.as_deref().into(),
+                now.into(),
+            ],
+        )
+        .await?;
+    changed(session).await?;
+    Ok(true)
+}
+
+/// Deletes the lifts of the address that an objection to `email_type` ends (all of them for `*`),
+/// under every key; returns how many. The caller moves the change counter. Call inside a transaction.
+pub async fn drop_lifts(
+    session: &mut Session<'_>,
+    keyring: &[&Secret],
+    normal_email: &str,
+    email_type: &str,
+) -> Result<u64> {
+    let mut dropped = 0;
+    for (hmac, key_id) in address_hmacs(keyring, normal_email) {
+        session
+            .exec_drop(
+                &session.sql(
+                    "DELETE FROM `{p}suppressions`
+                     WHERE email_hmac = ? AND key_id = ? AND reason = 'consent' AND (? = '*' OR type = ?)",
+                ),
+                (hmac.to_vec(), key_id.to_vec(), email_type, email_type),
+            )
+            .await?;
+        dropped += session.affected_rows();
+    }
+    Ok(dropped)
 }
 
 /// Moves the catalog's change counter, so every process reloads its copy.

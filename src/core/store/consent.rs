@@ -1,12 +1,24 @@
 //! SQL of the consent ledger: appending events under the chain lock, the current-state table, the
 //! history and the verification walk.
+//!
+//! Every event stores the normalised address it was given for (schema version 2): proof key `email`,
+//! else the account's current address in the shop's `customers` table (with a shop preset); a
+//! confirmation carries its request's. The state keeps the address of the grant or confirmation in
+//! force, which `hasConsent` and the decision compare with the account's current address.
+
+use std::collections::HashMap;
 
 use mysql_async::{Row, Value};
 
+use crate::core::config::Secret;
 use crate::core::error::{Error, Result};
-use crate::core::ledger::{self, ChainFields, Hash, SALT_LEN};
-use crate::core::rules::consent::{Action, Status, gives_consent, next_status};
+use crate::core::ledger::{self, ChainFields, Hash, Personal, SALT_LEN};
+use crate::core::rules::consent::{
+    Action, Status, given_for_other_address, gives_consent, next_status,
+};
+use crate::core::rules::email::normalise;
 use crate::core::rules::proof::Proof;
+use crate::core::store::cache::{self, REASON_OPT_OUT};
 use crate::core::store::db::session::Session;
 use crate::core::store::db::values::{self, schema_error};
 use crate::core::time::Timestamp;
@@ -15,29 +27,87 @@ use crate::core::time::Timestamp;
 const WHAT: &str = "the consent ledger";
 
 /// An event to append.
+#[derive(Clone, Copy)]
 pub struct NewEvent<'a> {
     pub customer_id: u64,
     pub purpose: &'a str,
     pub action: Action,
     pub request_id: Option<u64>,
+    /// The normalised address the event is for; None: none known.
+    pub email: Option<&'a str>,
     pub proof: &'a Proof,
     pub recorded_at: Timestamp,
 }
 
-/// Appends one event in its own transaction; returns its id.
+/// The account's current address, normalised, from the shop's customers table; None without a shop
+/// preset, without the account, or when its address is empty.
+pub(super) async fn account_address(
+    s: &mut Session<'_>,
+    customer_id: u64,
+) -> Result<Option<String>> {
+    Ok(account_addresses(s, &[customer_id])
+        .await?
+        .remove(&customer_id))
+}
+
+/// The current addresses of the accounts among `ids`, normalised (see [`account_address`]).
+pub(super) async fn account_addresses(
+    s: &mut Session<'_>,
+    ids: &[u64],
+) -> Result<HashMap<u64, String>> {
+    let Some(shop) = s.tables().shop else {
+        return Ok(HashMap::new());
+    };
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let marks = vec!["?"; ids.len()].join(",");
+    let rows: Vec<(u64, Option<Vec<u8>>)> = s
+        .exec(
+            &format!(
+                "SELECT customers_id, customers_email_address FROM {} WHERE customers_id IN ({marks})",
+                shop.table("customers")
+            ),
+            ids.iter().map(|&id| Value::from(id)).collect::<Vec<_>>(),
+        )
+        .await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(id, email)| {
+            let email = normalise(&String::from_utf8_lossy(&email?));
+            (!email.is_empty()).then_some((id, email))
+        })
+        .collect())
+}
+
+/// Appends one event in its own transaction; returns its id. Without an address in the event, the
+/// account's current address is recorded.
 pub async fn append(session: &mut Session<'_>, event: &NewEvent<'_>) -> Result<u64> {
     session
         .transaction(async |s| {
+            let current = match event.email {
+                Some(_) => None,
+                None => account_address(s, event.customer_id).await?,
+            };
+            let event = NewEvent {
+                email: event.email.or(current.as_deref()),
+                ..*event
+            };
             let mut head = lock_head(s, event.customer_id, event.purpose).await?;
-            append_locked(s, &mut head, event).await
+            append_locked(s, &mut head, &event).await
         })
         .await
 }
 
-/// Appends the `confirmed` event of the double opt-in request `request_id`, unless that request does
-/// not exist or was confirmed already (then nothing is written).
+/// Appends the `confirmed` event of the double opt-in request `request_id`, for the address the
+/// request was mailed to, and lifts that address's objection or erasure entry for the purpose
+/// (`cache::lift`). Refuses (TokenException, nothing written) a request that does not exist, was
+/// confirmed already, was blanked by erasure or retention, or is older than a later revocation of the
+/// purpose or a later objection to it or to all mail, by the customer or by the request's address.
 pub async fn confirm(
     session: &mut Session<'_>,
+    secret: &Secret,
+    keyring: &[&Secret],
     request_id: u64,
     proof: &Proof,
     now: Timestamp,
@@ -45,18 +115,25 @@ pub async fn confirm(
     session
         .transaction(async |s| {
             let sql = s.sql(
-                "SELECT r.customer_id, r.purpose, r.action, c.id FROM `{p}consent_events` r
-                 LEFT JOIN `{p}consent_events` c ON c.request_id = r.id AND c.action = 'confirmed'
-                 WHERE r.id = ?",
+                "SELECT customer_id, purpose, action, email, recorded_at, blanked_at IS NOT NULL
+                 FROM `{p}consent_events` WHERE id = ?",
             );
             // Read before taking the chain lock only to learn customer and purpose; re-checked below.
-            let found: Option<(u64, String, String, Option<u64>)> = s.exec_first(&sql, (request_id,)).await?;
-            let Some((customer_id, purpose, action, _)) = found else {
+            type RequestRow = (u64, String, String, Option<String>, Value, i64);
+            let found: Option<RequestRow> = s.exec_first(&sql, (request_id,)).await?;
+            let Some((customer_id, purpose, action, email, requested_at, blanked)) = found else {
                 return Err(Error::Token("invalid token: the consent request it confirms does not exist".into()));
             };
             if action != Action::Requested.name() {
                 return Err(Error::Token("invalid token: it does not confirm a consent request".into()));
             }
+            if blanked != 0 {
+                return Err(Error::Token(
+                    "token no longer valid: the consent request was erased; request a new confirmation".into(),
+                ));
+            }
+            let requested_at = values::timestamp(requested_at)?
+                .ok_or_else(|| schema_error("a consent request has no time"))?;
             let mut head = lock_head(s, customer_id, &purpose).await?;
             // Under the lock: a confirmation appended meanwhile by another worker is seen here.
             let used: Option<(u64,)> = s
@@ -72,17 +149,91 @@ pub async fn confirm(
                     "token already used: this consent request was confirmed before".into(),
                 ));
             }
+            let stale = Stale {
+                customer_id,
+                purpose: &purpose,
+                request_id,
+                requested_at,
+                email: email.as_deref(),
+            };
+            if let Some(why) = stale.check(s, keyring).await? {
+                return Err(Error::Token(format!(
+                    "token no longer valid: {why} after this confirmation was requested; request a new confirmation"
+                )));
+            }
             let event = NewEvent {
                 customer_id,
                 purpose: &purpose,
                 action: Action::Confirmed,
                 request_id: Some(request_id),
+                email: email.as_deref(),
                 proof,
                 recorded_at: now,
             };
-            append_locked(s, &mut head, &event).await
+            let id = append_locked(s, &mut head, &event).await?;
+            if let Some(address) = email.as_deref() {
+                cache::lift(s, keyring, secret, address, &purpose, proof, now).await?;
+            }
+            Ok(id)
         })
         .await
+}
+
+/// A double opt-in request about to be confirmed, and what would make its token stale.
+struct Stale<'a> {
+    customer_id: u64,
+    purpose: &'a str,
+    request_id: u64,
+    requested_at: Timestamp,
+    email: Option<&'a str>,
+}
+
+impl Stale<'_> {
+    /// Why the request may no longer be confirmed, if it may not: a revocation of the purpose after it
+    /// (ledger order), an objection of the customer to the purpose or to all mail after it, or such an
+    /// objection of the request's address. Read under the chain lock.
+    async fn check(
+        &self,
+        s: &mut Session<'_>,
+        keyring: &[&Secret],
+    ) -> Result<Option<&'static str>> {
+        let sql = s.sql(
+            "SELECT EXISTS(SELECT 1 FROM `{p}consent_events`
+                           WHERE customer_id = ? AND purpose = ? AND action = 'revoked' AND id > ?),
+                    EXISTS(SELECT 1 FROM `{p}opt_outs`
+                           WHERE customer_id = ? AND type IN (?, '*') AND created_at > ?)",
+        );
+        let row: Option<(i64, i64)> = s
+            .exec_first(
+                &sql,
+                vec![
+                    Value::from(self.customer_id),
+                    self.purpose.into(),
+                    self.request_id.into(),
+                    self.customer_id.into(),
+                    self.purpose.into(),
+                    self.requested_at.into(),
+                ],
+            )
+            .await?;
+        let (revoked, objected) = row.unwrap_or_default();
+        if revoked != 0 {
+            return Ok(Some("the consent was withdrawn"));
+        }
+        if objected != 0 {
+            return Ok(Some("the customer objected to this mail"));
+        }
+        let Some(email) = self.email else {
+            return Ok(None);
+        };
+        let entries = cache::address_entries_in_db(s, keyring, email).await?;
+        let by_address = entries.iter().any(|e| {
+            e.reason == REASON_OPT_OUT
+                && (e.email_type == "*" || e.email_type == self.purpose)
+                && e.created_at > self.requested_at
+        });
+        Ok(by_address.then_some("the address objected to this mail"))
+    }
 }
 
 /// The chain's end, locked until the transaction ends, with the customer's current status for the
@@ -149,9 +300,12 @@ pub(super) async fn append_locked(
     })?;
     let digest = ledger::personal_digest(
         &salt,
-        proof.ip.as_deref(),
-        proof.user_agent.as_deref(),
-        proof.actor.as_deref(),
+        Personal {
+            ip: proof.ip.as_deref(),
+            user_agent: proof.user_agent.as_deref(),
+            actor: proof.actor.as_deref(),
+            email: event.email,
+        },
     );
     let source = proof.source.map(|s| s.name());
     let fields = ChainFields {
@@ -171,9 +325,9 @@ pub(super) async fn append_locked(
 
     let insert = s.sql(
         "INSERT INTO `{p}consent_events` (id, customer_id, purpose, action, request_id, source, text_hash,
-           text_version, ip, user_agent, actor, personal_salt, personal_digest, occurred_at, recorded_at,
+           text_version, ip, user_agent, actor, email, personal_salt, personal_digest, occurred_at, recorded_at,
            prev_hash, hash)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     );
     let params: Vec<Value> = vec![
         id.into(),
@@ -187,6 +341,7 @@ pub(super) async fn append_locked(
         proof.ip.as_deref().into(),
         proof.user_agent.as_deref().into(),
         proof.actor.as_deref().into(),
+        event.email.into(),
         salt.to_vec().into(),
         digest.to_vec().into(),
         occurred_at.into(),
@@ -203,23 +358,27 @@ pub(super) async fn append_locked(
 
     let status = next_status(head.status, event.action);
     let granted_at = gives_consent(event.action).then_some(occurred_at);
+    // The state's address is the one of the grant or confirmation in force: replaced by every grant
+    // (also by one without an address), kept by every other event.
     s.exec_drop(
         &s.sql(
-            "INSERT INTO `{p}consent_state` (customer_id, purpose, status, event_id, grant_event_id, granted_at, updated_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?)
+            "INSERT INTO `{p}consent_state` (customer_id, purpose, status, event_id, grant_event_id, granted_at, email, updated_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?)
              ON DUPLICATE KEY UPDATE status = VALUES(status), event_id = VALUES(event_id),
+               email = IF(VALUES(grant_event_id) IS NULL, email, VALUES(email)),
                grant_event_id = COALESCE(VALUES(grant_event_id), grant_event_id),
                granted_at = COALESCE(VALUES(granted_at), granted_at), updated_at = VALUES(updated_at)",
         ),
-        (
-            event.customer_id,
-            event.purpose,
-            status.name(),
-            id,
-            granted_at.map(|_| id),
-            granted_at.map(Value::from),
-            event.recorded_at,
-        ),
+        vec![
+            Value::from(event.customer_id),
+            event.purpose.into(),
+            status.name().into(),
+            id.into(),
+            granted_at.map(|_| id).into(),
+            granted_at.map(Value::from).unwrap_or(Value::NULL),
+            granted_at.and(event.email).into(),
+            event.recorded_at.into(),
+        ],
     )
     .await?;
     head.last_id = id;
@@ -228,20 +387,34 @@ pub(super) async fn append_locked(
     Ok(id)
 }
 
-/// Whether consent for the purpose is in force: one indexed lookup.
+/// Whether consent for the purpose is in force and, with a shop preset, given for the account's
+/// current address (or for no recorded address): one indexed lookup.
 pub async fn has_consent(
     session: &mut Session<'_>,
     customer_id: u64,
     purpose: &str,
 ) -> Result<bool> {
-    let status: Option<String> = session
+    let current = match session.tables().shop {
+        Some(shop) => format!(
+            "(SELECT c.customers_email_address FROM {} c WHERE c.customers_id = st.customer_id)",
+            shop.table("customers")
+        ),
+        None => "NULL".to_owned(),
+    };
+    let row: Option<(String, Option<String>, Option<Vec<u8>>)> = session
         .exec_first(
-            &session
-                .sql("SELECT status FROM `{p}consent_state` WHERE customer_id = ? AND purpose = ?"),
+            &session.sql(&format!(
+                "SELECT st.status, st.email, {current} FROM `{{p}}consent_state` st
+                 WHERE st.customer_id = ? AND st.purpose = ?"
+            )),
             (customer_id, purpose),
         )
         .await?;
-    Ok(status.as_deref() == Some(Status::Granted.name()))
+    Ok(row.is_some_and(|(status, given_for, current)| {
+        let current = current.map(|c| String::from_utf8_lossy(&c).into_owned());
+        status == Status::Granted.name()
+            && !given_for_other_address(current.as_deref(), given_for.as_deref())
+    }))
 }
 
 /// The customer's events, oldest first, with proof, the consent text and `confirmed_at`.
@@ -260,6 +433,8 @@ pub struct HistoryEvent {
     pub ip: Option<String>,
     pub user_agent: Option<String>,
     pub actor: Option<String>,
+    /// The normalised address the event was given for (None before schema version 2, or blanked).
+    pub email: Option<String>,
     pub request_id: Option<u64>,
     /// When the request was confirmed (for `confirmed` events: the event's own time).
     pub confirmed_at: Option<Timestamp>,
@@ -268,7 +443,7 @@ pub struct HistoryEvent {
 pub async fn history(session: &mut Session<'_>, customer_id: u64) -> Result<Vec<HistoryEvent>> {
     let sql = session.sql(
         "SELECT e.id, e.purpose, e.action, e.occurred_at, e.recorded_at, e.source, t.text, e.text_hash,
-                e.text_version, e.ip, e.user_agent, e.actor, e.request_id, c.occurred_at
+                e.text_version, e.ip, e.user_agent, e.actor, e.request_id, c.occurred_at, e.email
          FROM `{p}consent_events` e
          LEFT JOIN `{p}consent_texts` t ON t.text_hash = e.text_hash
          LEFT JOIN `{p}consent_events` c ON c.request_id = e.id AND c.action = 'confirmed'
@@ -299,6 +474,7 @@ pub async fn history(session: &mut Session<'_>, customer_id: u64) -> Result<Vec<
                 ip: values::take(&mut row, 9, WHAT)?,
                 user_agent: values::take(&mut row, 10, WHAT)?,
                 actor: values::take(&mut row, 11, WHAT)?,
+                email: values::take(&mut row, 14, WHAT)?,
                 request_id: values::take(&mut row, 12, WHAT)?,
                 confirmed_at,
             })
@@ -338,7 +514,7 @@ async fn walk(session: &mut Session<'_>) -> Result<Verification> {
         "SELECT e.id, e.customer_id, e.purpose, e.action, e.request_id, e.source, e.text_hash, e.text_version,
                 e.ip, e.user_agent, e.actor, e.personal_salt, e.personal_digest, e.occurred_at, e.recorded_at,
                 e.blanked_at, e.prev_hash, e.hash,
-                (e.text_hash IS NULL OR UNHEX(SHA2(t.text, 256)) <=> e.text_hash) AS text_ok
+                (e.text_hash IS NULL OR UNHEX(SHA2(t.text, 256)) <=> e.text_hash) AS text_ok, e.email
          FROM `{p}consent_events` e
          LEFT JOIN `{p}consent_texts` t ON t.text_hash = e.text_hash
          WHERE e.id > ? ORDER BY e.id LIMIT ?",
@@ -415,6 +591,7 @@ fn check_event(
     let prev_hash = values::hash(values::take(row, 16, WHAT)?)?;
     let hash = values::hash(values::take(row, 17, WHAT)?)?;
     let text_ok: Option<i64> = values::take(row, 18, WHAT)?;
+    let email: Option<String> = values::take(row, 19, WHAT)?;
 
     let stored_hash = hash.unwrap_or(ledger::GENESIS);
     let (Some(digest), Some(occurred_at), Some(recorded_at), Some(prev_hash), Some(hash)) =
@@ -429,13 +606,16 @@ fn check_event(
         (false, Some(salt)) => {
             ledger::personal_digest(
                 &salt,
-                ip.as_deref(),
-                user_agent.as_deref(),
-                actor.as_deref(),
+                Personal {
+                    ip: ip.as_deref(),
+                    user_agent: user_agent.as_deref(),
+                    actor: actor.as_deref(),
+                    email: email.as_deref(),
+                },
             ) == digest
         }
         // Blanked by erasure or retention: nothing personal may remain.
-        (true, None) => ip.is_none() && user_agent.is_none() && actor.is_none(),
+        (true, None) => ip.is_none() && user_agent.is_none() && actor.is_none() && email.is_none(),
         _ => false,
     };
     let fields = ChainFields {

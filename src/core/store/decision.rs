@@ -9,11 +9,11 @@ use mysql_async::{Row, Value};
 
 use crate::core::config::Secret;
 use crate::core::error::Result;
-use crate::core::rules::consent::Status;
+use crate::core::rules::consent::{Status, given_for_other_address};
 use crate::core::rules::decision::{self, AddressEntry, Clocks, ConsentFacts, Facts, TypeRules};
 use crate::core::rules::email::normalise;
 use crate::core::rules::email_type::Basis;
-use crate::core::store::cache::{self, Cache, REASON_OPT_OUT};
+use crate::core::store::cache::{self, Cache};
 use crate::core::store::db::schema::render;
 use crate::core::store::db::session::Session;
 use crate::core::store::db::values::{self, schema_error, shop_time};
@@ -153,7 +153,7 @@ pub(super) fn apply_address_entries(
         email_type,
         entries.iter().map(|e| AddressEntry {
             email_type: &e.email_type,
-            opt_out: e.reason == REASON_OPT_OUT,
+            kind: cache::entry_kind(&e.reason),
             created_at: e.created_at,
         }),
     );
@@ -266,7 +266,7 @@ fn statement(
             "SELECT {HEAD_COLUMNS}, ids.id, {customer_columns},
                (SELECT MAX(x.created_at) FROM `{{p}}opt_outs` x WHERE x.customer_id = ids.id AND x.type = '*'),
                (SELECT MAX(x.created_at) FROM `{{p}}opt_outs` x WHERE x.customer_id = ids.id AND x.type = ?),
-               st.status, st.granted_at, st.grant_event_id, st.event_id,
+               st.status, st.granted_at, st.grant_event_id, st.event_id, st.email,
                {send_log},
                {order_columns}
              FROM ({ids_table}) ids
@@ -290,15 +290,19 @@ fn read_facts(row: &mut Row, shop: bool) -> Result<(u64, Facts, Option<String>)>
     let granted_at = values::timestamp(values::take(row, 9, WHAT)?)?;
     let grant_event_id: Option<u64> = values::take(row, 10, WHAT)?;
     let event_id: Option<u64> = values::take(row, 11, WHAT)?;
-    let last_sent_at = values::timestamp(values::take(row, 12, WHAT)?)?;
-    let has_orders: Option<i64> = values::take(row, 13, WHAT)?;
-    let newest_matching_order = shop_time(values::take(row, 14, WHAT)?);
+    let consent_email: Option<String> = values::take(row, 12, WHAT)?;
+    let last_sent_at = values::timestamp(values::take(row, 13, WHAT)?)?;
+    let has_orders: Option<i64> = values::take(row, 14, WHAT)?;
+    let newest_matching_order = shop_time(values::take(row, 15, WHAT)?);
     let consent = match (status.as_deref().and_then(Status::from_name), event_id) {
         (Some(status), Some(event_id)) => Some(ConsentFacts {
             status,
             granted_at,
             grant_event_id,
             event_id,
+            // Only with a shop preset is there an account address to compare with.
+            for_other_address: shop
+                && given_for_other_address(email.as_deref(), consent_email.as_deref()),
         }),
         _ => None,
     };
@@ -307,6 +311,8 @@ fn read_facts(row: &mut Row, shop: bool) -> Result<(u64, Facts, Option<String>)>
         suppressed: false,
         opted_out_all_at,
         opted_out_type_at,
+        address_opted_out_all: false,
+        address_opted_out_type: false,
         consent,
         last_sent_at,
         has_orders: has_orders == Some(1),

@@ -220,7 +220,12 @@ async fn suppress(
     dry_run: bool,
 ) -> Result<u64> {
     let mut added = 0;
+    let mut lifts_dropped = 0;
     for email in &subject.emails {
+        if !dry_run {
+            // A double opt-in's lift ends with the erasure: the address is suppressed for all mail again.
+            lifts_dropped += cache::drop_lifts(s, ctx.keyring, email, "*").await?;
+        }
         let mut for_good = false;
         for (hmac, key_id) in address_hmacs(ctx.keyring, email) {
             let found: Option<u8> = s
@@ -274,7 +279,7 @@ async fn suppress(
             }
         }
     }
-    if added > 0 && !dry_run {
+    if (added > 0 || lifts_dropped > 0) && !dry_run {
         cache::changed(s).await?;
     }
     Ok(added)

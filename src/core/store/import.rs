@@ -13,7 +13,7 @@ use crate::core::rules::consent::Action;
 use crate::core::rules::email::normalise;
 use crate::core::rules::import::{ListEntry, Planned, Subscription, plan};
 use crate::core::rules::proof::{Proof, Source};
-use crate::core::store::consent::{NewEvent, append_locked, lock_head};
+use crate::core::store::consent::{NewEvent, account_addresses, append_locked, lock_head};
 use crate::core::store::db::schema::render;
 use crate::core::store::db::session::Session;
 use crate::core::store::db::values;
@@ -255,6 +255,9 @@ pub async fn import(session: &mut Session<'_>, request: &ImportRequest<'_>) -> R
                     let ids: Vec<u64> = chunk.iter().map(|(id, _)| *id).collect();
                     // Under the chain lock: nobody appends for these customers until the commit.
                     let known = in_ledger(s, request.purpose, &ids).await?;
+                    // Each consent is recorded for the account's current address (the list's address
+                    // belongs to that account, see `subscriptions`).
+                    let addresses = account_addresses(s, &ids).await?;
                     let mut batch = Imported::default();
                     for (id, events) in chunk {
                         if known.contains(id) {
@@ -283,6 +286,7 @@ pub async fn import(session: &mut Session<'_>, request: &ImportRequest<'_>) -> R
                                 } else {
                                     None
                                 },
+                                email: addresses.get(id).map(String::as_str),
                                 proof: &proof,
                                 recorded_at: request.now,
                             };

@@ -9,7 +9,7 @@ use mysql_async::Value;
 
 use crate::core::config::Secret;
 use crate::core::error::{DatabaseErrorKind, Error, Result};
-use crate::core::rules::consent::Status;
+use crate::core::rules::consent::{Status, given_for_other_address};
 use crate::core::rules::decision::{ConsentFacts, Facts};
 use crate::core::rules::email::normalise;
 use crate::core::rules::recommend::{self as rule, PairCounter};
@@ -35,7 +35,8 @@ pub struct Refresh {
     pub seconds: f64,
 }
 
-/// customer, objection to all mail, to personalisation, consent status, granted at, grant event, event.
+/// customer, objection to all mail, to personalisation, consent status, granted at, grant event, event,
+/// the consent's address, the account's current address.
 type ObjectionRow = (
     u64,
     Value,
@@ -44,43 +45,56 @@ type ObjectionRow = (
     Value,
     Option<u64>,
     Option<u64>,
+    Option<String>,
+    Option<Vec<u8>>,
 );
 
-/// Customer-level objections to personalisation, with the consent that may lift them.
+/// Customer-level objections to personalisation, with the consent that may lift them (one given for
+/// another address than the account's current one lifts nothing, as in the decision).
 async fn objections(session: &mut Session<'_>) -> Result<HashMap<u64, Facts>> {
+    let customers = session.tables().require_shop()?.table("customers");
     let rows: Vec<ObjectionRow> = session
         .exec(
-            &session.sql(
+            &session.sql(&format!(
                 "SELECT o.customer_id, MAX(IF(o.type = '*', o.created_at, NULL)), MAX(IF(o.type = ?, o.created_at, NULL)),
-                        MAX(st.status), MAX(st.granted_at), MAX(st.grant_event_id), MAX(st.event_id)
-                 FROM `{p}opt_outs` o
-                 LEFT JOIN `{p}consent_state` st ON st.customer_id = o.customer_id AND st.purpose = ?
-                 WHERE o.type IN ('*', ?) GROUP BY o.customer_id",
-            ),
+                        MAX(st.status), MAX(st.granted_at), MAX(st.grant_event_id), MAX(st.event_id),
+                        MAX(st.email), MAX(c.customers_email_address)
+                 FROM `{{p}}opt_outs` o
+                 LEFT JOIN `{{p}}consent_state` st ON st.customer_id = o.customer_id AND st.purpose = ?
+                 LEFT JOIN {customers} c ON c.customers_id = o.customer_id
+                 WHERE o.type IN ('*', ?) GROUP BY o.customer_id"
+            )),
             (PURPOSE, PURPOSE, PURPOSE),
         )
         .await?;
     rows.into_iter()
-        .map(|(id, all, purpose, status, granted, grant_event, event)| {
-            let consent = match (status.as_deref().and_then(Status::from_name), event) {
-                (Some(status), Some(event_id)) => Some(ConsentFacts {
-                    status,
-                    granted_at: values::timestamp(granted)?,
-                    grant_event_id: grant_event,
-                    event_id,
-                }),
-                _ => None,
-            };
-            Ok((
-                id,
-                Facts {
-                    opted_out_all_at: values::timestamp(all)?,
-                    opted_out_type_at: values::timestamp(purpose)?,
-                    consent,
-                    ..Facts::default()
-                },
-            ))
-        })
+        .map(
+            |(id, all, purpose, status, granted, grant_event, event, given_for, current)| {
+                let current = current.map(|c| String::from_utf8_lossy(&c).into_owned());
+                let consent = match (status.as_deref().and_then(Status::from_name), event) {
+                    (Some(status), Some(event_id)) => Some(ConsentFacts {
+                        status,
+                        granted_at: values::timestamp(granted)?,
+                        grant_event_id: grant_event,
+                        event_id,
+                        for_other_address: given_for_other_address(
+                            current.as_deref(),
+                            given_for.as_deref(),
+                        ),
+                    }),
+                    _ => None,
+                };
+                Ok((
+                    id,
+                    Facts {
+                        opted_out_all_at: values::timestamp(all)?,
+                        opted_out_type_at: values::timestamp(purpose)?,
+                        consent,
+                        ..Facts::default()
+                    },
+                ))
+            },
+        )
         .collect()
 }
 

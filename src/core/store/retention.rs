@@ -172,7 +172,7 @@ pub async fn purge(
                 .exec_drop(
                     &render(
                         &format!(
-                            "UPDATE `{{p}}consent_events` SET ip = NULL, user_agent = NULL, actor = NULL,
+                            "UPDATE `{{p}}consent_events` SET ip = NULL, user_agent = NULL, actor = NULL, email = NULL,
                                personal_salt = NULL, blanked_at = ? WHERE id IN ({marks}) AND blanked_at IS NULL"
                         ),
                         prefix,

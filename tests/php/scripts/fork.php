@@ -6,7 +6,7 @@ declare(strict_types=1);
 
 [$_, $dsn, $forks] = $argv;
 $store = new Dsgvo\Store(['dsn' => $dsn, 'connect_timeout_ms' => 2000, 'query_timeout_ms' => 5000]);
-$store->migrate();
+$version = $store->migrate(); // the schema version this build migrates to
 $store->ping();
 
 $report = ['children_ok' => 0, 'children_failed' => 0, 'children_hung' => 0, 'parent_calls_after_fork' => 0];
@@ -20,7 +20,7 @@ for ($i = 0; $i < (int) $forks; $i++) {
         $ok = true;
         try {
             for ($j = 0; $j < 5; $j++) {
-                $ok = $ok && $store->ping() && $store->migrate() === 1;
+                $ok = $ok && $store->ping() && $store->migrate() === $version;
             }
         } catch (Throwable $e) {
             fwrite(STDERR, "child: " . get_class($e) . ': ' . $e->getMessage() . "\n");
@@ -29,7 +29,7 @@ for ($i = 0; $i < (int) $forks; $i++) {
         exit($ok ? 0 : 3);
     }
     // Parent, concurrently with the child.
-    if ($store->ping() && $store->migrate() === 1) {
+    if ($store->ping() && $store->migrate() === $version) {
         $report['parent_calls_after_fork']++;
     }
     $deadline = microtime(true) + 20;

@@ -48,7 +48,10 @@ async fn apply_pending(session: &mut Session<'_>) -> Result<u32> {
     }
     for migration in MIGRATIONS.iter().filter(|m| m.version > current) {
         for statement in migration.statements {
-            session.query_drop(&session.sql(statement)).await?;
+            match schema::added_column(statement) {
+                Some((table, column)) => add_column(session, statement, table, column).await?,
+                None => session.query_drop(&session.sql(statement)).await?,
+            }
         }
         let record = session.sql(
             "INSERT INTO `{p}schema_version` (version, applied_at, extension_version) VALUES (?, UTC_TIMESTAMP(6), ?)",
@@ -58,6 +61,29 @@ async fn apply_pending(session: &mut Session<'_>) -> Result<u32> {
             .await?;
     }
     Ok(latest)
+}
+
+/// Adds a column unless the table has it already (an interrupted migration, or a second run):
+/// MySQL lacks MariaDB's `ADD COLUMN IF NOT EXISTS`, so the column is looked up first.
+async fn add_column(
+    session: &mut Session<'_>,
+    statement: &str,
+    table: &str,
+    column: &str,
+) -> Result<()> {
+    let table = session.sql(table);
+    let present: Option<u64> = session
+        .exec_first(
+            "SELECT COUNT(*) FROM information_schema.COLUMNS
+             WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? AND COLUMN_NAME = ?",
+            (table.as_str(), column),
+        )
+        .await?;
+    if present.unwrap_or(0) > 0 {
+        return Ok(());
+    }
+    let plain = statement.replacen(" ADD COLUMN IF NOT EXISTS ", " ADD COLUMN ", 1);
+    session.query_drop(&session.sql(&plain)).await
 }
 
 /// The lock's name: per database and prefix, hashed to fit MySQL's 64-character limit.

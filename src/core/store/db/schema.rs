@@ -2,7 +2,9 @@
 //!
 //! A released migration is never edited: a change of schema is a new entry at the end. Every statement
 //! is idempotent (IF NOT EXISTS, INSERT IGNORE), because DDL commits on its own in MySQL: a migration
-//! interrupted half-way is completed by the next `migrate()`.
+//! interrupted half-way is completed by the next `migrate()`. A new column is added with
+//! `ALTER TABLE ... ADD COLUMN IF NOT EXISTS <name> ...`, at the end of the table (instant in InnoDB);
+//! `migrate.rs` looks the column up first, so the statement also runs on MySQL, which lacks that clause.
 //!
 //! Conventions: InnoDB, utf8mb4; times are UTC `DATETIME(6)` written with UTC_TIMESTAMP(6); identifiers
 //! (purposes, email types, tags) are ASCII and compared exactly; hashes are raw `BINARY(32)`.
@@ -21,7 +23,9 @@ pub const SCHEMA_VERSION_TABLE: &str = "CREATE TABLE IF NOT EXISTS `{p}schema_ve
   extension_version VARCHAR(32) NOT NULL
 ) {options}";
 
-pub const MIGRATIONS: &[Migration] = &[Migration {
+pub const MIGRATIONS: &[Migration] = &[V1, V2];
+
+const V1: Migration = Migration {
     version: 1,
     statements: &[
         // Consent texts, stored once per SHA-256 and referenced by the events.
@@ -193,7 +197,21 @@ pub const MIGRATIONS: &[Migration] = &[Migration {
   KEY started (started_at)
 ) {options}",
     ],
-}];
+};
+
+const V2: Migration = Migration {
+    version: 2,
+    statements: &[
+        // Consent is bound to the address it was given for: the normalised address of each event (the
+        // account's current address when written, or proof key `email`; a confirmation carries its
+        // request's). Personal data: the chain covers it through `personal_digest`, erasure and
+        // retention blank it. NULL for the events written before this version.
+        "ALTER TABLE `{p}consent_events` ADD COLUMN IF NOT EXISTS email VARCHAR(254) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NULL",
+        // The address of the grant or confirmation in force (NULL: none recorded, e.g. granted before
+        // this version; such a consent keeps counting whatever the account's address).
+        "ALTER TABLE `{p}consent_state` ADD COLUMN IF NOT EXISTS email VARCHAR(254) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NULL",
+    ],
+};
 
 /// The newest schema version this build knows.
 pub fn latest_version() -> u32 {
@@ -206,6 +224,16 @@ pub fn render(statement: &str, prefix: &str) -> String {
     statement
         .replace("{p}", prefix)
         .replace("{options}", TABLE_OPTIONS)
+}
+
+/// A statement that adds a column: (table with `{p}`, column). `migrate.rs` runs it only when the
+/// column is missing, without `IF NOT EXISTS` (MySQL does not know the clause; MariaDB does).
+pub fn added_column(statement: &str) -> Option<(&str, &str)> {
+    let rest = statement.strip_prefix("ALTER TABLE `")?;
+    let (table, rest) = rest.split_once('`')?;
+    let rest = rest.strip_prefix(" ADD COLUMN IF NOT EXISTS ")?;
+    let (column, _) = rest.split_once(' ')?;
+    Some((table, column))
 }
 
 /// The own tables, as created by all migrations (for tests, the demo and erasure checks).
@@ -241,7 +269,8 @@ mod tests {
             for statement in migration.statements {
                 assert!(
                     statement.starts_with("CREATE TABLE IF NOT EXISTS `{p}")
-                        || statement.starts_with("INSERT IGNORE INTO `{p}"),
+                        || statement.starts_with("INSERT IGNORE INTO `{p}")
+                        || added_column(statement).is_some_and(|(t, _)| t.starts_with("{p}")),
                     "{statement}"
                 );
                 if statement.starts_with("CREATE") {
@@ -249,6 +278,24 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn added_columns_are_recognised() {
+        assert_eq!(
+            added_column(
+                "ALTER TABLE `{p}consent_state` ADD COLUMN IF NOT EXISTS email VARCHAR(254) NULL"
+            ),
+            Some(("{p}consent_state", "email"))
+        );
+        assert_eq!(
+            added_column("ALTER TABLE `{p}x` ADD COLUMN email VARCHAR(254) NULL"),
+            None
+        );
+        assert_eq!(
+            added_column("CREATE TABLE IF NOT EXISTS `{p}x` (a INT)"),
+            None
+        );
     }
 
     #[test]
