@@ -277,17 +277,7 @@ pub async fn put_address(
                  ON DUPLICATE KEY UPDATE reason = VALUES(reason), source = VALUES(source), ip = VALUES(ip),
                    user_agent = VALUES(user_agent), actor = VALUES(actor), created_at = VALUES(created_at)",
             ),
-            vec![
-                Value::from(hmac.to_vec()),
-                key_id.to_vec().into(),
-                email_type.into(),
-                reason.into(),
-                proof.source.map(|s| s.name()).into(),
-                proof.ip.as_deref().into(),
-                proof.user_agent.as_deref().into(),
-                proof.actor.as_deref().into(),
-                now.into(),
-            ],
+            entry_params(hmac, key_id, email_type, Some(reason), proof, now),
         )
         .await?;
     changed(session).await
@@ -333,16 +323,7 @@ pub async fn lift(
                    actor = IF({keep}, actor, VALUES(actor)), created_at = IF({keep}, created_at, VALUES(created_at)),
                    reason = IF({keep}, reason, VALUES(reason))"
             )),
-            vec![
-                Value::from(hmac.to_vec()),
-                key_id.to_vec().into(),
-                purpose.into(),
-                proof.source.map(|s| s.name()).into(),
-                proof.ip.as_deref().into(),
-                proof.user_agent.as_deref().into(),
-                proof.actor.as_deref().into(),
-                now.into(),
-            ],
+            entry_params(hmac, key_id, purpose, None, proof, now),
         )
         .await?;
     changed(session).await?;
@@ -381,4 +362,30 @@ pub async fn changed(session: &mut Session<'_>) -> Result<()> {
             (),
         )
         .await
+}
+
+/// The values of an address entry's insert, in its column order (email_hmac, key_id, type, [reason,]
+/// source, ip, user_agent, actor, created_at); `reason` None when the statement spells it.
+fn entry_params(
+    hmac: impl AsRef<[u8]>,
+    key_id: impl AsRef<[u8]>,
+    email_type: &str,
+    reason: Option<&str>,
+    proof: &Proof,
+    now: Timestamp,
+) -> Vec<Value> {
+    let mut params = vec![
+        Value::from(hmac.as_ref().to_vec()),
+        key_id.as_ref().to_vec().into(),
+        email_type.into(),
+    ];
+    params.extend(reason.map(Value::from));
+    params.extend([
+        proof.source.map(|s| s.name()).into(),
+        proof.ip.as_deref().into(),
+        proof.user_agent.as_deref().into(),
+        proof.actor.as_deref().into(),
+        now.into(),
+    ]);
+    params
 }
