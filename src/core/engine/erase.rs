@@ -1,7 +1,7 @@
 //! Erasure (Art. 17): own tables always, the shop's with `shop_data`, suppression first.
 
 use super::Engine;
-use super::requests::{logged, received_at};
+use super::requests::received_at;
 use crate::core::error::{Error, Result};
 use crate::core::input::KeyValues;
 use crate::core::options::Options;
@@ -38,25 +38,23 @@ impl Engine {
             secret,
             now: started,
         };
-        self.session(async |session| {
+        let result = self.session(async |session| {
             let scope = Scope {
                 tables: session.tables(),
                 keyring: &keyring,
             };
-            let result = erase::erase(session, &scope, &request).await;
-            if dry_run {
-                return result;
-            }
-            logged(
-                session,
-                "erasure",
-                received,
-                started,
-                result,
-                |r| ("ok", output::erase_summary(r, shop_data)),
-                serde_json::json!({ "shop_data": shop_data }),
-            )
-            .await
-        })
+            erase::erase(session, &scope, &request).await
+        });
+        if dry_run {
+            return result;
+        }
+        self.logged(
+            "erasure",
+            received,
+            started,
+            result,
+            |r| ("ok", output::erase_summary(r, shop_data)),
+            serde_json::json!({ "shop_data": shop_data }),
+        )
     }
 }

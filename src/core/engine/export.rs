@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 
 use super::Engine;
-use super::requests::{logged, received_at};
+use super::requests::received_at;
 use crate::core::error::{Error, Result};
 use crate::core::export::document::{FanOut, Writer};
 use crate::core::export::html::HtmlWriter;
@@ -40,23 +40,21 @@ impl Engine {
     ) -> Result<Outcome> {
         let keyring = self.config.keyring();
         let started = Timestamp::now();
-        self.session(async |session| {
+        let result = self.session(async |session| {
             let scope = Scope {
                 tables: session.tables(),
                 keyring: &keyring,
             };
-            let result = export::export(session, &scope, customer_id, started, writer).await;
-            logged(
-                session,
-                "export",
-                received,
-                started,
-                result,
-                |o| output::export_summary(o, format),
-                serde_json::json!({ "format": format }),
-            )
-            .await
-        })
+            export::export(session, &scope, customer_id, started, writer).await
+        });
+        self.logged(
+            "export",
+            received,
+            started,
+            result,
+            |o| output::export_summary(o, format),
+            serde_json::json!({ "format": format }),
+        )
     }
 
     /// Everything the shop holds about the customer, as the JSON document `dsgvo-export/1`.

@@ -6,7 +6,6 @@ use crate::core::error::{Error, Result};
 use crate::core::input::{InputValue, KeyValues};
 use crate::core::options::Options;
 use crate::core::rules::{ident, request};
-use crate::core::store::db::Session;
 use crate::core::store::request_log::{self, Entry, Filter, LoggedRequest};
 use crate::core::time::Timestamp;
 
@@ -18,36 +17,38 @@ pub(super) fn received_at(options: &mut Options, started: Timestamp) -> Result<O
         .transpose()
 }
 
-/// Records `result` of answering a request of `kind` in the request log, then returns it. The
-/// summary says what was done in counts, never who it was about; a failure records `failed`.
-pub(super) async fn logged<T>(
-    session: &mut Session<'_>,
-    kind: &'static str,
-    received: Option<Timestamp>,
-    started: Timestamp,
-    result: Result<T>,
-    summary: impl FnOnce(&T) -> (&'static str, serde_json::Value),
-    failed: serde_json::Value,
-) -> Result<T> {
-    let (outcome, summary) = match &result {
-        Ok(value) => summary(value),
-        Err(_) => ("failed", failed),
-    };
-    let entry = Entry {
-        kind,
-        outcome,
-        received_at: received.unwrap_or(started),
-        started_at: started,
-        finished_at: Timestamp::now(),
-        summary: &summary,
-    };
-    let recorded = request_log::record(session, &entry).await;
-    let value = result?;
-    recorded?;
-    Ok(value)
-}
-
 impl Engine {
+    /// Records `result` of answering a request of `kind` in the request log, then returns it. The
+    /// summary says what was done in counts, never who it was about; a failure records `failed`.
+    /// Recorded in a session of its own: the one that failed may have lost its connection (a timeout
+    /// leaves it in an unknown state), and the failure must be on record all the same.
+    pub(super) fn logged<T>(
+        &self,
+        kind: &'static str,
+        received: Option<Timestamp>,
+        started: Timestamp,
+        result: Result<T>,
+        summary: impl FnOnce(&T) -> (&'static str, serde_json::Value),
+        failed: serde_json::Value,
+    ) -> Result<T> {
+        let (outcome, summary) = match &result {
+            Ok(value) => summary(value),
+            Err(_) => ("failed", failed),
+        };
+        let entry = Entry {
+            kind,
+            outcome,
+            received_at: received.unwrap_or(started),
+            started_at: started,
+            finished_at: Timestamp::now(),
+            summary: &summary,
+        };
+        let recorded = self.session(async |session| request_log::record(session, &entry).await);
+        let value = result?;
+        recorded?;
+        Ok(value)
+    }
+
     /// Exports and erasures done, newest first, without personal data.
     pub fn request_log(&self, filter: KeyValues) -> Result<Vec<LoggedRequest>> {
         let filter = request_filter(filter)?;
