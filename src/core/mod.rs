@@ -25,7 +25,7 @@ mod store;
 pub mod results {
     pub use super::engine::ExportManifest;
     pub use super::output::{ImportReport, RefreshReport, TableCounts, Unsubscribed};
-    pub use super::store::consent::{HistoryEvent, Verification};
+    pub use super::store::consent::HistoryEvent;
     pub use super::store::customers::Account;
     pub use super::store::email_types::DefinedType;
     pub use super::store::erase::Report as EraseReport;
@@ -35,6 +35,7 @@ pub mod results {
     pub use super::store::recommend::{AlsoBought, Recommendation};
     pub use super::store::records::{ArchivedEmail, Objection, Send, Tag};
     pub use super::store::request_log::LoggedRequest;
+    pub use super::store::verification::Verification;
     pub use super::token::Unsubscribe;
 }
 

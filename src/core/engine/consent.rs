@@ -5,7 +5,8 @@ use crate::core::error::Result;
 use crate::core::input::KeyValues;
 use crate::core::rules::consent::Action;
 use crate::core::rules::{ident, proof};
-use crate::core::store::consent::{self, HistoryEvent, NewEvent, Verification};
+use crate::core::store::consent::{self, HistoryEvent, NewEvent};
+use crate::core::store::verification::{self, Verification};
 use crate::core::time::Timestamp;
 use crate::core::token;
 
@@ -95,6 +96,6 @@ impl Engine {
 
     /// Walks the hash chain.
     pub fn verify_ledger(&self) -> Result<Verification> {
-        self.session(async |session| consent::verify(session).await)
+        self.session(async |session| verification::verify(session).await)
     }
 }

@@ -19,3 +19,4 @@ pub mod recommend;
 pub mod records;
 pub mod request_log;
 pub mod retention;
+pub mod verification;
