@@ -319,11 +319,16 @@ final class DecisionTest extends TestCase
             $questions = function () use ($shop): int {
                 return (int) $shop->db->pdo->query("SHOW GLOBAL STATUS LIKE 'Questions'")->fetch(\PDO::FETCH_NUM)[1];
             };
-            $before = $questions();
-            for ($i = 0; $i < 50; $i++) {
-                $this->assertTrue($store->maySend($id, 'winback')->allowed);
+            // The counter is global: another client of the server (a benchmark, a second suite) adds to
+            // it. The fewest statements of three tries is what the decisions themselves took.
+            $delta = PHP_INT_MAX;
+            for ($try = 0; $try < 3 && $delta > 52; $try++) {
+                $before = $questions();
+                for ($i = 0; $i < 50; $i++) {
+                    $this->assertTrue($store->maySend($id, 'winback')->allowed);
+                }
+                $delta = min($delta, $questions() - $before - 1); // the SHOW itself
             }
-            $delta = $questions() - $before - 1; // the SHOW itself
             $this->assertGreaterThanOrEqual(50, $delta);
             $this->assertLessThanOrEqual(52, $delta, "50 decisions took $delta statements");
         } finally {

@@ -5,7 +5,7 @@ use crate::core::error::Result;
 use crate::core::input::KeyValues;
 use crate::core::rules::decision::{self, Decision};
 use crate::core::rules::{email_type, ident};
-use crate::core::store::decision::{self as decision_store, Judged, Needs};
+use crate::core::store::decision::{self as decision_store, Ids, Judged, Needs};
 use crate::core::store::email_types::{self, DefinedType};
 use crate::core::time::Timestamp;
 
@@ -37,6 +37,7 @@ impl Engine {
         ids: &[u64],
         email_type: &str,
         needs: Option<Needs>,
+        ids_from: Ids,
     ) -> Result<Judged> {
         let keyring = self.config.keyring();
         self.session(async |session| {
@@ -47,6 +48,7 @@ impl Engine {
                 email_type,
                 self.config.existing_customer_max_age_days,
                 needs,
+                ids_from,
             )
             .await
         })
@@ -56,7 +58,7 @@ impl Engine {
     pub fn may_send(&self, customer_id: i64, email_type: &str) -> Result<Decision> {
         let customer_id = ident::customer_id(customer_id)?;
         let email_type = email_type::name(email_type)?;
-        let judged = self.judge(&[customer_id], email_type, None)?;
+        let judged = self.judge(&[customer_id], email_type, None, Ids::Each)?;
         let facts = judged
             .facts
             .first()
@@ -79,7 +81,7 @@ impl Engine {
         }
         let mut allowed = Vec::with_capacity(unique.len());
         for chunk in unique.chunks(FILTER_CHUNK) {
-            let judged = self.judge(chunk, email_type, None)?;
+            let judged = self.judge(chunk, email_type, None, Ids::InShop)?;
             allowed.extend(
                 judged
                     .facts

@@ -7,7 +7,7 @@ use crate::core::output::Unsubscribed;
 use crate::core::rules::decision;
 use crate::core::rules::proof::{self, Source};
 use crate::core::rules::{email, email_type, ident, unsubscribe};
-use crate::core::store::decision::Needs;
+use crate::core::store::decision::{Ids, Needs};
 use crate::core::store::objection::{self, Keys, Objection};
 use crate::core::time::Timestamp;
 use crate::core::token;
@@ -71,7 +71,12 @@ impl Engine {
     pub fn is_opted_out(&self, customer_id: i64, email_type: &str) -> Result<bool> {
         let customer_id = ident::customer_id(customer_id)?;
         let email_type = email_type::name_or_all(email_type)?;
-        let judged = self.judge(&[customer_id], email_type, Some(Needs::OBJECTIONS))?;
+        let judged = self.judge(
+            &[customer_id],
+            email_type,
+            Some(Needs::OBJECTIONS),
+            Ids::Each,
+        )?;
         Ok(judged
             .facts
             .iter()

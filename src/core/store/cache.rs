@@ -97,6 +97,11 @@ impl Cache {
         self.suppressed_customers.contains(&customer_id)
     }
 
+    /// Whether the list holds any address at all.
+    pub fn has_addresses(&self) -> bool {
+        !self.addresses.is_empty()
+    }
+
     /// The entries for a normalised address under any key of the ring.
     pub fn address_entries(&self, keyring: &[&Secret], normal_email: &str) -> Vec<AddressEntry> {
         if self.addresses.is_empty() {

@@ -67,13 +67,14 @@ pub async fn judge(
     email_type: &str,
     default_max_age: u32,
     needs: Option<Needs>,
+    ids_from: Ids,
 ) -> Result<Judged> {
     let mut cache = cache::current(session).await?;
     // A changed copy may change what must be read: read again (bounded; changes are rare).
     for _ in 0..3 {
         let rules = cache.rules(email_type, default_max_age);
         let wanted = needs.unwrap_or_else(|| Needs::of(&rules));
-        let (rows, version, clocks) = read(session, ids, email_type, wanted).await?;
+        let (rows, version, clocks) = read(session, ids, email_type, wanted, ids_from).await?;
         if version != cache.version {
             cache = cache::load(session).await?;
             let rules_now = cache.rules(email_type, default_max_age);
@@ -81,13 +82,17 @@ pub async fn judge(
                 continue;
             }
         }
+        let in_shop = session.tables().shop.is_some();
         return finish(
             &cache,
             keyring,
-            ids,
-            email_type,
-            default_max_age,
-            wanted,
+            Asked {
+                ids,
+                email_type,
+                default_max_age,
+                needs: wanted,
+                in_shop,
+            },
             rows,
             clocks,
         );
@@ -97,17 +102,30 @@ pub async fn judge(
     ))
 }
 
-#[allow(clippy::too_many_arguments)]
+/// What was asked of `judge`, for `finish`.
+struct Asked<'a> {
+    ids: &'a [u64],
+    email_type: &'a str,
+    default_max_age: u32,
+    needs: Needs,
+    /// A shop preset names the customers table: an id without a row there is unknown.
+    in_shop: bool,
+}
+
 fn finish(
     cache: &Rc<Cache>,
     keyring: &[&Secret],
-    ids: &[u64],
-    email_type: &str,
-    default_max_age: u32,
-    needs: Needs,
+    asked: Asked<'_>,
     rows: Vec<(u64, Facts, Option<String>)>,
     clocks: Clocks,
 ) -> Result<Judged> {
+    let Asked {
+        ids,
+        email_type,
+        default_max_age,
+        needs,
+        in_shop,
+    } = asked;
     let rules = cache.rules(email_type, default_max_age);
     if !needs.customer {
         return Ok(Judged {
@@ -124,7 +142,14 @@ fn finish(
     let facts = ids
         .iter()
         .map(|&id| {
-            let (mut facts, email) = by_id.remove(&id).unwrap_or_default();
+            // Only `Ids::InShop` leaves ids out: those the customers table does not hold.
+            let (mut facts, email) = by_id.remove(&id).unwrap_or_else(|| {
+                let facts = Facts {
+                    in_shop: in_shop.then_some(false),
+                    ..Facts::default()
+                };
+                (facts, None)
+            });
             facts.suppressed |= cache.customer_suppressed(id);
             if let Some(email) = email {
                 apply_address_entries(cache, keyring, email_type, &mut facts, &email);
@@ -147,6 +172,10 @@ pub(super) fn apply_address_entries(
     facts: &mut Facts,
     email: &str,
 ) {
+    // Most shops' lists hold no address: spare the normalising per customer.
+    if !cache.has_addresses() {
+        return;
+    }
     let entries = cache.address_entries(keyring, &normalise(email));
     decision::apply_address_entries(
         facts,
@@ -170,6 +199,7 @@ async fn read(
     ids: &[u64],
     email_type: &str,
     needs: Needs,
+    ids_from: Ids,
 ) -> Result<Rows> {
     let shop = session.tables().shop;
     let shop = shop.as_ref();
@@ -183,7 +213,7 @@ async fn read(
         let (version, clocks) = head(&mut row)?;
         return Ok((Vec::new(), version, clocks));
     }
-    let (sql, params) = statement(prefix, shop, ids, email_type, needs);
+    let (sql, params) = statement(prefix, shop, ids, email_type, needs, ids_from);
     let rows: Vec<Row> = session.exec(&sql, params).await?;
     let mut version = None;
     let mut out = Vec::with_capacity(rows.len());
@@ -208,6 +238,18 @@ fn head(row: &mut Row) -> Result<(u64, Clocks)> {
     ))
 }
 
+/// How the requested ids enter the decision statement.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ids {
+    /// A row for every id, also for ids the shop does not know: their objections count without an
+    /// account (maySend, isOptedOut).
+    Each,
+    /// Only the ids the shop's customers table holds, looked up by its primary key: a campaign denies
+    /// an unknown id anyway, and a key lookup costs the server less than a derived table of ids.
+    /// Without a shop preset there is no such table: as `Each`.
+    InShop,
+}
+
 /// The statement and its parameters in the order of their placeholders.
 fn statement(
     prefix: &str,
@@ -215,63 +257,93 @@ fn statement(
     ids: &[u64],
     email_type: &str,
     needs: Needs,
+    ids_from: Ids,
 ) -> (String, Vec<Value>) {
+    let placeholders = |first: &str, rest: &str| {
+        std::iter::once(first.to_string())
+            .chain(std::iter::repeat_n(
+                rest.to_string(),
+                ids.len().saturating_sub(1),
+            ))
+            .collect::<String>()
+    };
+    // `id`: the expression every per-customer column is correlated with.
+    let (id, from, filter, ids_first) = match (shop, ids_from) {
+        (Some(tables), Ids::InShop) => (
+            "c.customers_id",
+            format!("{} c", tables.table("customers")),
+            format!("WHERE c.customers_id IN ({})", placeholders("?", ",?")),
+            false,
+        ),
+        (Some(tables), Ids::Each) => (
+            "ids.id",
+            format!(
+                "({}) ids LEFT JOIN {} c ON c.customers_id = ids.id",
+                placeholders("SELECT ? AS id", " UNION ALL SELECT ?"),
+                tables.table("customers")
+            ),
+            String::new(),
+            true,
+        ),
+        (None, _) => (
+            "ids.id",
+            format!(
+                "({}) ids",
+                placeholders("SELECT ? AS id", " UNION ALL SELECT ?")
+            ),
+            String::new(),
+            true,
+        ),
+    };
+    let customer_columns = if shop.is_some() {
+        "c.customers_id IS NOT NULL, c.customers_email_address"
+    } else {
+        "NULL, NULL"
+    };
+    let order_columns = match shop {
+        Some(tables) if needs.orders => {
+            let orders = tables.table("orders");
+            format!(
+                "EXISTS(SELECT 1 FROM {orders} o WHERE o.customers_id = {id}),
+                 (SELECT MAX(o.date_purchased) FROM {orders} o WHERE o.customers_id = {id}
+                    AND {} = {})",
+                exact_address("o.customers_email_address"),
+                exact_address("c.customers_email_address"),
+            )
+        }
+        _ => "NULL, NULL".to_string(),
+    };
+    let send_log = if needs.send_log {
+        format!(
+            "(SELECT MAX(l.sent_at) FROM `{{p}}send_log` l WHERE l.customer_id = {id} AND l.type = ?)"
+        )
+    } else {
+        "NULL".to_string()
+    };
+
     let mut params: Vec<Value> = vec![email_type.into()];
     if needs.send_log {
         params.push(email_type.into());
     }
-    params.extend(ids.iter().map(|&id| Value::from(id)));
-    params.push(email_type.into());
-
-    let ids_table = std::iter::once("SELECT ? AS id")
-        .chain(std::iter::repeat_n(
-            "UNION ALL SELECT ?",
-            ids.len().saturating_sub(1),
-        ))
-        .collect::<Vec<_>>()
-        .join(" ");
-    let (customer_columns, customer_join, order_columns) = match shop {
-        Some(tables) => (
-            "c.customers_id IS NOT NULL, c.customers_email_address".to_string(),
-            format!(
-                "LEFT JOIN {} c ON c.customers_id = ids.id",
-                tables.table("customers")
-            ),
-            if needs.orders {
-                let orders = tables.table("orders");
-                format!(
-                    "EXISTS(SELECT 1 FROM {orders} o WHERE o.customers_id = ids.id),
-                     (SELECT MAX(o.date_purchased) FROM {orders} o WHERE o.customers_id = ids.id
-                        AND {} = {})",
-                    exact_address("o.customers_email_address"),
-                    exact_address("c.customers_email_address"),
-                )
-            } else {
-                "NULL, NULL".to_string()
-            },
-        ),
-        None => (
-            "NULL, NULL".to_string(),
-            String::new(),
-            "NULL, NULL".to_string(),
-        ),
-    };
-    let send_log = if needs.send_log {
-        "(SELECT MAX(l.sent_at) FROM `{p}send_log` l WHERE l.customer_id = ids.id AND l.type = ?)"
+    let id_params = ids.iter().map(|&id| Value::from(id));
+    if ids_first {
+        params.extend(id_params);
+        params.push(email_type.into());
     } else {
-        "NULL"
-    };
+        params.push(email_type.into());
+        params.extend(id_params);
+    }
     let sql = render(
         &format!(
-            "SELECT {HEAD_COLUMNS}, ids.id, {customer_columns},
-               (SELECT MAX(x.created_at) FROM `{{p}}opt_outs` x WHERE x.customer_id = ids.id AND x.type = '*'),
-               (SELECT MAX(x.created_at) FROM `{{p}}opt_outs` x WHERE x.customer_id = ids.id AND x.type = ?),
+            "SELECT {HEAD_COLUMNS}, {id}, {customer_columns},
+               (SELECT MAX(x.created_at) FROM `{{p}}opt_outs` x WHERE x.customer_id = {id} AND x.type = '*'),
+               (SELECT MAX(x.created_at) FROM `{{p}}opt_outs` x WHERE x.customer_id = {id} AND x.type = ?),
                st.status, st.granted_at, st.grant_event_id, st.event_id, st.email,
                {send_log},
                {order_columns}
-             FROM ({ids_table}) ids
-             {customer_join}
-             LEFT JOIN `{{p}}consent_state` st ON st.customer_id = ids.id AND st.purpose = ?"
+             FROM {from}
+             LEFT JOIN `{{p}}consent_state` st ON st.customer_id = {id} AND st.purpose = ?
+             {filter}"
         ),
         prefix,
     );
