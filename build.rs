@@ -2,6 +2,7 @@
 //! (when built from a checkout), profile, compiler and target. Also keeps the extension mapped after
 //! PHP's dlclose (`-z nodelete`): a runtime thread still winding down must never run unmapped code.
 
+use std::path::Path;
 use std::process::Command;
 
 fn main() {
@@ -33,13 +34,26 @@ fn main() {
     println!("cargo:rustc-env=DSGVO_RUSTC_VERSION={rustc_version}");
     println!("cargo:rustc-cdylib-link-arg=-Wl,-z,nodelete");
 
-    // Re-stamp when HEAD moves (commit, checkout), not on every build.
-    if let Some(git_dir) = git(&["rev-parse", "--git-dir"]) {
-        println!("cargo:rerun-if-changed={git_dir}/HEAD");
+    // Re-stamp when HEAD moves (commit, checkout), not on every build. Cargo takes a watched path that does
+    // not exist as changed and rebuilds every time, so only existing paths are named: HEAD lives in the
+    // checkout's git dir, but branch refs and packed-refs in the common one (they differ in a `git worktree`),
+    // and a ref git keeps only in packed-refs has no file: then the nearest existing folder above it is
+    // watched, where the next commit writes the file.
+    if let (Some(git_dir), Some(common_dir)) = (
+        git(&["rev-parse", "--git-dir"]),
+        git(&["rev-parse", "--git-common-dir"]),
+    ) {
+        let common = Path::new(&common_dir);
+        let mut watched = vec![Path::new(&git_dir).join("HEAD"), common.join("packed-refs")];
         if let Some(head_ref) = git(&["symbolic-ref", "-q", "HEAD"]) {
-            println!("cargo:rerun-if-changed={git_dir}/{head_ref}");
+            let loose = common.join(head_ref);
+            if let Some(existing) = loose.ancestors().find(|p| p.exists()) {
+                watched.push(existing.to_path_buf());
+            }
         }
-        println!("cargo:rerun-if-changed={git_dir}/packed-refs");
+        for path in watched.iter().filter(|p| p.exists()) {
+            println!("cargo:rerun-if-changed={}", path.display());
+        }
     }
     println!("cargo:rerun-if-changed=build.rs");
 }

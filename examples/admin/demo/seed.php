@@ -6,7 +6,7 @@
  *   php -d extension=target/release/libdsgvo.so examples/admin/demo/seed.php
  *
  * Creates (again) the database dsgvo_admin_demo beside the one DSGVO_DSN names (default
- * mysql://root@127.0.0.1:3306/test) with a minimal osCommerce-style shop, and two customers with consents,
+ * mysql://root@127.0.0.1:3306/test) with the demo's osCommerce-style shop schema, and two customers with consents,
  * objections, an order, sends and tags. Prints the command that serves the admin page on it.
  */
 declare(strict_types=1);
@@ -25,28 +25,10 @@ if (!is_string($secret) || strlen($secret) < 32) {
     exit(1);
 }
 
-$base = getenv('DSGVO_DSN') ?: 'mysql://root@127.0.0.1:3306/test';
-$dsn = (string) preg_replace('~^(mysql://[^/]+)/[^?]*~', '$1/dsgvo_admin_demo', $base);
-$u = parse_url($base);
-$pdo = new PDO(
-    sprintf('mysql:host=%s;port=%d;charset=utf8mb4', $u['host'] ?? '127.0.0.1', $u['port'] ?? 3306),
-    urldecode($u['user'] ?? 'root'),
-    urldecode($u['pass'] ?? ''),
-    [PDO::ATTR_ERRMODE => PDO::ERRMODE_EXCEPTION]
-);
-$pdo->exec('DROP DATABASE IF EXISTS dsgvo_admin_demo');
-$pdo->exec('CREATE DATABASE dsgvo_admin_demo CHARACTER SET utf8mb4');
-$pdo->exec('USE dsgvo_admin_demo');
-$pdo->exec("SET SESSION sql_mode = 'NO_ENGINE_SUBSTITUTION'");
-$pdo->exec("CREATE TABLE customers (customers_id int NOT NULL auto_increment, customers_firstname varchar(32) NOT NULL default '',
-    customers_lastname varchar(32) NOT NULL default '', customers_email_address varchar(96) NOT NULL default '',
-    customers_newsletter char(1), PRIMARY KEY (customers_id), KEY (customers_email_address)) CHARACTER SET utf8");
-$pdo->exec("CREATE TABLE orders (orders_id int NOT NULL auto_increment, customers_id int NOT NULL default 0,
-    customers_name varchar(64) NOT NULL default '', customers_email_address varchar(96) NOT NULL default '',
-    date_purchased datetime, PRIMARY KEY (orders_id), KEY (customers_id)) CHARACTER SET utf8");
-$pdo->exec("CREATE TABLE orders_products (orders_products_id int NOT NULL auto_increment, orders_id int NOT NULL default 0,
-    products_id int NOT NULL default 0, products_name varchar(64) NOT NULL default '', products_quantity int NOT NULL default 1,
-    PRIMARY KEY (orders_products_id), KEY (orders_id)) CHARACTER SET utf8");
+// The demo's shop schema (examples/demo/schema.sql), empty: the two customers below are all there is.
+require dirname(__DIR__, 2) . '/demo/shop.php';
+[$shop, $dsn] = DemoShop::create(getenv('DSGVO_DSN') ?: 'mysql://root@127.0.0.1:3306/test', 'dsgvo_admin_demo');
+$pdo = $shop->pdo();
 
 $store = new Dsgvo\Store(['dsn' => $dsn, 'shop' => 'oscommerce', 'secret' => $secret]);
 $store->migrate();
@@ -57,7 +39,8 @@ $store->defineEmailType('order.confirmation', 'transactional');
 
 $customer = $pdo->prepare('INSERT INTO customers (customers_firstname, customers_lastname, customers_email_address) VALUES (?, ?, ?)');
 $order = $pdo->prepare('INSERT INTO orders (customers_id, customers_name, customers_email_address, date_purchased) VALUES (?, ?, ?, NOW() - INTERVAL ? DAY)');
-$line = $pdo->prepare("INSERT INTO orders_products (orders_id, products_id, products_name) VALUES (?, ?, 'Teekanne')");
+$line = $pdo->prepare("INSERT INTO orders_products (orders_id, products_id, products_name, products_price, final_price, products_tax, products_quantity)
+    VALUES (?, ?, 'Teekanne', 29.00, 29.00, 7.0, 1)");
 
 $customer->execute(['Erika', 'Mustermann', 'erika@example.org']);
 $erika = (int) $pdo->lastInsertId();
