@@ -33,13 +33,31 @@ fn main() {
     println!("cargo:rustc-env=DSGVO_RUSTC_VERSION={rustc_version}");
     println!("cargo:rustc-cdylib-link-arg=-Wl,-z,nodelete");
 
-    // Re-stamp when HEAD moves (commit, checkout), not on every build.
-    if let Some(git_dir) = git(&["rev-parse", "--git-dir"]) {
-        println!("cargo:rerun-if-changed={git_dir}/HEAD");
-        if let Some(head_ref) = git(&["symbolic-ref", "-q", "HEAD"]) {
-            println!("cargo:rerun-if-changed={git_dir}/{head_ref}");
+    // Re-stamp when HEAD moves (commit, checkout), not on every build. Only existing paths are watched:
+    // cargo takes a missing one as changed and rebuilds every time (a worktree keeps its branch refs in
+    // the common git dir; a repository may have no packed-refs). `--git-path` finds each where it is.
+    let watch = |path: &str| {
+        if std::path::Path::new(path).exists() {
+            println!("cargo:rerun-if-changed={path}");
+            true
+        } else {
+            false
         }
-        println!("cargo:rerun-if-changed={git_dir}/packed-refs");
+    };
+    if let Some(head) = git(&["rev-parse", "--git-path", "HEAD"]) {
+        watch(&head);
+        let branch = git(&["symbolic-ref", "-q", "HEAD"]);
+        if let Some(ref_path) = branch.and_then(|b| git(&["rev-parse", "--git-path", &b])) {
+            if !watch(&ref_path) {
+                // A packed branch: its loose ref file appears with the next commit, in this folder.
+                if let Some(folder) = std::path::Path::new(&ref_path).parent() {
+                    watch(&folder.to_string_lossy());
+                }
+            }
+        }
+        if let Some(packed) = git(&["rev-parse", "--git-path", "packed-refs"]) {
+            watch(&packed);
+        }
     }
     println!("cargo:rerun-if-changed=build.rs");
 }
