@@ -13,7 +13,8 @@
  * address first and an HMAC second, which would only make them slower.
  * PDO uses the server's unix socket when there is one, as mysql_async does for loopback servers.
  *
- *   scripts/bench decision   (or: php -d extension=target/release/libdsgvo.so benches/decision.php [rounds] [calls])
+ *   scripts/bench decision   (or: php -d extension=target/release/libdsgvo.so benches/decision.php [rounds] [calls]
+ *                             [campaign rounds])
  */
 declare(strict_types=1);
 
@@ -21,6 +22,7 @@ require __DIR__ . '/lib/bench.php';
 
 $rounds = (int) ($argv[1] ?? 11);
 $calls = (int) ($argv[2] ?? 1000);
+$campaignRounds = (int) ($argv[3] ?? 3);
 const CUSTOMERS = 100000;
 $secret = bin2hex(random_bytes(32));
 
@@ -223,7 +225,7 @@ foreach (['newsletter' => 'consent', 'winback' => 'existing_customer'] as $type 
     ], [
         ["extension filterSendable() [$basis]", "(c2) PDO set query [$basis]"],
         ["extension filterSendable() [$basis]", "(c1) PDO loop of (b) [$basis]"],
-    ], 3, CUSTOMERS);
+    ], $campaignRounds, CUSTOMERS);
     echo "\n";
 }
 bench_drop_database('dsgvo_bench_decision');
