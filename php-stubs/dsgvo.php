@@ -438,11 +438,14 @@ namespace Dsgvo {
          * open_basedir. Rows stream from the database to the files: memory does not grow with the history.
          *
          * @param 'zip'|'json' $format
-         * @param array{overwrite?: bool, received_at?: string} $options received_at: when the request arrived
-         *   ('YYYY-MM-DD' or RFC 3339, not in the future; default now), for the deadline in requestLog()
+         * @param array{overwrite?: bool, received_at?: string, request_id?: int} $options received_at: when the
+         *   request arrived ('YYYY-MM-DD' or RFC 3339, not in the future; default now), for the deadline in
+         *   requestLog(); request_id: the registered access or portability request this answers (checked before
+         *   anything is written: open, about this customer; closed by the export, with its receipt date)
          * @return array{format: string, file_format: string, path: string, bytes: int, sha256: string,
          *   files: array<string, array{sha256: string, bytes: int}>, sections: int, rows: int,
-         *   errors: array<string, string>, skipped: list<array{id: string, table: string, reason: string}>}
+         *   errors: array<string, string>, skipped: list<array{id: string, table: string, reason: string}>,
+         *   request_id: ?int}
          * @throws InvalidInputException bad format or option, path outside open_basedir, missing directory, existing file
          * @throws DatabaseException
          * @throws Exception the file could not be written (disk full, permissions)
@@ -462,11 +465,13 @@ namespace Dsgvo {
          * reviews anonymised, orders retained for tax law (dsgvo.erase_strategies can choose per table). Idempotent:
          * an interrupted erasure is completed by running it again. Shop administrators are refused.
          *
-         * @param array{dry_run?: bool, shop_data?: bool, received_at?: string} $options dry_run: count only, change
-         *   nothing; received_at: when the request arrived ('YYYY-MM-DD' or RFC 3339; default now)
+         * @param array{dry_run?: bool, shop_data?: bool, received_at?: string, request_id?: int} $options dry_run:
+         *   count only, change nothing; received_at: when the request arrived ('YYYY-MM-DD' or RFC 3339; default
+         *   now); request_id: the registered erasure request this answers (checked first; closed by the erasure,
+         *   not by a dry run)
          * @return array{removed: array<string, int>, anonymized: array<string, int>,
          *   retained: list<array{table: string, count: int, reason: string}>, suppressed: int,
-         *   skipped_other_owner: array<string, int>, dry_run: bool}
+         *   skipped_other_owner: array<string, int>, dry_run: bool, request_id: ?int}
          *   table names as in the database; skipped_other_owner counts the rows per table that one of the customer's
          *   addresses finds but another customer owns, left untouched (no one is named)
          * @throws ConfigException no secret configured; shop_data without a shop preset
@@ -529,19 +534,64 @@ namespace Dsgvo {
         public function dataMap(): array {}
 
         /**
-         * Exports and erasures done, newest first, without personal data: so the shop can show it answered
-         * each request within a month (Art. 12(3) GDPR).
+         * The request log, newest first: requests registered with registerRequest() and every export and erasure
+         * done, so the shop can show it answered each request in time (Art. 12(3) GDPR). An answered entry holds
+         * no personal data; an open request names its subject (customer id or address) until it is answered.
          *
-         * @param array{kind?: 'export'|'erasure', since?: string, until?: string, limit?: int} $filter
-         *   since/until: RFC 3339; limit 1 to 10000, default 100
+         * @param array{kind?: string, open?: bool, since?: string, until?: string, limit?: int} $filter
+         *   kind: 'export', or a request kind; open: only open requests, oldest first; since/until: RFC 3339 (of
+         *   started_at: when the request was registered or the answer began); limit 1 to 10000, default 100
          * @return list<array{id: int, kind: string, outcome: string, received_at: string, deadline: string,
-         *   started_at: string, finished_at: ?string, in_time: ?bool, summary: array<string, mixed>}>
-         *   deadline: the end of the day one month after received_at (Art. 12(3)); in_time: answered by then
-         *   (null for a failed attempt)
+         *   started_at: string, finished_at: ?string, in_time: ?bool, overdue: bool, summary: array<string, mixed>,
+         *   subject: int|string|null, identity_verified: ?bool, note: ?string, extended_at: ?string,
+         *   extension_reason: ?string}>
+         *   outcome: 'open' until answered, then 'ok', 'partial', 'answered' or 'refused'; 'failed' for an attempt
+         *   that failed (the request stays open); deadline: the end of the day one month after received_at, two
+         *   months later after an extension; in_time: answered by then (null while open or for a failed attempt);
+         *   overdue: open and past the deadline
          * @throws InvalidInputException
          * @throws DatabaseException
          */
         public function requestLog(array $filter = []): array {}
+
+        /**
+         * Registers a data-subject request when it arrives, so its deadline (one month, Art. 12(3) GDPR) runs from
+         * then and an unanswered request shows as overdue in requestLog(['open' => true]). Answer it with
+         * exportTo()/erase() and option request_id, or close it with closeRequest().
+         *
+         * @param 'access'|'portability'|'erasure'|'restriction'|'objection'|'rectification' $kind
+         * @param int|string $subject a customer id, or an email address (someone without an account)
+         * @param array{received_at?: string, identity_verified?: bool, note?: string} $options received_at:
+         *   'YYYY-MM-DD' or RFC 3339, not in the future (default now); identity_verified: the shop checked who
+         *   asked (Art. 12(6)); note: one line, up to 255 characters, without personal data
+         * @return int the request's id in requestLog()
+         * @throws InvalidInputException
+         * @throws DatabaseException
+         */
+        public function registerRequest(string $kind, mixed $subject, array $options = []): int {}
+
+        /**
+         * Extends an open request once by two further months (Art. 12(3) GDPR: where necessary, taking into
+         * account the complexity and number of requests; the person must be told within the first month, with
+         * the reason). Only before the original deadline.
+         *
+         * @param string $reason what the person is told; one line, up to 255 characters
+         * @return array the request as requestLog() lists it, with its new deadline
+         * @throws InvalidInputException unknown or closed request, extended before, past the deadline, no reason
+         * @throws DatabaseException
+         */
+        public function extendRequest(int $requestId, string $reason): array {}
+
+        /**
+         * Closes an open request that no export or erasure answers (an objection, a rectification, a restriction)
+         * or that the shop refuses (Art. 12(5)).
+         *
+         * @param 'answered'|'refused' $outcome
+         * @return array the request as requestLog() lists it
+         * @throws InvalidInputException unknown or closed request, bad outcome
+         * @throws DatabaseException
+         */
+        public function closeRequest(int $requestId, string $outcome = 'answered'): array {}
     }
 
     /**

@@ -6,12 +6,13 @@ namespace DsgvoCli;
 return new Command(
     'erase',
     'Erase a customer (Art. 17 GDPR), keeping what tax law requires.',
-    'erase <customer-id|email> (--dry-run | --yes) [--shop-data] [--received-at=DATE]',
+    'erase <customer-id|email> (--dry-run | --yes) [--shop-data] [--received-at=DATE | --request=ID]',
     [
         'dry-run' => [false, 'count what would be removed, anonymised and retained; change nothing'],
         'yes' => [false, 'really erase (required without --dry-run: erasure cannot be undone)'],
         'shop-data' => [false, "also the shop's tables (account, address book, reviews...; orders are retained for tax law)"],
         'received-at' => [true, 'when the request arrived: YYYY-MM-DD or RFC 3339 (default: now)'],
+        'request' => [true, 'the registered erasure request this answers (dsgvo request add); closed by it'],
     ],
     "Every address the customer used goes on the suppression list first, so the person is never mailed again.\n"
     . "dsgvo's own records are always erased; the shop's with --shop-data, per the data map (and\n"
@@ -31,6 +32,9 @@ return new Command(
         $options = ['dry_run' => $dryRun, 'shop_data' => $c->flag('shop-data')];
         if ($c->option('received-at') !== null) {
             $options['received_at'] = $c->option('received-at');
+        }
+        if ($c->option('request') !== null) {
+            $options['request_id'] = positive_int('--request', $c->option('request'));
         }
         $customer = $c->customer($c->args[0]);
         $report = $c->store()->erase($customer, $options);

@@ -5,6 +5,7 @@
 use crate::core::export::document::FORMAT;
 use crate::core::export::package;
 use crate::core::results::*;
+use crate::core::rules::request::Subject;
 use crate::core::time::Timestamp;
 
 /// A scalar of a result record.
@@ -146,6 +147,20 @@ impl IntoFields for EraseReport {
             ),
             ("dry_run", self.dry_run.into()),
         ]
+    }
+}
+
+/// An export or erasure with the registered request it answered (option `request_id`), if any.
+pub struct Answered<T> {
+    pub result: T,
+    pub request_id: Option<u64>,
+}
+
+impl<T: IntoFields> IntoFields for Answered<T> {
+    fn into_fields(self) -> Record {
+        let mut record = self.result.into_fields();
+        record.push(("request_id", self.request_id.into()));
+        record
     }
 }
 
@@ -412,7 +427,20 @@ impl IntoFields for LoggedRequest {
             ("started_at", time(self.started_at)),
             ("finished_at", time(self.finished_at)),
             ("in_time", self.in_time.into()),
+            ("overdue", self.overdue.into()),
             ("summary", OutputValue::Json(self.summary)),
+            (
+                "subject",
+                match self.subject {
+                    Some(Subject::Customer(id)) => id.into(),
+                    Some(Subject::Address(email)) => email.into(),
+                    None => OutputValue::Null,
+                },
+            ),
+            ("identity_verified", self.identity_verified.into()),
+            ("note", self.note.into()),
+            ("extended_at", time(self.extended_at)),
+            ("extension_reason", self.extension_reason.into()),
         ]
     }
 }

@@ -51,6 +51,12 @@ pub fn entries(array: &ZendHashTable) -> Vec<(String, &Zval)> {
     out
 }
 
+/// A scalar argument declared `mixed` (e.g. a request's subject: an id or an address), as an engine
+/// value; the engine says which types it takes.
+pub fn value(zval: &Zval) -> InputValue {
+    option_value(zval, MAX_DEPTH)
+}
+
 fn option_value(zval: &Zval, depth: usize) -> InputValue {
     let zval = zval.dereference();
     if zval.is_null() {

@@ -7,11 +7,11 @@
 use ext_php_rs::binary_slice::BinarySlice;
 use ext_php_rs::boxed::ZBox;
 use ext_php_rs::prelude::*;
-use ext_php_rs::types::ZendHashTable;
+use ext_php_rs::types::{ZendHashTable, Zval};
 
 use crate::core::config::Config;
 use crate::core::engine::Engine;
-use crate::php::args::ArrayArg;
+use crate::php::args::{self, ArrayArg};
 use crate::php::decision::Decision;
 use crate::php::{files, ini, values};
 
@@ -301,6 +301,32 @@ impl Store {
     #[php(defaults(filter = ArrayArg::default()))]
     pub fn request_log(&self, filter: ArrayArg) -> PhpResult<ZBox<ZendHashTable>> {
         values::records(self.engine.request_log(filter.0)?)
+    }
+
+    /// Registers a data-subject request when it arrives; its deadline runs from then. Returns its id.
+    #[php(defaults(options = ArrayArg::default()))]
+    pub fn register_request(
+        &self,
+        kind: &str,
+        subject: &Zval,
+        options: ArrayArg,
+    ) -> PhpResult<i64> {
+        Ok(id(self.engine.register_request(
+            kind,
+            args::value(subject),
+            options.0,
+        )?))
+    }
+
+    /// Extends an open request once by two months (Art. 12(3)), before its first deadline.
+    pub fn extend_request(&self, requestId: i64, reason: &str) -> PhpResult<ZBox<ZendHashTable>> {
+        values::record(self.engine.extend_request(requestId, reason)?)
+    }
+
+    /// Closes an open request that no export or erasure answers: 'answered' or 'refused'.
+    #[php(defaults(outcome = "\"answered\""))]
+    pub fn close_request(&self, requestId: i64, outcome: &str) -> PhpResult<ZBox<ZendHashTable>> {
+        values::record(self.engine.close_request(requestId, outcome)?)
     }
 
     /// The ids that may receive the type now, in input order, each once.

@@ -10,7 +10,7 @@ use PHPUnit\Framework\TestCase;
 final class CliTest extends TestCase
 {
     private const SECRET = '49ae63cec7f6dccf84c909cf18fccb64822fd351589ed60cbdb2ae88888027a7';
-    private const COMMANDS = ['export', 'erase', 'purge', 'verify-ledger', 'import-consents', 'requests'];
+    private const COMMANDS = ['export', 'erase', 'purge', 'verify-ledger', 'import-consents', 'requests', 'request'];
 
     /** @var string */
     private $secretFile;
@@ -157,6 +157,67 @@ final class CliTest extends TestCase
             $outage = $this->dsgvo(['verify-ledger', '--dsn=mysql://root@127.0.0.1:1/nothing']);
             $this->assertSame(1, $outage['exit'], 'an unreachable database is a failure, not a usage error');
             $this->assertStringContainsString('127.0.0.1:1', $outage['stderr']);
+        } finally {
+            array_map('unlink', glob("$dir/*") ?: []);
+            @rmdir($dir);
+            $shop->drop();
+        }
+    }
+
+    public function testARequestFromArrivalToAnswer(): void
+    {
+        $shop = Shop::create('minimal', 'oscommerce', '');
+        $dir = sys_get_temp_dir() . '/dsgvo-cli-' . getmypid() . '-' . mt_rand();
+        mkdir($dir);
+        try {
+            $store = $shop->store(['secret' => self::SECRET]);
+            $store->migrate();
+            $id = $shop->addCustomer('anfrage@example.org');
+            $run = function (array $args) use ($shop): array {
+                return $this->dsgvo(array_merge($args, $this->on($shop)));
+            };
+            $add = $run(['request', 'add', 'access', (string) $id, '--received-at=' . gmdate('Y-m-d', time() - 40 * 86400), '--identity-verified', '--json']);
+            $this->assertSame(0, $add['exit'], $add['stderr']);
+            $access = json_decode($add['stdout'], true, 16, JSON_THROW_ON_ERROR);
+            $this->assertSame([$id, true, true], [$access['subject'], $access['identity_verified'], $access['overdue']]);
+            $add = $run(['request', 'add', 'erasure', 'Wer@Example.org', '--note=Ticket 17', '--json']);
+            $this->assertSame(0, $add['exit'], $add['stderr']);
+            $erasure = json_decode($add['stdout'], true, 16, JSON_THROW_ON_ERROR)['id'];
+
+            $open = $run(['requests', '--open']);
+            $this->assertSame(1, $open['exit'], 'an overdue request fails the check: ' . $open['stderr']);
+            $this->assertMatchesRegularExpression('/^id +kind +subject +received_at +deadline +days left +state$/m', $open['stdout']);
+            $this->assertMatchesRegularExpression("/^{$access['id']} +access +$id .* -\d+ +OVERDUE$/m", $open['stdout']);
+            $this->assertMatchesRegularExpression("/^$erasure +erasure +wer@example.org .* (2[89]|3[01]) +open$/m", $open['stdout']);
+
+            $extend = $run(['request', 'extend', (string) $erasure, '--reason=Many requests at once']);
+            $this->assertSame(0, $extend['exit'], $extend['stderr']);
+            $this->assertStringContainsString('Many requests at once', $extend['stdout']);
+            $late = $run(['request', 'extend', (string) $access['id'], '--reason=Too late']);
+            $this->assertSame(2, $late['exit']);
+            $this->assertStringContainsString('past its deadline', $late['stderr']);
+
+            $export = $run(['export', (string) $id, "--output=$dir/a.zip", "--request={$access['id']}"]);
+            $this->assertSame(0, $export['exit'], $export['stderr']);
+            $close = $run(['request', 'close', (string) $erasure, '--refused']);
+            $this->assertSame(0, $close['exit'], $close['stderr']);
+            $this->assertMatchesRegularExpression('/outcome +refused/', $close['stdout']);
+            $this->assertSame([0, "No open requests.\n"], [$run(['requests', '--open'])['exit'], $run(['requests', '--open'])['stdout']]);
+            $log = $run(['requests']);
+            $this->assertMatchesRegularExpression("/^{$access['id']} +access +ok .* no$/m", $log['stdout'], 'answered, but late');
+            $this->assertStringNotContainsString('wer@example.org', $log['stdout'], 'answered requests name no one');
+            foreach ([
+                [['request'], 'give add, extend or close'],
+                [['request', 'add', 'access'], 'takes a kind and a customer'],
+                [['request', 'extend', '5'], '--reason=TEXT is required'],
+                [['request', 'close', 'x'], 'request id must be a positive whole number'],
+                [['request', 'close', '99999'], 'no registered request'],
+                [['request', 'add', 'gossip', '5'], 'request kind'],
+            ] as [$args, $message]) {
+                $result = $run($args);
+                $this->assertSame(2, $result['exit'], implode(' ', $args) . ': ' . $result['stderr']);
+                $this->assertStringContainsString($message, $result['stderr']);
+            }
         } finally {
             array_map('unlink', glob("$dir/*") ?: []);
             @rmdir($dir);

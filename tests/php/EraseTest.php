@@ -141,7 +141,7 @@ final class EraseTest extends TestCase
             $shop->addOrder($id, 'carla.old@example.org', 30);
             $this->ownData($store, 'A', $id, 'carla@example.org');
             $report = $store->erase($id);
-            $this->assertSame(['removed', 'anonymized', 'retained', 'suppressed', 'skipped_other_owner', 'dry_run'], array_keys($report));
+            $this->assertSame(['removed', 'anonymized', 'retained', 'suppressed', 'skipped_other_owner', 'dry_run', 'request_id'], array_keys($report));
             $this->assertArrayNotHasKey('customers', $report['removed'], 'shop tables only with shop_data');
             $this->assertSame(1, $report['removed']['dsgvo_send_log']);
             $this->assertSame(2, $report['removed']['dsgvo_opt_outs']);

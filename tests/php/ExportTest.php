@@ -393,7 +393,9 @@ final class ExportTest extends TestCase
             $store->export($id);
             $log = $store->requestLog();
             $this->assertCount(2, $log);
-            $this->assertSame(['id', 'kind', 'outcome', 'received_at', 'deadline', 'started_at', 'finished_at', 'in_time', 'summary'], array_keys($log[0]));
+            $this->assertSame(['id', 'kind', 'outcome', 'received_at', 'deadline', 'started_at', 'finished_at', 'in_time', 'overdue', 'summary',
+                'subject', 'identity_verified', 'note', 'extended_at', 'extension_reason'], array_keys($log[0]));
+            $this->assertNull($log[0]['subject'], 'an export not registered as a request names no one');
             $this->assertSame($log[0]['started_at'], $log[0]['received_at'], 'without received_at: received when answered');
             $this->assertTrue($log[0]['in_time']);
             $this->assertSame('export', $log[0]['kind']);

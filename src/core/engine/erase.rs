@@ -1,11 +1,11 @@
 //! Erasure (Art. 17): own tables always, the shop's with `shop_data`, suppression first.
 
 use super::Engine;
-use super::requests::received_at;
+use super::requests::answering;
 use crate::core::error::{Error, Result};
 use crate::core::input::KeyValues;
 use crate::core::options::Options;
-use crate::core::output;
+use crate::core::output::{self, Answered};
 use crate::core::rules::ident;
 use crate::core::shop::Shop;
 use crate::core::store::erase::{self, Report};
@@ -14,13 +14,14 @@ use crate::core::time::Timestamp;
 
 impl Engine {
     /// Erases the customer (Art. 17): own tables always, the shop's with `shop_data`; every address
-    /// goes on the suppression list first. Options: dry_run, shop_data, received_at. Returns the report.
-    pub fn erase(&self, customer_id: i64, options: KeyValues) -> Result<Report> {
+    /// goes on the suppression list first. Options: dry_run, shop_data, received_at, request_id. Returns
+    /// the report.
+    pub fn erase(&self, customer_id: i64, options: KeyValues) -> Result<Answered<Report>> {
         let customer_id = ident::customer_id(customer_id)?;
         let mut options = Options::new("erase", options);
         let dry_run = options.flag("dry_run")?;
         let shop_data = options.flag("shop_data")?;
-        let received = received_at(&mut options, Timestamp::now())?;
+        let mut answering = answering(&mut options, Timestamp::now())?;
         options.finish()?;
         if shop_data && self.config.shop == Shop::None {
             return Err(Error::config(
@@ -28,6 +29,8 @@ impl Engine {
             ));
         }
         let secret = self.config.require_secret()?;
+        // A dry run checks the request too, and closes nothing.
+        self.check_answering(&mut answering, "erasure", customer_id)?;
         let keyring = self.config.keyring();
         let started = Timestamp::now();
         let request = erase::Request {
@@ -45,16 +48,18 @@ impl Engine {
             };
             erase::erase(session, &scope, &request).await
         });
+        let request_id = answering.request_id;
         if dry_run {
-            return result;
+            return result.map(|result| Answered { result, request_id });
         }
         self.logged(
             "erasure",
-            received,
+            &answering,
             started,
             result,
             |r| ("ok", output::erase_summary(r, shop_data)),
             serde_json::json!({ "shop_data": shop_data }),
         )
+        .map(|result| Answered { result, request_id })
     }
 }

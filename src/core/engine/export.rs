@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 
 use super::Engine;
-use super::requests::received_at;
+use super::requests::{Answering, answering};
 use crate::core::error::{Error, Result};
 use crate::core::export::document::{FanOut, Writer};
 use crate::core::export::html::HtmlWriter;
@@ -11,7 +11,7 @@ use crate::core::export::json::JsonWriter;
 use crate::core::export::package;
 use crate::core::input::KeyValues;
 use crate::core::options::Options;
-use crate::core::output;
+use crate::core::output::{self, Answered};
 use crate::core::rules::ident;
 use crate::core::store::export::{self, Outcome};
 use crate::core::store::tables::Tables;
@@ -36,7 +36,7 @@ impl Engine {
         customer_id: u64,
         writer: &mut dyn Writer,
         format: &'static str,
-        received: Option<Timestamp>,
+        answering: &Answering,
     ) -> Result<Outcome> {
         let keyring = self.config.keyring();
         let started = Timestamp::now();
@@ -49,7 +49,7 @@ impl Engine {
         });
         self.logged(
             "export",
-            received,
+            answering,
             started,
             result,
             |o| output::export_summary(o, format),
@@ -61,7 +61,7 @@ impl Engine {
     pub fn export(&self, customer_id: i64) -> Result<String> {
         let customer_id = ident::customer_id(customer_id)?;
         let mut writer = JsonWriter::new(Vec::new());
-        self.run_export(customer_id, &mut writer, "json", None)?;
+        self.run_export(customer_id, &mut writer, "json", &Answering::default())?;
         String::from_utf8(writer.into_inner())
             .map_err(|_| Error::File("the export is not valid UTF-8".into()))
     }
@@ -74,7 +74,7 @@ impl Engine {
         path: &str,
         format: &str,
         options: KeyValues,
-    ) -> Result<ExportManifest> {
+    ) -> Result<Answered<ExportManifest>> {
         let customer_id = ident::customer_id(customer_id)?;
         let file_format = match format {
             "zip" => "zip",
@@ -88,9 +88,10 @@ impl Engine {
         };
         let mut options = Options::new("exportTo", options);
         let overwrite = options.flag("overwrite")?;
-        let received = received_at(&mut options, Timestamp::now())?;
+        let mut answering = answering(&mut options, Timestamp::now())?;
         options.finish()?;
         let target = export_target(path, overwrite)?;
+        self.check_answering(&mut answering, "export", customer_id)?;
         let work = package::WorkDir::beside(&target).map_err(|e| file_error(&target, e))?;
         let io = |e| file_error(&target, e);
 
@@ -107,7 +108,7 @@ impl Engine {
                 customer_id,
                 &mut FanOut(vec![&mut json, &mut html, &mut csv]),
                 "zip",
-                received,
+                &answering,
             )?;
             drop(json);
             drop(html);
@@ -124,7 +125,7 @@ impl Engine {
             .map_err(io)?;
             (outcome, zip_path, files)
         } else {
-            let outcome = self.run_export(customer_id, &mut json, "json", received)?;
+            let outcome = self.run_export(customer_id, &mut json, "json", &answering)?;
             drop(json);
             let (sha256, bytes) = package::sha256_of(&json_path).map_err(io)?;
             let files = vec![package::Packed {
@@ -145,13 +146,16 @@ impl Engine {
                 io(e)
             }
         })?;
-        Ok(ExportManifest {
-            file_format,
-            path: target,
-            bytes,
-            sha256,
-            files,
-            outcome,
+        Ok(Answered {
+            result: ExportManifest {
+                file_format,
+                path: target,
+                bytes,
+                sha256,
+                files,
+                outcome,
+            },
+            request_id: answering.request_id,
         })
     }
 

@@ -48,17 +48,102 @@ pub fn received_at(value: &InputValue, now: Timestamp) -> Result<Timestamp> {
 /// The last moment an answer to a request received at `received` is in time: the end of the day one
 /// month later.
 pub fn deadline(received: Timestamp) -> Timestamp {
-    let (year, month, day, ..) = received.parts();
-    let (year, month) = if month == 12 {
-        (i32::from(year) + 1, 1)
-    } else {
-        (i32::from(year), month + 1)
-    };
+    end_of_day_months_later(received, 1)
+}
+
+/// The deadline after the one extension Art. 12(3) allows: two further months added to the original
+/// deadline.
+pub fn extended_deadline(received: Timestamp) -> Timestamp {
+    end_of_day_months_later(deadline(received), 2)
+}
+
+/// The end of the day `months` calendar months after `from`, or of that month's last day when it has no
+/// such date.
+fn end_of_day_months_later(from: Timestamp, months: u8) -> Timestamp {
+    let (year, month, day, ..) = from.parts();
+    let index = i32::from(month) - 1 + i32::from(months);
+    let year = i32::from(year) + index / 12;
+    let month = u8::try_from(index % 12 + 1).unwrap_or(1);
     let month = Month::try_from(month).unwrap_or(Month::January);
     let last = month.length(year);
     let date = Date::from_calendar_date(year, month, day.min(last)).unwrap_or(Date::MAX);
     let end = Time::from_hms_micro(23, 59, 59, 999_999).unwrap_or(Time::MIDNIGHT);
     Timestamp::from_primitive(PrimitiveDateTime::new(date, end))
+}
+
+/// The kinds of request a data subject can make (Art. 15 to 21).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Access,
+    Portability,
+    Erasure,
+    Restriction,
+    Objection,
+    Rectification,
+}
+
+impl Kind {
+    const ALL: [Kind; 6] = [
+        Kind::Access,
+        Kind::Portability,
+        Kind::Erasure,
+        Kind::Restriction,
+        Kind::Objection,
+        Kind::Rectification,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::Access => "access",
+            Kind::Portability => "portability",
+            Kind::Erasure => "erasure",
+            Kind::Restriction => "restriction",
+            Kind::Objection => "objection",
+            Kind::Rectification => "rectification",
+        }
+    }
+
+    pub fn parse(name: &str) -> Result<Kind> {
+        Kind::ALL
+            .into_iter()
+            .find(|k| k.name() == name)
+            .ok_or_else(|| {
+                Error::invalid_input(format!(
+                    "request kind must be one of access, portability, erasure, restriction, objection, rectification, got {}",
+                    shown(name)
+                ))
+            })
+    }
+
+    /// Whether an answer of the log kind `answer` (`export`, `erasure`) answers a request of this kind.
+    pub fn answered_by(self, answer: &str) -> bool {
+        match self {
+            Kind::Access | Kind::Portability => answer == "export",
+            Kind::Erasure => answer == "erasure",
+            Kind::Restriction | Kind::Objection | Kind::Rectification => false,
+        }
+    }
+}
+
+/// Whom a registered request is about: an account, or an address (someone without an account, or who
+/// gives only an address).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Subject {
+    Customer(u64),
+    /// Normalised.
+    Address(String),
+}
+
+/// How a request was closed by hand (an export or erasure closes its request by itself).
+pub fn closing_outcome(outcome: &str) -> Result<&'static str> {
+    match outcome {
+        "answered" => Ok("answered"),
+        "refused" => Ok("refused"),
+        other => Err(Error::invalid_input(format!(
+            "a request is closed as 'answered' or 'refused', got {}",
+            shown(other)
+        ))),
+    }
 }
 
 #[cfg(test)]
@@ -80,6 +165,30 @@ mod tests {
         ] {
             assert_eq!(deadline(at(received)), at(due), "{received}");
         }
+    }
+
+    #[test]
+    fn an_extension_adds_two_months_to_the_original_deadline() {
+        for (received, due) in [
+            ("2026-01-15T10:00:00Z", "2026-04-15T23:59:59.999999Z"),
+            // Original deadline 28 February; two months on: 28 April, not 30 April.
+            ("2026-01-31T10:00:00Z", "2026-04-28T23:59:59.999999Z"),
+            ("2026-11-20T08:00:00Z", "2027-02-20T23:59:59.999999Z"),
+            ("2026-10-31T08:00:00Z", "2027-01-30T23:59:59.999999Z"),
+        ] {
+            assert_eq!(extended_deadline(at(received)), at(due), "{received}");
+        }
+    }
+
+    #[test]
+    fn kinds_and_their_answers() {
+        assert_eq!(Kind::parse("access").unwrap(), Kind::Access);
+        assert!(Kind::parse("Access").is_err());
+        assert!(Kind::parse("export").is_err());
+        assert!(Kind::Portability.answered_by("export"));
+        assert!(!Kind::Access.answered_by("erasure"));
+        assert!(Kind::Erasure.answered_by("erasure"));
+        assert!(!Kind::Objection.answered_by("export"));
     }
 
     #[test]

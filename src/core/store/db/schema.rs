@@ -23,7 +23,7 @@ pub const SCHEMA_VERSION_TABLE: &str = "CREATE TABLE IF NOT EXISTS `{p}schema_ve
   extension_version VARCHAR(32) NOT NULL
 ) {options}";
 
-pub const MIGRATIONS: &[Migration] = &[V1, V2];
+pub const MIGRATIONS: &[Migration] = &[V1, V2, V3];
 
 const V1: Migration = Migration {
     version: 1,
@@ -210,6 +210,22 @@ const V2: Migration = Migration {
         // The address of the grant or confirmation in force (NULL: none recorded, e.g. granted before
         // this version; such a consent keeps counting whatever the account's address).
         "ALTER TABLE `{p}consent_state` ADD COLUMN IF NOT EXISTS email VARCHAR(254) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NULL",
+    ],
+};
+
+const V3: Migration = Migration {
+    version: 3,
+    statements: &[
+        // Registered requests (registerRequest): whom one is about while it is open — the answer
+        // clears both, so an answered request keeps no personal data, as the log always did.
+        "ALTER TABLE `{p}request_log` ADD COLUMN IF NOT EXISTS subject_customer_id BIGINT UNSIGNED NULL",
+        "ALTER TABLE `{p}request_log` ADD COLUMN IF NOT EXISTS subject_email VARCHAR(254) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NULL",
+        // Whether the shop checked who asked (Art. 12(6)), and a note without personal data.
+        "ALTER TABLE `{p}request_log` ADD COLUMN IF NOT EXISTS identity_verified TINYINT(1) NULL",
+        "ALTER TABLE `{p}request_log` ADD COLUMN IF NOT EXISTS note VARCHAR(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NULL",
+        // The one extension by two months (Art. 12(3)): when, and the reason told to the person.
+        "ALTER TABLE `{p}request_log` ADD COLUMN IF NOT EXISTS extended_at DATETIME(6) NULL",
+        "ALTER TABLE `{p}request_log` ADD COLUMN IF NOT EXISTS extension_reason VARCHAR(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NULL",
     ],
 };
 
