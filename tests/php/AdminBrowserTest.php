@@ -200,13 +200,22 @@ final class AdminBrowserTest extends TestCase
         $this->assertSame('0', $b->text('#due caption .total'));
         $this->shot('09-retention-purged');
 
-        // The request log: the erasure, the exports, Bert's late answer marked.
+        // The request log: open requests first (an overdue one red), then the erasure, the exports, Bert's late
+        // answer marked.
+        $overdue = $store->registerRequest('objection', 'someone@example.org', ['received_at' => gmdate('Y-m-d', time() - 35 * 86400)]);
+        $store->registerRequest('access', $bert, ['identity_verified' => true]);
         $b->get("$base/?page=requests");
-        $b->waitFor('#request-log');
+        $b->waitFor('#open-requests');
+        $this->assertCount(2, $b->findAll('#open-requests tbody tr'));
+        $this->assertCount(1, $b->findAll('#open-requests tr.late'));
+        $this->assertStringContainsString('überfällig / overdue', $b->text('#open-requests tr.late'));
+        $this->assertStringContainsString('someone@example.org', $b->text('#open-requests tr.late'));
+        $this->shot('10-open-requests');
+        $store->closeRequest($overdue);
         $this->assertCount(count($store->requestLog()), $b->findAll('#request-log tbody tr'));
         $this->assertTrue($b->has('#request-log tr[data-kind="erasure"]'));
-        $this->assertCount(1, $b->findAll('#request-log tr.late'), "Bert's export was answered late");
-        $this->assertStringContainsString('nein / no', $b->text('#request-log tr.late'));
+        $this->assertCount(2, $b->findAll('#request-log tr.late'), "Bert's export was answered late; the objection is overdue");
+        $this->assertStringContainsString('nein / no', $b->text('#request-log tr.late[data-kind="export"]'));
         $this->shot('10-request-log');
 
         // Nothing secret on any page, no PHP warning in the server's log.

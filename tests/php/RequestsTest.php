@@ -69,6 +69,7 @@ final class RequestsTest extends TestCase
         $this->assertSame('by mail, ticket 4711', $open[$fresh]['note']);
         $this->assertFalse($open[$fresh]['overdue']);
         $this->assertNull($open[$fresh]['in_time'], 'not answered yet');
+        $this->assertSame([], $open[$fresh]['summary'], 'an array, empty until answered');
         $this->assertSame('someone@example.org', $open[$late]['subject'], 'an address, normalised');
         $this->assertTrue($open[$late]['overdue'], 'received 40 days ago, a month passed');
         $this->assertFalse($open[$late]['identity_verified']);

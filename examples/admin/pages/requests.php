@@ -1,7 +1,8 @@
 <?php
 /**
- * The request log (Art. 12(3) GDPR: answer within a month): exports and erasures, newest first, without
- * personal data. Late answers and failures are marked, and open requests whose deadline is near.
+ * Open requests first (registered with registerRequest(), days left, red when overdue), then the request log
+ * (Art. 12(3) GDPR: answer within a month): exports and erasures, newest first, without personal data. Late
+ * answers and failures are marked, and open requests whose deadline is near.
  */
 declare(strict_types=1);
 
@@ -17,12 +18,42 @@ function page_requests(App $app): View
         $kind = '';
     }
     $rows = $app->store()->requestLog($filter);
+    $open = $app->store()->requestLog(['open' => true, 'limit' => 10000]);
     $now = new \DateTimeImmutable('now', new \DateTimeZone('UTC'));
     $soon = $now->modify('+7 days');
 
-    $body = capture(function () use ($rows, $kind, $now, $soon): void {
+    $body = capture(function () use ($rows, $open, $kind, $now, $soon): void {
         ?>
 <h1>Anfrageprotokoll <span class="en">Request log</span></h1>
+<section class="card">
+  <h2>Offene Anfragen <span class="en">Open requests</span></h2>
+<?php if ($open === []): ?>
+  <p class="empty" id="no-open-requests">Keine offenen Anfragen. / No open requests.</p>
+<?php else: ?>
+  <table class="grid requests" id="open-requests">
+    <thead><tr><th class="num">#</th><th>Art / Kind</th><th>Betroffene Person / Subject</th><th>Eingegangen / Received</th><th>Frist / Deadline</th><th class="num">Tage / Days left</th><th>Identität / Identity</th></tr></thead>
+    <tbody>
+<?php foreach ($open as $request):
+        $deadline = new \DateTimeImmutable($request['deadline']);
+        $days = (int) floor(($deadline->getTimestamp() - $now->getTimestamp()) / 86400);
+        $class = $request['overdue'] ? 'late' : ($deadline <= $soon ? 'soon' : '');
+        ?>
+      <tr<?= $class !== '' ? ' class="' . $class . '"' : '' ?> data-kind="<?= e($request['kind']) ?>">
+        <td class="num"><?= e($request['id']) ?></td>
+        <td class="kind"><?= e($request['kind']) ?><?= $request['extended_at'] !== null ? '<br><span class="badge warn">verlängert / extended</span>' : '' ?></td>
+        <td><?= is_int($request['subject']) ? '<a href="?page=customer&amp;id=' . e($request['subject']) . '">Kunde / customer ' . e($request['subject']) . '</a>' : e((string) $request['subject']) ?>
+          <?= $request['note'] !== null ? '<br><small>' . e($request['note']) . '</small>' : '' ?></td>
+        <td class="time"><?= e(utc_time($request['received_at'], false)) ?></td>
+        <td class="time deadline"><?= e(utc_time($request['deadline'], false)) ?></td>
+        <td class="num days-left"><?= $request['overdue'] ? '<span class="badge no">überfällig / overdue</span>' : e($days) ?></td>
+        <td><?= $request['identity_verified'] ? '<span class="badge ok">geprüft / verified</span>' : '<span class="badge warn">ungeprüft / not verified</span>' ?></td>
+      </tr>
+<?php endforeach; ?>
+    </tbody>
+  </table>
+<?php endif; ?>
+  <p class="hint">Erfassen, verlängern, schließen: <code>dsgvo request add|extend|close</code> oder <code>registerRequest()</code>; beantworten mit Export oder Löschung. / Register, extend, close with <code>dsgvo request add|extend|close</code> or <code>registerRequest()</code>; answer by export or erasure.</p>
+</section>
 <section class="card">
   <form method="get" action="" class="inline-form filters">
     <input type="hidden" name="page" value="requests">
@@ -58,7 +89,7 @@ function page_requests(App $app): View
         }
         if ($row['outcome'] === 'failed') {
             $classes[] = 'failed';
-        } elseif ($row['outcome'] !== 'ok') {
+        } elseif (!in_array($row['outcome'], ['ok', 'open', 'answered'], true)) {
             $classes[] = 'partial';
         }
         $open = $row['in_time'] !== true;          // failed attempts: the request still needs an answer

@@ -256,9 +256,10 @@ fn read(mut row: mysql_async::Row, now: Timestamp) -> Result<LoggedRequest> {
         finished_at: finished,
         in_time,
         overdue,
+        // An open request has no summary yet: an empty one, so PHP always gets an array.
         summary: summary
             .and_then(|s| serde_json::from_str(&s).ok())
-            .unwrap_or_default(),
+            .unwrap_or_else(|| serde_json::json!({})),
         subject,
         identity_verified: identity_verified.map(|v| v != 0),
         note,
