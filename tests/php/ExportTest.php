@@ -121,6 +121,12 @@ final class ExportTest extends TestCase
             $id = $shop->addCustomer('xss@example.org');
             $shop->db->pdo->exec("UPDATE customers SET customers_firstname = '<script>alert(1)</script>', customers_lastname = 'Müller, \"Erika\"' WHERE customers_id = $id");
             $shop->addOrder($id, 'xss@example.org', 3);
+            // Formulas behind white space, a line break or a fullwidth sign: a spreadsheet runs them too.
+            $formulas = [' =HYPERLINK("http://evil.example")', "\n@SUM(1)", "\u{FF1D}1+1", "\t-2+3"];
+            foreach ($formulas as $i => $name) {
+                $order = $shop->addOrder($id, 'xss@example.org', 4 + $i);
+                $shop->db->pdo->prepare('UPDATE orders SET customers_name = ? WHERE orders_id = ?')->execute([$name, $order]);
+            }
             $this->ownData($store, 'A', $id, 'xss@example.org');
 
             $manifest = $store->exportTo($id, "$dir/export.zip");
@@ -162,6 +168,19 @@ final class ExportTest extends TestCase
                     $this->assertCount(count($header), $row, $name);
                 }
                 fclose($stream);
+            }
+            $orders = (string) $zip->getFromName((string) current(preg_grep('~-orders\.csv$~', $names)));
+            $stream = fopen('php://memory', 'r+');
+            fwrite($stream, substr($orders, 3));
+            rewind($stream);
+            $header = fgetcsv($stream, 0, ',', '"', '');
+            $cells = [];
+            while (($row = fgetcsv($stream, 0, ',', '"', '')) !== false) {
+                $cells[] = $row[array_search('customers_name', $header, true)];
+            }
+            fclose($stream);
+            foreach ($formulas as $formula) {
+                $this->assertContains("'$formula", $cells, 'guarded: ' . json_encode($formula));
             }
             $customers = (string) $zip->getFromName((string) current(preg_grep('~-customers\.csv$~', $names)));
             $this->assertStringContainsString('"Müller, ""Erika"""', $customers);

@@ -6,11 +6,12 @@ use crate::core::export::cell::Cell;
 
 pub const BOM: &[u8] = b"\xEF\xBB\xBF";
 
-/// One field. Cells a spreadsheet would run as a formula (`=`, `+`, `-`, `@`, tab, CR at the start) get
-/// a leading apostrophe, the usual defence against CSV injection; export.json keeps the exact value.
+/// One field. Cells a spreadsheet would run as a formula get a leading apostrophe, the usual defence
+/// against CSV injection; export.json keeps the exact value. A formula is recognised after leading white
+/// space and line breaks (spreadsheets skip them), by `=`, `+`, `-`, `@`, a tab or CR, or their fullwidth
+/// forms (`＝` `＋` `－` `＠`, which some spreadsheets read as the ASCII ones); plain numbers are left alone.
 pub fn field(text: &str) -> String {
-    let formula =
-        text.starts_with(['=', '+', '-', '@', '\t', '\r']) && text.parse::<f64>().is_err();
+    let formula = starts_formula(text) && text.trim().parse::<f64>().is_err();
     let guarded = if formula {
         format!("'{text}")
     } else {
@@ -24,6 +25,15 @@ pub fn field(text: &str) -> String {
     } else {
         guarded
     }
+}
+
+fn starts_formula(text: &str) -> bool {
+    if text.starts_with(['\t', '\r']) {
+        return true;
+    }
+    text.trim_start().starts_with([
+        '=', '+', '-', '@', '\u{FF1D}', '\u{FF0B}', '\u{FF0D}', '\u{FF20}',
+    ])
 }
 
 pub fn write_header(out: &mut impl Write, columns: &[String]) -> io::Result<()> {
@@ -54,6 +64,13 @@ mod tests {
         assert_eq!(field("=HYPERLINK(\"x\")"), "\"'=HYPERLINK(\"\"x\"\")\"");
         assert_eq!(field("-5"), "-5", "numbers stay numbers");
         assert_eq!(field("+49 30 123"), "'+49 30 123");
+        // White space or a line break before the formula, or a fullwidth sign, do not get past the guard.
+        assert_eq!(field(" =1+1"), "' =1+1");
+        assert_eq!(field("\n=cmd|' /C calc'!A0"), "\"'\n=cmd|' /C calc'!A0\"");
+        assert_eq!(field("\u{FF1D}SUM(A1)"), "'\u{FF1D}SUM(A1)");
+        assert_eq!(field("\u{FF20}x"), "'\u{FF20}x");
+        assert_eq!(field(" 42 "), "\" 42 \"", "a padded number stays a number");
+        assert_eq!(field("a=b"), "a=b");
         let mut out = Vec::new();
         write_header(&mut out, &["id".into(), "name".into()]).unwrap();
         write_row(
