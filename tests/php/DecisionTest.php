@@ -336,7 +336,10 @@ final class DecisionTest extends TestCase
             for ($i = 0; $i < 50; $i++) {
                 $this->assertTrue($store->maySend($id, 'winback')->allowed);
             }
-            $this->assertSame(50, $statements() - $before, '50 decisions, one statement each');
+            // 50, or a statement or two more when the pool replaced a connection meanwhile (its session setup).
+            $delta = $statements() - $before;
+            $this->assertGreaterThanOrEqual(50, $delta);
+            $this->assertLessThanOrEqual(52, $delta, "50 decisions took $delta statements");
         } finally {
             $admin->exec('SET GLOBAL userstat = ' . $userstat);
             foreach (['%', 'localhost'] as $host) {
