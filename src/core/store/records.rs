@@ -7,6 +7,7 @@ use crate::core::error::{Error, Result};
 use crate::core::rules::mail_record::SendMeta;
 use crate::core::store::db::session::Session;
 use crate::core::store::db::values::{self, schema_error};
+use crate::core::store::request_log;
 use crate::core::time::Timestamp;
 
 /// Appends a send; returns its id.
@@ -243,6 +244,50 @@ pub async fn tag(
         )
         .await
 }
+
+/// The type whose objection stops profiling for recommendations and tags, besides `*`.
+pub use crate::core::store::recommend::PURPOSE as PERSONALISATION;
+
+/// Whether an objection to `email_type` ends the customer's tagging.
+pub fn ends_profiling(email_type: &str) -> bool {
+    email_type == "*" || email_type == PERSONALISATION
+}
+
+/// Deletes the customer's tags after an objection to `objection_type` (`*` or `personalisation`) and,
+/// when there were any, records that it did in the request log: how many, not which, and not whose.
+pub async fn drop_tags(
+    session: &mut Session<'_>,
+    customer_id: u64,
+    objection_type: &str,
+    now: Timestamp,
+) -> Result<u64> {
+    session
+        .exec_drop(
+            &session.sql("DELETE FROM `{p}tags` WHERE customer_id = ?"),
+            (customer_id,),
+        )
+        .await?;
+    let dropped = session.affected_rows();
+    if dropped > 0 {
+        let summary = serde_json::json!({ "tags": dropped, "objection": objection_type });
+        request_log::record(
+            session,
+            &request_log::Entry {
+                kind: TAGS_REMOVED,
+                outcome: "done",
+                received_at: now,
+                started_at: now,
+                finished_at: now,
+                summary: &summary,
+            },
+        )
+        .await?;
+    }
+    Ok(dropped)
+}
+
+/// The request-log kind of [`drop_tags`].
+pub const TAGS_REMOVED: &str = "tags_removed";
 
 pub async fn untag(session: &mut Session<'_>, customer_id: u64, tag: &str) -> Result<()> {
     session

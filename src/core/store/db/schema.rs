@@ -23,7 +23,7 @@ pub const SCHEMA_VERSION_TABLE: &str = "CREATE TABLE IF NOT EXISTS `{p}schema_ve
   extension_version VARCHAR(32) NOT NULL
 ) {options}";
 
-pub const MIGRATIONS: &[Migration] = &[V1, V2];
+pub const MIGRATIONS: &[Migration] = &[V1, V2, V3];
 
 const V1: Migration = Migration {
     version: 1,
@@ -210,6 +210,15 @@ const V2: Migration = Migration {
         // The address of the grant or confirmation in force (NULL: none recorded, e.g. granted before
         // this version; such a consent keeps counting whatever the account's address).
         "ALTER TABLE `{p}consent_state` ADD COLUMN IF NOT EXISTS email VARCHAR(254) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NULL",
+    ],
+};
+
+const V3: Migration = Migration {
+    version: 3,
+    statements: &[
+        // The type options added after the first columns (§ 7(3) order statuses and similar goods,
+        // consent quality, the advertising type of a transactional mail), as one JSON object; NULL: none.
+        "ALTER TABLE `{p}email_types` ADD COLUMN IF NOT EXISTS options TEXT NULL",
     ],
 };
 
