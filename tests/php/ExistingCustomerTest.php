@@ -14,7 +14,7 @@ use PHPUnit\Framework\TestCase;
  */
 final class ExistingCustomerTest extends TestCase
 {
-    private const SECRET = 'b41f7a0c93e8d25f6a1b4c7d0e3f9a8b5c2d1e6f7a0b3c4d9e8f1a2b5c6d7e0f';
+    private const SECRET = 'e5f35ee4464132af33f4f451725b2e101ef38cb0f10c63b2a78337f4f5a20230';
 
     /** @return array<string, array{0: string, 1: string, 2: string}> */
     public function shops(): array

@@ -4,10 +4,8 @@ use super::Engine;
 use crate::core::error::Result;
 use crate::core::input::KeyValues;
 use crate::core::rules::decision;
-use crate::core::rules::email_type::Basis;
 use crate::core::rules::{email_type, ident, mail_record};
 use crate::core::store::decision::{Ids, Needs};
-use crate::core::store::email_types;
 use crate::core::store::records::{self, ArchivedEmail, Objection, Send, Tag};
 use crate::core::time::Timestamp;
 
@@ -19,9 +17,6 @@ impl Engine {
         let now = Timestamp::now();
         let meta = mail_record::send_meta(meta, now)?;
         self.session(async |session| {
-            if email_types::basis(session, email_type).await? == Some(Basis::ExistingCustomer) {
-                mail_record::require_notice(&meta, email_type)?;
-            }
             records::log_send(session, customer_id, email_type, &meta, now).await
         })
     }

@@ -47,7 +47,7 @@ pub fn notice(lang: Lang, all_mail: bool, url: &str) -> Notice {
             },
             ", ohne dass Ihnen hierfür andere als die Übermittlungskosten nach den Basistarifen entstehen.",
             "Ein Klick auf diesen Link genügt, der Widerspruch gilt sofort:",
-            "Keine Werbung mehr erhalten",
+            "Jetzt widersprechen",
         ),
         (Lang::En, all) => (
             if all {
@@ -57,7 +57,7 @@ pub fn notice(lang: Lang, all_mail: bool, url: &str) -> Notice {
             },
             ", without any costs other than the transmission costs at the basic rates.",
             "One click on this link is enough; the objection takes effect at once:",
-            "Stop receiving advertising",
+            "Object now",
         ),
     };
     let text = format!("{what}{costs} {how} {url}");

@@ -4,7 +4,7 @@ use mysql_async::Value;
 
 use crate::core::compress;
 use crate::core::error::{Error, Result};
-use crate::core::rules::mail_record::SendMeta;
+use crate::core::rules::mail_record::{SendMeta, require_notice};
 use crate::core::store::db::session::Session;
 use crate::core::store::db::values::{self, schema_error};
 use crate::core::store::request_log;
@@ -18,23 +18,32 @@ pub async fn log_send(
     meta: &SendMeta,
     now: Timestamp,
 ) -> Result<u64> {
-    session
-        .exec_drop(
-            &session.sql(
-                "INSERT INTO `{p}send_log` (customer_id, type, email, subject, message_id, order_id, sent_at)
-                 VALUES (?, ?, ?, ?, ?, ?, ?)",
-            ),
-            vec![
-                Value::from(customer_id),
-                email_type.into(),
-                meta.email.as_deref().into(),
-                meta.subject.as_deref().into(),
-                meta.message_id.as_deref().into(),
-                meta.order_id.into(),
-                meta.sent_at.unwrap_or(now).into(),
-            ],
-        )
-        .await?;
+    let mut params = vec![
+        Value::from(customer_id),
+        email_type.into(),
+        meta.email.as_deref().into(),
+        meta.subject.as_deref().into(),
+        meta.message_id.as_deref().into(),
+        meta.order_id.into(),
+        meta.sent_at.unwrap_or(now).into(),
+    ];
+    // Without the notice the row is written only if the type is not sent to existing customers
+    // (§ 7 Abs. 3 Nr. 4 UWG): checked in the same statement, so it costs no round trip.
+    let sql = if meta.notice {
+        "INSERT INTO `{p}send_log` (customer_id, type, email, subject, message_id, order_id, sent_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?)"
+    } else {
+        params.push(email_type.into());
+        "INSERT INTO `{p}send_log` (customer_id, type, email, subject, message_id, order_id, sent_at)
+         SELECT ?, ?, ?, ?, ?, ?, ? FROM DUAL WHERE NOT EXISTS
+           (SELECT 1 FROM `{p}email_types` WHERE type = ? AND basis = 'existing_customer')"
+    };
+    session.exec_drop(&session.sql(sql), params).await?;
+    if session.affected_rows() == 0 {
+        return Err(require_notice(meta, email_type)
+            .err()
+            .unwrap_or_else(|| schema_error("the send log did not take the row")));
+    }
     session
         .last_insert_id()
         .ok_or_else(|| schema_error("the send log did not return an id"))
