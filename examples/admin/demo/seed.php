@@ -43,7 +43,13 @@ $pdo->exec("CREATE TABLE customers (customers_id int NOT NULL auto_increment, cu
     customers_newsletter char(1), PRIMARY KEY (customers_id), KEY (customers_email_address)) CHARACTER SET utf8");
 $pdo->exec("CREATE TABLE orders (orders_id int NOT NULL auto_increment, customers_id int NOT NULL default 0,
     customers_name varchar(64) NOT NULL default '', customers_email_address varchar(96) NOT NULL default '',
-    date_purchased datetime, PRIMARY KEY (orders_id), KEY (customers_id)) CHARACTER SET utf8");
+    date_purchased datetime, orders_status int NOT NULL default 1, PRIMARY KEY (orders_id), KEY (customers_id)) CHARACTER SET utf8");
+$pdo->exec("CREATE TABLE orders_status (orders_status_id int NOT NULL default 0, language_id int NOT NULL default 1,
+    orders_status_name varchar(32) NOT NULL default '', PRIMARY KEY (orders_status_id, language_id)) CHARACTER SET utf8");
+$pdo->exec("CREATE TABLE categories (categories_id int NOT NULL auto_increment, parent_id int NOT NULL default 0,
+    PRIMARY KEY (categories_id)) CHARACTER SET utf8");
+$pdo->exec("CREATE TABLE products_to_categories (products_id int NOT NULL, categories_id int NOT NULL,
+    PRIMARY KEY (products_id, categories_id)) CHARACTER SET utf8");
 $pdo->exec("CREATE TABLE orders_products (orders_products_id int NOT NULL auto_increment, orders_id int NOT NULL default 0,
     products_id int NOT NULL default 0, products_name varchar(64) NOT NULL default '', products_quantity int NOT NULL default 1,
     PRIMARY KEY (orders_products_id), KEY (orders_id)) CHARACTER SET utf8");
@@ -51,7 +57,7 @@ $pdo->exec("CREATE TABLE orders_products (orders_products_id int NOT NULL auto_i
 $store = new Dsgvo\Store(['dsn' => $dsn, 'shop' => 'oscommerce', 'secret' => $secret]);
 $store->migrate();
 $store->defineEmailType('newsletter', 'consent');
-$store->defineEmailType('winback', 'existing_customer', ['max_age_days' => 365]);
+$store->defineEmailType('winback', 'existing_customer', ['max_age_days' => 365, 'notice_since' => '2020-01-01']);
 $store->defineEmailType('review.request', 'consent', ['min_interval_days' => 30]);
 $store->defineEmailType('order.confirmation', 'transactional');
 

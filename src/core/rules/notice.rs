@@ -46,7 +46,7 @@ pub fn notice(lang: Lang, all_mail: bool, url: &str) -> Notice {
                 "Sie können der Verwendung Ihrer E-Mail-Adresse für Werbe-E-Mails dieser Art jederzeit widersprechen"
             },
             ", ohne dass Ihnen hierfür andere als die Übermittlungskosten nach den Basistarifen entstehen.",
-            "Ein Klick auf diesen Link genügt, der Widerspruch gilt sofort:",
+            "Dafür genügt dieser Link:",
             "Jetzt widersprechen",
         ),
         (Lang::En, all) => (
@@ -56,7 +56,7 @@ pub fn notice(lang: Lang, all_mail: bool, url: &str) -> Notice {
                 "You may object at any time to the use of your email address for advertising emails of this kind"
             },
             ", without any costs other than the transmission costs at the basic rates.",
-            "One click on this link is enough; the objection takes effect at once:",
+            "This link is all it takes:",
             "Object now",
         ),
     };
