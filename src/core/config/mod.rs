@@ -267,6 +267,24 @@ mod tests {
     use super::*;
 
     #[test]
+    fn excluded_order_statuses_are_a_list_none_or_the_names() {
+        assert_eq!(resolve(&[]).unwrap().excluded_order_statuses, None);
+        let list = |v: InputValue| {
+            resolve(&[("excluded_order_statuses", v)])
+                .unwrap()
+                .excluded_order_statuses
+        };
+        assert_eq!(list(s("6, 99")), Some(vec![6, 99]));
+        assert_eq!(list(s("none")), Some(vec![]));
+        assert_eq!(list(InputValue::Array(vec![])), Some(vec![]));
+        assert_eq!(list(s(" ")), None);
+        assert!(
+            config_error(&[("excluded_order_statuses", s("storniert"))])
+                .contains("option 'excluded_order_statuses'")
+        );
+    }
+
+    #[test]
     fn defaults_apply_when_nothing_is_set() {
         let config = resolve(&[]).unwrap();
         assert_eq!(config.table_prefix, "dsgvo_");

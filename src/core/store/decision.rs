@@ -368,7 +368,13 @@ fn statement(
     };
     let mut order_params = Vec::new();
     let order_columns = match shop {
-        Some(tables) if needs.orders => order_columns(tables, id, rules, &mut order_params),
+        Some(tables) if needs.orders => sales::purchase_columns(
+            tables,
+            id,
+            &rules.excluded_statuses,
+            rules.similar_categories.as_deref(),
+            &mut order_params,
+        ),
         _ => "NULL, NULL, NULL".to_string(),
     };
     let (confirmed_column, confirmed_join) = if needs.confirmed {
@@ -417,39 +423,6 @@ fn statement(
         prefix,
     );
     (sql, params)
-}
-
-/// The columns of the account's sales (rules/sales.rs `Purchases`): whether it has one, the newest at
-/// its current address, and the newest of those with goods of the similar categories (NULL when the
-/// type has none).
-fn order_columns(
-    tables: &ShopTables<'_>,
-    id: &str,
-    rules: &TypeRules,
-    params: &mut Vec<Value>,
-) -> String {
-    let (orders, date) = sales::orders(tables);
-    let excluded = &rules.excluded_statuses;
-    let address = sales::at_address(tables, "o", "c.customers_email_address");
-    let has_sale = format!(
-        "EXISTS(SELECT 1 FROM {orders} o WHERE {})",
-        sales::sale_of(tables, "o", id, excluded, params)
-    );
-    let newest = format!(
-        "(SELECT MAX(o.{date}) FROM {orders} o WHERE {} AND {address})",
-        sales::sale_of(tables, "o", id, excluded, params)
-    );
-    let similar = match &rules.similar_categories {
-        Some(categories) => {
-            let sale = sales::sale_of(tables, "o", id, excluded, params);
-            format!(
-                "(SELECT MAX(o.{date}) FROM {orders} o WHERE {sale} AND {address} AND {})",
-                sales::with_goods_of(tables, "o", categories, params)
-            )
-        }
-        None => "NULL".to_string(),
-    };
-    format!("{has_sale}, {newest}, {similar}")
 }
 
 /// One customer row (after the head columns); the address is the account's current one, if known.

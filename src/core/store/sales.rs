@@ -128,10 +128,38 @@ pub(crate) fn with_goods_of(
     )
 }
 
-/// The orders table and its date column, for statements that aggregate over orders.
-pub(crate) fn orders(shop: &ShopTables<'_>) -> (String, &'static str) {
+/// The three columns of an account's sales (rules/sales.rs `Purchases`) for a statement over customers
+/// `c` (with `customer` the SQL expression of the account's id): whether it has one, the newest placed
+/// with its current address, and the newest of those with goods of `similar` (NULL without).
+pub(crate) fn purchase_columns(
+    shop: &ShopTables<'_>,
+    customer: &str,
+    excluded: &[u64],
+    similar: Option<&[u64]>,
+    params: &mut Vec<Value>,
+) -> String {
     let s = tables(shop);
-    (shop.table(s.orders), s.date)
+    let (orders, date) = (shop.table(s.orders), s.date);
+    let address = at_address(shop, "o", "c.customers_email_address");
+    let has_sale = format!(
+        "EXISTS(SELECT 1 FROM {orders} o WHERE {})",
+        sale_of(shop, "o", customer, excluded, params)
+    );
+    let newest = format!(
+        "(SELECT MAX(o.{date}) FROM {orders} o WHERE {} AND {address})",
+        sale_of(shop, "o", customer, excluded, params)
+    );
+    let similar = match similar {
+        Some(categories) => {
+            let sale = sale_of(shop, "o", customer, excluded, params);
+            format!(
+                "(SELECT MAX(o.{date}) FROM {orders} o WHERE {sale} AND {address} AND {})",
+                with_goods_of(shop, "o", categories, params)
+            )
+        }
+        None => "NULL".to_string(),
+    };
+    format!("{has_sale}, {newest}, {similar}")
 }
 
 fn placeholders(n: usize) -> String {
