@@ -33,7 +33,7 @@ Dsgvo\Tests\ShopSchemas::loadMinimal($pdo);
 $store = new Dsgvo\Store(['dsn' => $dsn, 'shop' => 'oscommerce', 'secret' => $secret]);
 $store->migrate();
 $store->defineEmailType('newsletter', 'consent');
-$store->defineEmailType('winback', 'existing_customer', ['max_age_days' => 730]);
+$store->defineEmailType('winback', 'existing_customer', ['max_age_days' => 730, 'notice_since' => '2000-01-01']);
 
 /** @param list<list<mixed>> $rows */
 function bulk(PDO $pdo, string $table, array $columns, array $rows): void

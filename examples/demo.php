@@ -111,7 +111,7 @@ foreach ($types as $type) {
 // each means for the shop. Only the codes that occur are printed.
 $meaning = [
     'consent' => 'allowed: consent in force (a ledger event)',
-    'existing_customer' => 'allowed: § 7(3), own order with this address',
+    'existing_customer' => 'allowed: § 7(3), own sale with this address, after the notice',
     'unknown_customer' => 'no such account in the shop',
     'suppressed' => 'address suppressed (erased, or objected before)',
     'opted_out_all' => 'objected to all marketing mail',
@@ -121,9 +121,9 @@ $meaning = [
     'consent_pending' => 'double opt-in not confirmed',
     'consent_other_address' => 'consent given for an address the account no longer has',
     'no_consent' => 'never consented',
-    'no_purchase' => 'no own order',
+    'no_purchase' => 'no own sale (never ordered, or only cancelled orders)',
     'email_changed' => 'ordered only with an address the account no longer has',
-    'purchase_too_old' => 'last order older than max_age_days',
+    'purchase_too_old' => 'last sale older than max_age_days',
     'notice_missing' => 'ordered before the checkout gave the objection notice',
 ];
 $rows = [];

@@ -71,8 +71,11 @@ namespace Dsgvo {
          * suppression of the address (only a confirmed double opt-in does); it lifts the customer's own
          * older objection by id when no address entry stands.
          *
+         * An import (proof 'source' => 'import', 'occurred_at') with proof 'confirmed_at' (RFC 3339, not before
+         * occurred_at) is recorded as a confirmed double opt-in: its request and its confirmation.
+         *
          * @param array<string, string|null> $proof
-         * @return int the event id
+         * @return int the event id (of the confirmation, for an import with confirmed_at)
          * @throws InvalidInputException customer id not positive, purpose not [a-z0-9_.-]{1,64}, invalid proof
          * @throws DatabaseException
          */
@@ -155,10 +158,19 @@ namespace Dsgvo {
          * Creates or replaces an email type. Types persist in the database; an undefined type needs consent.
          *
          * @param string $basis consent | existing_customer (§ 7 Abs. 3 UWG) | transactional (always allowed)
-         * @param array{max_age_days?: int, notice_since?: string, min_interval_days?: int} $options
+         * @param array{max_age_days?: int, notice_since?: string, min_interval_days?: int, excluded_order_statuses?: list<int>, similar_categories?: list<int>, consent?: string, consent_max_idle_days?: int, advertising_type?: string} $options
          *   max_age_days (existing_customer; default dsgvo.existing_customer_max_age_days), notice_since
-         *   (existing_customer; 'YYYY-MM-DD' shop-local: older orders were made without the objection notice),
-         *   min_interval_days (any basis: at most one mail of the type per this many days, from the send log)
+         *   (existing_customer; 'YYYY-MM-DD' shop-local: the day from which the objection notice was given when
+         *   addresses were collected; without it every customer answers notice_missing, and older orders do not count),
+         *   excluded_order_statuses (existing_customer; shop status ids of orders that are no sale; default
+         *   dsgvo.excluded_order_statuses, else the statuses whose name in any language contains cancel, storn, void,
+         *   refund, erstatt or abgebrochen; [] excludes nothing), similar_categories (existing_customer; shop category
+         *   ids, subcategories included: only orders with such a product count, else no_similar_purchase),
+         *   consent ('any' | 'double_opt_in': only a confirmed double opt-in counts, else consent_unconfirmed),
+         *   consent_max_idle_days (a consent with no grant, confirmation or logged send of the type within that many
+         *   days answers consent_stale), advertising_type (transactional; a defined type that may advertise: the
+         *   Decision's mayAdvertise follows it), min_interval_days (any basis: at most one mail of the type per this
+         *   many days, from the send log)
          * @throws InvalidInputException
          * @throws DatabaseException
          */
@@ -292,6 +304,19 @@ namespace Dsgvo {
         public function unsubscribeHeaders(int $customerId, string $type, string $endpointUrl, ?string $mailto = null): array {}
 
         /**
+         * The notice every advertising mail must carry (§ 7 Abs. 3 Nr. 4 UWG, Art. 21(4) GDPR): that the customer
+         * may object at any time to the use of the address for advertising (for $type '*': all advertising;
+         * otherwise mail of that type) without costs other than the transmission costs at the basic rates, with the
+         * signed one-click link (the URL of the same form as unsubscribeHeaders()' List-Unsubscribe URL).
+         *
+         * @param string $lang de or en
+         * @return array{text: string, html: string, url: string} html: one escaped <p> element
+         * @throws InvalidInputException the endpoint is not an https:// URL, $lang is not de or en
+         * @throws ConfigException no secret configured
+         */
+        public function objectionNotice(int $customerId, string $type, string $endpointUrl, string $lang = 'de'): array {}
+
+        /**
          * May this type of mail go to this customer now, and why. One database round trip.
          *
          * @throws InvalidInputException customer id not positive, type not [a-z0-9_.-]{1,64}
@@ -315,11 +340,12 @@ namespace Dsgvo {
         /**
          * Appends a send to the log (it feeds min_interval_days, the export and erasure).
          *
-         * @param array{email?: string, subject?: string, message_id?: string, order_id?: int, sent_at?: string} $meta
+         * @param array{email?: string, subject?: string, message_id?: string, order_id?: int, sent_at?: string, notice?: bool} $meta
          *   email: the address sent to (stored normalised); subject: one line, at most 998 characters;
-         *   message_id: at most 255 characters; order_id: positive; sent_at: RFC 3339, imports only, never in the future
+         *   message_id: at most 255 characters; order_id: positive; sent_at: RFC 3339, imports only, never in the future;
+         *   notice: the mail carried objectionNotice() (required, true, for a type of the basis existing_customer)
          * @return int the send id
-         * @throws InvalidInputException
+         * @throws InvalidInputException invalid meta; an existing_customer type without 'notice' => true (nothing written)
          * @throws DatabaseException
          */
         public function logSend(int $customerId, string $type, array $meta = []): int {}
@@ -352,11 +378,14 @@ namespace Dsgvo {
 
         /**
          * Tags the customer (tagging again updates rule and time). Tag and rule are [a-z0-9_.-]{1,64}.
+         * While the customer objects to all mail or to 'personalisation' (or is suppressed) nothing is written;
+         * such an objection deletes the customer's tags.
          *
+         * @return bool true if the tag was set
          * @throws InvalidInputException
          * @throws DatabaseException
          */
-        public function tag(int $customerId, string $tag, ?string $rule = null): void {}
+        public function tag(int $customerId, string $tag, ?string $rule = null): bool {}
 
         /**
          * Removes a tag (no error if it was not set).
@@ -605,7 +634,8 @@ namespace Dsgvo {
         /**
          * @var string stable reason code. Allowed: consent, existing_customer, transactional. Denied: opted_out,
          *   opted_out_all, suppressed, no_consent, consent_revoked, consent_pending, consent_other_address,
-         *   no_purchase, purchase_too_old, email_changed, notice_missing, too_frequent, unknown_customer.
+         *   consent_unconfirmed, consent_stale, no_purchase, purchase_too_old, email_changed, notice_missing,
+         *   no_similar_purchase, too_frequent, unknown_customer.
          *   consent_other_address: the consent in force was given for another address than the account's
          *   current one (shop preset set); ranked where no_consent is
          * @readonly
@@ -617,6 +647,20 @@ namespace Dsgvo {
 
         /** @var int|null the consent event the decision rests on (grant in force, revocation, pending request) @readonly */
         public $eventId;
+
+        /**
+         * @var bool the mail may carry advertising (recommendations, offers): every allowed mail that is not
+         *   transactional; a transactional mail only when its type's advertising_type is allowed for the customer now
+         * @readonly
+         */
+        public $mayAdvertise;
+
+        /**
+         * @var bool the mail must carry objectionNotice(): allowed and (not transactional, or mayAdvertise); false
+         *   when denied
+         * @readonly
+         */
+        public $noticeRequired;
 
         /** Not constructible from PHP: throws. */
         public function __construct() {}

@@ -52,8 +52,10 @@ function demo_history(Dsgvo\Store $store, DemoShop $shop): array
             $done['objections']++;
         }
         if ($id % 10 === 6) {
-            // Last month's win-back mailing reached these; the type allows one mail in 30 days.
-            $store->logSend($id, 'winback', ['email' => $c['email'], 'subject' => 'Wir vermissen Sie!', 'sent_at' => gmdate('Y-m-d\TH:i:s\Z', time() - 12 * 86400)]);
+            // Last month's win-back mailing reached these; the type allows one mail in 30 days. Each carried
+            // the objection notice (objectionNotice()), which § 7 Abs. 3 UWG requires in every such mail.
+            $store->logSend($id, 'winback', ['email' => $c['email'], 'subject' => 'Wir vermissen Sie!', 'notice' => true,
+                'sent_at' => gmdate('Y-m-d\TH:i:s\Z', time() - 12 * 86400)]);
             $done['winback sent']++;
         }
     }

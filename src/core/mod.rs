@@ -25,6 +25,7 @@ mod store;
 pub mod results {
     pub use super::engine::ExportManifest;
     pub use super::output::{ImportReport, RefreshReport, TableCounts, Unsubscribed};
+    pub use super::rules::notice::Notice;
     pub use super::store::consent::HistoryEvent;
     pub use super::store::customers::Account;
     pub use super::store::email_types::DefinedType;

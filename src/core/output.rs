@@ -66,6 +66,16 @@ impl IntoFields for Record {
     }
 }
 
+impl IntoFields for Notice {
+    fn into_fields(self) -> Record {
+        vec![
+            ("text", self.text.into()),
+            ("html", self.html.into()),
+            ("url", self.url.into()),
+        ]
+    }
+}
+
 impl IntoFields for Verification {
     fn into_fields(self) -> Record {
         vec![
@@ -343,8 +353,24 @@ impl IntoFields for DefinedType {
                 "min_interval_days",
                 self.min_interval_days.map(u64::from).into(),
             ),
+            (
+                "excluded_order_statuses",
+                ids(self.more.excluded_order_statuses),
+            ),
+            ("similar_categories", ids(self.more.similar_categories)),
+            ("consent", self.more.consent.name().into()),
+            (
+                "consent_max_idle_days",
+                self.more.consent_max_idle_days.map(u64::from).into(),
+            ),
+            ("advertising_type", self.more.advertising_type.into()),
         ]
     }
+}
+
+/// A list of shop ids, or null.
+fn ids(list: Option<Vec<u64>>) -> OutputValue {
+    list.map_or(OutputValue::Null, |ids| OutputValue::Json(ids.into()))
 }
 
 impl IntoFields for AlsoBought {

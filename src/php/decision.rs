@@ -27,8 +27,9 @@ impl Decision {
     }
 
     /// Reason code: consent, existing_customer, transactional; opted_out, opted_out_all, suppressed,
-    /// no_consent, consent_revoked, consent_pending, consent_other_address, no_purchase,
-    /// purchase_too_old, email_changed, notice_missing, too_frequent, unknown_customer.
+    /// no_consent, consent_revoked, consent_pending, consent_other_address, consent_unconfirmed,
+    /// consent_stale, no_purchase, purchase_too_old, email_changed, notice_missing,
+    /// no_similar_purchase, too_frequent, unknown_customer.
     #[php(getter)]
     pub fn get_reason(&self) -> String {
         self.inner.reason.code().to_owned()
@@ -44,5 +45,19 @@ impl Decision {
     #[php(getter)]
     pub fn get_event_id(&self) -> Option<i64> {
         self.inner.event_id.and_then(|id| i64::try_from(id).ok())
+    }
+
+    /// True when the mail may carry advertising (recommendations, offers): every allowed mail that is
+    /// not transactional; a transactional mail only when its type's advertising_type is allowed now.
+    #[php(getter)]
+    pub fn get_may_advertise(&self) -> bool {
+        self.inner.may_advertise
+    }
+
+    /// True when the mail must carry the objection notice (objectionNotice): allowed, and not
+    /// transactional or advertising.
+    #[php(getter)]
+    pub fn get_notice_required(&self) -> bool {
+        self.inner.notice_required
     }
 }

@@ -172,6 +172,22 @@ impl Store {
         values::record(headers)
     }
 
+    /// The notice that the customer may object, for every mail that advertises (§ 7 Abs. 3 Nr. 4 UWG,
+    /// Art. 21(4) GDPR): `['text' => ..., 'html' => ..., 'url' => signed unsubscribe URL]`, de or en.
+    #[php(defaults(lang = "\"de\""))]
+    pub fn objection_notice(
+        &self,
+        customerId: i64,
+        r#type: &str,
+        endpointUrl: &str,
+        lang: &str,
+    ) -> PhpResult<ZBox<ZendHashTable>> {
+        values::record(
+            self.engine
+                .objection_notice(customerId, r#type, endpointUrl, lang)?,
+        )
+    }
+
     /// May this type of mail go to this customer now, and why.
     pub fn may_send(&self, customerId: i64, r#type: &str) -> PhpResult<Decision> {
         Ok(self.engine.may_send(customerId, r#type)?.into())
@@ -206,8 +222,9 @@ impl Store {
             .transpose()
     }
 
-    /// Tags the customer; `rule` names the rule that set it.
-    pub fn tag(&self, customerId: i64, tag: &str, rule: Option<&str>) -> PhpResult<()> {
+    /// Tags the customer; `rule` names the rule that set it. False, and nothing written, while the
+    /// customer objects to all mail or to `personalisation`.
+    pub fn tag(&self, customerId: i64, tag: &str, rule: Option<&str>) -> PhpResult<bool> {
         Ok(self.engine.tag(customerId, tag, rule)?)
     }
 

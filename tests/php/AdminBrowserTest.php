@@ -108,7 +108,7 @@ final class AdminBrowserTest extends TestCase
         $b->waitFor('#decisions');
         $expected = [
             'newsletter' => ['erlaubt / allowed', 'Einwilligung liegt vor', 'Consent given and in force'],
-            'winback' => ['erlaubt / allowed', 'Bestandskunde: Werbung für ähnliche eigene Waren', 'Existing customer'],
+            'winback' => ['erlaubt / allowed', 'Bestandskunde (§ 7 Abs. 3 UWG): eigene Bestellung mit dieser Adresse', 'Existing customer'],
             'order.confirmation' => ['erlaubt / allowed', 'Transaktions-E-Mail', 'not advertising, always allowed'],
             'review.request' => ['gesperrt / denied', 'Widerspruch gegen diese E-Mail-Art', 'Objected to this type of email'],
             'birthday' => ['gesperrt / denied', 'Double-Opt-in nicht bestätigt', 'Double opt-in not confirmed'],
@@ -258,7 +258,7 @@ final class AdminBrowserTest extends TestCase
         $order = $shop->addOrder($erika, 'erika.admin@example.org', 20);
 
         $store->defineEmailType('newsletter', 'consent');
-        $store->defineEmailType('winback', 'existing_customer', ['max_age_days' => 365]);
+        $store->defineEmailType('winback', 'existing_customer', ['max_age_days' => 365, 'notice_since' => '2020-01-01']);
         $store->defineEmailType('order.confirmation', 'transactional');
         $store->defineEmailType('review.request', 'consent', ['min_interval_days' => 30]);
         $store->defineEmailType('birthday', 'consent');

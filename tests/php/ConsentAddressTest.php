@@ -40,7 +40,7 @@ final class ConsentAddressTest extends TestCase
         $store->migrate();
         $store->defineEmailType('newsletter', 'consent');
         $store->defineEmailType('review', 'consent');
-        $store->defineEmailType('winback', 'existing_customer');
+        $store->defineEmailType('winback', 'existing_customer', ['notice_since' => '2000-01-01']);
         return $store;
     }
 

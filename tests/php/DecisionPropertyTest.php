@@ -6,9 +6,11 @@ namespace Dsgvo\Tests;
 use PHPUnit\Framework\TestCase;
 
 /**
- * Property: for 10,000 random customers with random orders, consents (for the account's address, another
- * or none recorded), objections, sends, suppressions and lifts by double opt-in, filterSendable(ids, type) is exactly maySend(id, type) applied one by one, in input
- * order with duplicates dropped, for every basis. Fixed seed, so a failure reproduces.
+ * Property: for 10,000 random customers with random orders (statuses named like a cancellation or not, products
+ * in a nested category tree), consents (for the account's address, another or none recorded; direct or confirmed;
+ * old or recent), objections, sends, suppressions and lifts by double opt-in, filterSendable(ids, type) is exactly
+ * maySend(id, type) applied one by one, in input order with duplicates dropped, for every basis and option.
+ * Fixed seed, so a failure reproduces.
  */
 final class DecisionPropertyTest extends TestCase
 {
@@ -34,10 +36,35 @@ final class DecisionPropertyTest extends TestCase
             $store = $shop->store(['secret' => self::SECRET]);
             $store->migrate();
             $store->defineEmailType('nl', 'consent');
+            $store->defineEmailType('doi', 'consent', ['consent' => 'double_opt_in']);
+            $store->defineEmailType('idle', 'consent', ['consent_max_idle_days' => 300, 'min_interval_days' => 3]);
             $store->defineEmailType('ec', 'existing_customer', ['max_age_days' => 365, 'notice_since' => date('Y-m-d', time() - 86400 * 200)]);
             $store->defineEmailType('ec2', 'existing_customer', ['min_interval_days' => 10]);
-            $store->defineEmailType('tx', 'transactional');
-            $types = ['nl', 'ec', 'ec2', 'tx', 'undefined'];
+            $store->defineEmailType('similar', 'existing_customer', ['notice_since' => '2020-01-01', 'similar_categories' => [2, 7],
+                'consent' => 'double_opt_in', 'consent_max_idle_days' => 400]);
+            $store->defineEmailType('all.orders', 'existing_customer', ['notice_since' => '2020-01-01', 'excluded_order_statuses' => []]);
+            $store->defineEmailType('tx', 'transactional', ['advertising_type' => 'ec']);
+            $types = ['nl', 'doi', 'idle', 'ec', 'ec2', 'similar', 'all.orders', 'tx', 'undefined'];
+            // Statuses as a shop names them, in two languages; a category tree three levels deep.
+            self::insert($pdo, 'orders_status', ['orders_status_id', 'language_id', 'orders_status_name'], [
+                [1, 1, 'Pending'], [1, 2, 'Offen'], [2, 1, 'Shipped'], [2, 2, 'Versendet'],
+                [98, 1, 'Cancelled'], [98, 2, 'Storniert'], [99, 1, 'Payment failed'], [99, 2, 'Zahlung abgebrochen'],
+            ]);
+            $tree = [];
+            for ($c = 1; $c <= 30; $c++) {
+                $tree[] = [$c, $c <= 5 ? 0 : mt_rand(1, $c - 1)];
+            }
+            self::insert($pdo, 'categories', ['categories_id', 'parent_id'], $tree);
+            $inCategory = [];
+            for ($p = 1; $p <= 200; $p++) {
+                foreach (array_unique([mt_rand(1, 30), mt_rand(1, 30)]) as $c) {
+                    $inCategory[] = [$p, $c];
+                }
+            }
+            self::insert($pdo, 'products_to_categories', ['products_id', 'categories_id'], $inCategory);
+            $events = [];
+            $orderProducts = [];
+            $orderId = 0;
             $at = function (int $maxDaysAgo): string {
                 return gmdate('Y-m-d H:i:s', time() - mt_rand(0, $maxDaysAgo * 86400)) . sprintf('.%06d', mt_rand(0, 999999));
             };
@@ -49,7 +76,10 @@ final class DecisionPropertyTest extends TestCase
                 for ($n = mt_rand(0, 3); $n > 0; $n--) {
                     $orderEmail = mt_rand(0, 4) === 0 ? "old$id@example.org" : (mt_rand(0, 1) ? " C$id@Example.org" : $email);
                     $date = mt_rand(0, 30) === 0 ? '0000-00-00 00:00:00' : date('Y-m-d H:i:s', time() - mt_rand(0, 1200) * 86400);
-                    $orders[] = [$id, $orderEmail, $date];
+                    $orders[] = [++$orderId, $id, $orderEmail, $date, [1, 2, 2, 98, 99][mt_rand(0, 4)]];
+                    for ($k = mt_rand(0, 2); $k > 0; $k--) {
+                        $orderProducts[] = [$orderId, mt_rand(1, 220)];
+                    }
                 }
                 foreach ($types as $type) {
                     if (mt_rand(0, 2) === 0) {
@@ -57,13 +87,19 @@ final class DecisionPropertyTest extends TestCase
                         $granted = $status === 'granted' || mt_rand(0, 1) ? $at(900) : null;
                         // The address of the grant in force: none recorded, the account's, or another.
                         $given = [null, $email, "old$id@example.org"][mt_rand(0, 2)];
-                        $states[] = [$id, $type, $status, mt_rand(1, 99999), $granted === null ? null : mt_rand(1, 99999), $granted, $given, $at(10)];
+                        $grantEvent = null;
+                        if ($granted !== null) {
+                            // The grant in force: a direct grant or a confirmed double opt-in.
+                            $grantEvent = count($events) + 1;
+                            $events[] = [$grantEvent, $id, $type, mt_rand(0, 1) ? 'confirmed' : 'granted', str_repeat("\0", 32), $granted, $granted, str_repeat("\0", 32), str_repeat("\0", 32)];
+                        }
+                        $states[] = [$id, $type, $status, mt_rand(1, 99999), $grantEvent, $granted, $given, $at(10)];
                     }
                     if (mt_rand(0, 8) === 0) {
                         $optOuts[] = [$id, mt_rand(0, 3) === 0 ? '*' : $type, $at(900)];
                     }
                     if (mt_rand(0, 4) === 0) {
-                        $sends[] = [$id, $type, $at(30)];
+                        $sends[] = [$id, $type, $at(mt_rand(0, 1) ? 30 : 600)];
                     }
                 }
                 $r = mt_rand(0, 99);
@@ -71,17 +107,19 @@ final class DecisionPropertyTest extends TestCase
                     $suppressions[] = [null, null, $id, '*', 'erased', $at(100)];
                 } elseif ($r < 6) {
                     $hmac = hash_hmac('sha256', "dsgvo.address.v1\0" . $email, self::SECRET, true);
-                    $type = $r < 4 ? '*' : $types[mt_rand(0, 4)];
+                    $type = $r < 4 ? '*' : $types[mt_rand(0, count($types) - 1)];
                     $suppressions[] = [$hmac, Tokens::keyId(self::SECRET), null, $type, $r === 2 ? 'erased' : 'opt_out', $at(900)];
                     // Sometimes a confirmed double opt-in of the address lifts it for one purpose.
-                    $lifted = $types[mt_rand(0, 4)];
+                    $lifted = $types[mt_rand(0, count($types) - 1)];
                     if (mt_rand(0, 1) === 0 && $lifted !== $type) {
                         $suppressions[] = [$hmac, Tokens::keyId(self::SECRET), null, $lifted, 'consent', $at(900)];
                     }
                 }
             }
             self::insert($pdo, 'customers', ['customers_id', 'customers_email_address'], $customers);
-            self::insert($pdo, 'orders', ['customers_id', 'customers_email_address', 'date_purchased'], $orders);
+            self::insert($pdo, 'orders', ['orders_id', 'customers_id', 'customers_email_address', 'date_purchased', 'orders_status'], $orders);
+            self::insert($pdo, 'orders_products', ['orders_id', 'products_id'], $orderProducts);
+            self::insert($pdo, 'dsgvo_consent_events', ['id', 'customer_id', 'purpose', 'action', 'personal_digest', 'occurred_at', 'recorded_at', 'prev_hash', 'hash'], $events);
             self::insert($pdo, 'dsgvo_consent_state', ['customer_id', 'purpose', 'status', 'event_id', 'grant_event_id', 'granted_at', 'email', 'updated_at'], $states);
             self::insert($pdo, 'dsgvo_opt_outs', ['customer_id', 'type', 'created_at'], $optOuts);
             self::insert($pdo, 'dsgvo_send_log', ['customer_id', 'type', 'sent_at'], $sends);
@@ -97,11 +135,17 @@ final class DecisionPropertyTest extends TestCase
             $unique = array_values(array_unique($ids));
 
             $reasons = [];
+            $advertising = 0;
             foreach ($types as $type) {
                 $expected = [];
                 foreach ($unique as $id) {
                     $d = $store->maySend($id, $type);
                     $reasons[$d->reason] = ($reasons[$d->reason] ?? 0) + 1;
+                    $this->assertSame($d->allowed && ($d->basis !== 'transactional' || $d->mayAdvertise), $d->noticeRequired);
+                    if ($type === 'tx') {
+                        $advertising += $d->mayAdvertise ? 1 : 0;
+                        $this->assertSame($d->mayAdvertise, $store->maySend($id, 'ec')->allowed, "tx advertises as ec allows, $id");
+                    }
                     if ($d->allowed) {
                         $expected[] = $id;
                     }
@@ -109,7 +153,8 @@ final class DecisionPropertyTest extends TestCase
                 $this->assertSame($expected, $store->filterSendable($ids, $type), "type $type");
             }
             // The data reaches every reason code, so the equality above covers every branch.
-            $this->assertCount(16, $reasons, json_encode($reasons));
+            $this->assertCount(19, $reasons, json_encode($reasons));
+            $this->assertGreaterThan(0, $advertising);
         } finally {
             $shop->drop();
         }

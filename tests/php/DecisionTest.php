@@ -322,7 +322,7 @@ final class DecisionTest extends TestCase
             $p = TestDatabase::parts(TestDatabase::baseDsn());
             $store = new Store(['dsn' => "mysql://$user:Round-Trip-1@{$p['host']}:{$p['port']}/{$shop->db->name}", 'shop' => 'oscommerce', 'secret' => self::SECRET]);
             $store->migrate();
-            $store->defineEmailType('winback', 'existing_customer', ['min_interval_days' => 3]);
+            $store->defineEmailType('winback', 'existing_customer', ['min_interval_days' => 3, 'notice_since' => '2000-01-01']);
             $id = $shop->addCustomer('ida@example.org');
             $shop->addOrder($id, 'ida@example.org', 5);
             self::suppressAddress($shop, 'someone@example.org', self::SECRET);

@@ -64,15 +64,15 @@ final class LookupTest extends TestCase
             $store = new Store(['dsn' => $db->dsn]);
             $store->migrate();
             $this->assertSame([], $store->emailTypes());
-            $store->defineEmailType('review.request', 'existing_customer', ['max_age_days' => 365, 'notice_since' => '2024-05-01', 'min_interval_days' => 30]);
+            $store->defineEmailType('review.request', 'existing_customer', ['max_age_days' => 365, 'notice_since' => '2024-05-01', 'min_interval_days' => 30, 'excluded_order_statuses' => null, 'similar_categories' => null, 'consent' => 'any', 'consent_max_idle_days' => null, 'advertising_type' => null]);
             $store->defineEmailType('newsletter', 'consent');
             $store->defineEmailType('order.confirmation', 'transactional');
             $store->defineEmailType('birthday', 'existing_customer', ['notice_since' => '2024-05-01 12:30:00']);
             $this->assertSame([
-                ['type' => 'birthday', 'basis' => 'existing_customer', 'max_age_days' => null, 'notice_since' => '2024-05-01 12:30:00', 'min_interval_days' => null],
-                ['type' => 'newsletter', 'basis' => 'consent', 'max_age_days' => null, 'notice_since' => null, 'min_interval_days' => null],
-                ['type' => 'order.confirmation', 'basis' => 'transactional', 'max_age_days' => null, 'notice_since' => null, 'min_interval_days' => null],
-                ['type' => 'review.request', 'basis' => 'existing_customer', 'max_age_days' => 365, 'notice_since' => '2024-05-01', 'min_interval_days' => 30],
+                ['type' => 'birthday', 'basis' => 'existing_customer', 'max_age_days' => null, 'notice_since' => '2024-05-01 12:30:00', 'min_interval_days' => null, 'excluded_order_statuses' => null, 'similar_categories' => null, 'consent' => 'any', 'consent_max_idle_days' => null, 'advertising_type' => null],
+                ['type' => 'newsletter', 'basis' => 'consent', 'max_age_days' => null, 'notice_since' => null, 'min_interval_days' => null, 'excluded_order_statuses' => null, 'similar_categories' => null, 'consent' => 'any', 'consent_max_idle_days' => null, 'advertising_type' => null],
+                ['type' => 'order.confirmation', 'basis' => 'transactional', 'max_age_days' => null, 'notice_since' => null, 'min_interval_days' => null, 'excluded_order_statuses' => null, 'similar_categories' => null, 'consent' => 'any', 'consent_max_idle_days' => null, 'advertising_type' => null],
+                ['type' => 'review.request', 'basis' => 'existing_customer', 'max_age_days' => 365, 'notice_since' => '2024-05-01', 'min_interval_days' => 30, 'excluded_order_statuses' => null, 'similar_categories' => null, 'consent' => 'any', 'consent_max_idle_days' => null, 'advertising_type' => null],
             ], $store->emailTypes());
             $store->defineEmailType('newsletter', 'existing_customer');
             $this->assertSame('existing_customer', $store->emailTypes()[1]['basis'], 'a redefinition replaces');

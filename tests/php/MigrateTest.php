@@ -11,7 +11,7 @@ use PHPUnit\Framework\TestCase;
 final class MigrateTest extends TestCase
 {
     /** The schema version this build migrates to. */
-    private const LATEST = 3;
+    private const LATEST = 4;
 
     private const OWN_TABLES = [
         'consent_chain_head', 'consent_events', 'consent_state', 'consent_texts', 'counters', 'email_archive', 'email_archive_chunks',
@@ -76,10 +76,12 @@ final class MigrateTest extends TestCase
         $store = new Store(['dsn' => $this->db->dsn]);
         $store->migrate();
         $store->grantConsent(7, 'newsletter', ['ip' => '192.0.2.7']);
-        // Back to version 1 as it was released: no address columns, no request columns, later versions not
-        // recorded.
+        $store->defineEmailType('newsletter', 'consent');
+        // Back to version 1 as it was released: no address columns, no type options, no request columns, later
+        // versions not recorded.
         $this->db->pdo->exec('ALTER TABLE dsgvo_consent_events DROP COLUMN email');
         $this->db->pdo->exec('ALTER TABLE dsgvo_consent_state DROP COLUMN email');
+        $this->db->pdo->exec('ALTER TABLE dsgvo_email_types DROP COLUMN options');
         $this->db->pdo->exec('ALTER TABLE dsgvo_request_log DROP COLUMN subject_customer_id, DROP COLUMN subject_email,
             DROP COLUMN identity_verified, DROP COLUMN note, DROP COLUMN extended_at, DROP COLUMN extension_reason');
         $this->db->pdo->exec('DELETE FROM dsgvo_schema_version WHERE version >= 2');
@@ -93,6 +95,7 @@ final class MigrateTest extends TestCase
         $this->assertTrue($store->verifyLedger()['ok'], 'events of version 1 still verify');
         $this->assertTrue($store->hasConsent(7, 'newsletter'), 'a consent without a recorded address keeps counting');
         $this->assertNull($store->consentHistory(7)[0]['email']);
+        $this->assertSame('any', $store->emailTypes()[0]['consent'], 'a type of version 1 reads with the default options');
         $this->assertGreaterThan(0, $store->registerRequest('access', 7), 'the request columns are back');
         $this->assertSame(self::LATEST, $store->migrate(), 'and again: nothing to do');
     }

@@ -33,7 +33,7 @@ $pdo = $shop->pdo();
 $store = new Dsgvo\Store(['dsn' => $dsn, 'shop' => 'oscommerce', 'secret' => $secret]);
 $store->migrate();
 $store->defineEmailType('newsletter', 'consent');
-$store->defineEmailType('winback', 'existing_customer', ['max_age_days' => 365]);
+$store->defineEmailType('winback', 'existing_customer', ['max_age_days' => 365, 'notice_since' => '2020-01-01']);
 $store->defineEmailType('review.request', 'consent', ['min_interval_days' => 30]);
 $store->defineEmailType('order.confirmation', 'transactional');
 

@@ -14,8 +14,8 @@ function reasons(): array
             'en' => 'Consent given and in force',
         ],
         'existing_customer' => [
-            'de' => 'Bestandskunde: Werbung für ähnliche eigene Waren erlaubt (§ 7 Abs. 3 UWG)',
-            'en' => 'Existing customer: ads for similar own goods allowed (§ 7(3) UWG)',
+            'de' => 'Bestandskunde (§ 7 Abs. 3 UWG): eigene Bestellung mit dieser Adresse, nicht storniert, nach dem Widerspruchshinweis, nicht zu alt; Ware der gewählten Kategorien, falls festgelegt. Hinweis in jeder Mail nötig',
+            'en' => 'Existing customer (§ 7(3) UWG): own order with this address, not cancelled, after the objection notice, recent enough; goods of the chosen categories if set. Notice needed in every mail',
         ],
         'transactional' => [
             'de' => 'Transaktions-E-Mail (z. B. Bestellbestätigung): keine Werbung, immer erlaubt',
@@ -50,9 +50,17 @@ function reasons(): array
             'de' => 'Einwilligung galt einer anderen Adresse als der aktuellen des Kontos: neue Einwilligung nötig',
             'en' => 'Consent was given for another address than the account\'s current one: new consent needed',
         ],
+        'consent_unconfirmed' => [
+            'de' => 'Einwilligung ohne bestätigtes Double-Opt-in: für diese E-Mail-Art nicht ausreichend',
+            'en' => 'Consent without confirmed double opt-in: not enough for this type',
+        ],
+        'consent_stale' => [
+            'de' => 'Einwilligung zu lange nicht genutzt: gilt für diese E-Mail-Art als erloschen',
+            'en' => 'Consent unused for too long: treated as lapsed for this type',
+        ],
         'no_purchase' => [
-            'de' => 'Keine Bestellung: kein Bestandskunde (§ 7 Abs. 3 UWG)',
-            'en' => 'No purchase: not an existing customer',
+            'de' => 'Keine (nicht stornierte) eigene Bestellung: kein Bestandskunde (§ 7 Abs. 3 Nr. 1 UWG)',
+            'en' => 'No own (non-cancelled) purchase: not an existing customer',
         ],
         'purchase_too_old' => [
             'de' => 'Letzte Bestellung zu lange her: kein Bestandskunde mehr (§ 7 Abs. 3 UWG)',
@@ -63,8 +71,12 @@ function reasons(): array
             'en' => 'Address is not the one given with the order (§ 7(3) no. 1 UWG)',
         ],
         'notice_missing' => [
-            'de' => 'Bestellung ohne Hinweis auf das Widerspruchsrecht (§ 7 Abs. 3 Nr. 4 UWG)',
-            'en' => 'Order placed without notice of the right to object (§ 7(3) no. 4 UWG)',
+            'de' => 'Kein Nachweis des Hinweises auf das Widerspruchsrecht bei der Bestellung (§ 7 Abs. 3 Nr. 4 UWG)',
+            'en' => 'No proof of the notice of the right to object when the order was placed (§ 7(3) no. 4 UWG)',
+        ],
+        'no_similar_purchase' => [
+            'de' => 'Keine Bestellung von Waren der gewählten Kategorien: keine ähnliche Ware (§ 7 Abs. 3 Nr. 2 UWG)',
+            'en' => 'No order of goods of the chosen categories: not similar goods (§ 7(3) no. 2 UWG)',
         ],
         'too_frequent' => [
             'de' => 'Zu häufig: Mindestabstand für diese E-Mail-Art noch nicht vorbei',

@@ -50,6 +50,8 @@ pub struct Config {
     /// Shop tables (unprefixed) whose erasure strategy the shop chose instead of the data map's.
     pub erase_strategies: Vec<(String, Erase)>,
     pub recommend_min_customers: u32,
+    /// Shop order status ids that are no sale; None: the statuses named like a cancellation.
+    pub excluded_order_statuses: Option<Vec<u64>>,
 }
 
 /// How long records are kept, in days; 0 keeps them.
@@ -121,6 +123,8 @@ impl Config {
         let erase_strategies = erase_strategies(&raw(index::ERASE_STRATEGIES), shop)?;
         let recommend_min_customers =
             raw(index::RECOMMEND_MIN_CUSTOMERS).int_in(MIN_CUSTOMERS, "customers")?;
+        let excluded_order_statuses =
+            excluded_order_statuses(&raw(index::EXCLUDED_ORDER_STATUSES))?;
         let dsn = raw(index::DSN);
         let database = dsn::dsn(dsn.string()?, &dsn.origin())?;
 
@@ -141,7 +145,16 @@ impl Config {
             retention,
             erase_strategies,
             recommend_min_customers: u32::try_from(recommend_min_customers).unwrap_or(5),
+            excluded_order_statuses,
         })
+    }
+
+    /// What the settings add to the stored rules of an email type.
+    pub(crate) fn type_defaults(&self) -> crate::core::store::cache::Defaults<'_> {
+        crate::core::store::cache::Defaults {
+            max_age_days: self.existing_customer_max_age_days,
+            excluded_order_statuses: self.excluded_order_statuses.as_deref(),
+        }
     }
 
     /// The current secret first, then the previous ones: every key a suppression entry may have been
@@ -206,6 +219,18 @@ fn shop(raw: &Raw) -> Result<Shop> {
         })
 }
 
+/// Order status ids that are no sale: a list (array, or comma-separated text; `none` or `[]`: none);
+/// empty text or null: None (the statuses named like a cancellation).
+fn excluded_order_statuses(raw: &Raw) -> Result<Option<Vec<u64>>> {
+    match &raw.value {
+        InputValue::Null => Ok(None),
+        InputValue::Str(s) if s.trim().is_empty() => Ok(None),
+        value => crate::core::rules::sales::ids("excluded_order_statuses", value)
+            .map(Some)
+            .map_err(|e| Error::config(format!("{}: {}", raw.origin(), e.message()))),
+    }
+}
+
 /// Shared by the tests of this module and its submodules: most settings are checked through `resolve`.
 #[cfg(test)]
 mod testing {
@@ -240,6 +265,24 @@ mod testing {
 mod tests {
     use super::testing::{config_error, opts, resolve, s};
     use super::*;
+
+    #[test]
+    fn excluded_order_statuses_are_a_list_none_or_the_names() {
+        assert_eq!(resolve(&[]).unwrap().excluded_order_statuses, None);
+        let list = |v: InputValue| {
+            resolve(&[("excluded_order_statuses", v)])
+                .unwrap()
+                .excluded_order_statuses
+        };
+        assert_eq!(list(s("6, 99")), Some(vec![6, 99]));
+        assert_eq!(list(s("none")), Some(vec![]));
+        assert_eq!(list(InputValue::Array(vec![])), Some(vec![]));
+        assert_eq!(list(s(" ")), None);
+        assert!(
+            config_error(&[("excluded_order_statuses", s("storniert"))])
+                .contains("option 'excluded_order_statuses'")
+        );
+    }
 
     #[test]
     fn defaults_apply_when_nothing_is_set() {

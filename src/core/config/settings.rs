@@ -20,7 +20,7 @@ pub struct Setting {
 
 /// One table drives the php.ini registration, the constructor options (same name without the prefix),
 /// `php --ri dsgvo` and the error messages, so a setting is added in exactly one place.
-pub const SETTINGS: [Setting; 16] = [
+pub const SETTINGS: [Setting; 17] = [
     Setting {
         name: "dsn",
         ini: c"dsgvo.dsn",
@@ -117,6 +117,12 @@ pub const SETTINGS: [Setting; 16] = [
         default: c"5",
         help: "a product pair is published only when at least this many distinct customers bought both (k)",
     },
+    Setting {
+        name: "excluded_order_statuses",
+        ini: c"dsgvo.excluded_order_statuses",
+        default: c"",
+        help: "shop order status ids that are no sale (§ 7 Abs. 3 UWG), comma-separated, or none; empty: the statuses named like a cancellation",
+    },
 ];
 
 /// Positions in [`SETTINGS`], checked by a test.
@@ -137,6 +143,7 @@ pub(super) mod index {
     pub const RETENTION_PENDING_CONSENT_DAYS: usize = 13;
     pub const ERASE_STRATEGIES: usize = 14;
     pub const RECOMMEND_MIN_CUSTOMERS: usize = 15;
+    pub const EXCLUDED_ORDER_STATUSES: usize = 16;
 }
 
 /// Where a value came from, so a message names what the developer has to change.
@@ -241,6 +248,9 @@ pub fn display_value(setting: &Setting, value: Option<&str>) -> String {
         }
         "dsn" if value.is_empty() => "(not set)".into(),
         "erase_strategies" if value.is_empty() => "(data map defaults)".into(),
+        "excluded_order_statuses" if value.is_empty() => {
+            "(statuses named like a cancellation)".into()
+        }
         "dsn" => DbTarget::mask_url(value),
         _ if value.is_empty() => "no value".into(),
         _ => value.to_owned(),
@@ -285,6 +295,7 @@ mod tests {
             ),
             (index::ERASE_STRATEGIES, "erase_strategies"),
             (index::RECOMMEND_MIN_CUSTOMERS, "recommend_min_customers"),
+            (index::EXCLUDED_ORDER_STATUSES, "excluded_order_statuses"),
         ];
         assert_eq!(names.len(), SETTINGS.len());
         for (i, name) in names {

@@ -7,6 +7,7 @@
 //! (and xtcModified 1.0.6), and Gambio GX 3; a table a shop version lacks is reported as skipped.
 
 pub mod own;
+pub mod sales;
 pub mod shops;
 
 use crate::core::shop::Shop;

@@ -1,11 +1,12 @@
 //! Consent: direct grants, double opt-in, revocation, and the ledger's own checks.
 
 use super::Engine;
-use crate::core::error::Result;
+use crate::core::error::{Error, Result};
 use crate::core::input::KeyValues;
 use crate::core::rules::consent::Action;
 use crate::core::rules::{ident, proof};
 use crate::core::store::consent::{self, HistoryEvent, NewEvent};
+use crate::core::store::import;
 use crate::core::store::verification::{self, Verification};
 use crate::core::time::Timestamp;
 use crate::core::token;
@@ -22,6 +23,11 @@ impl Engine {
         let purpose = ident::purpose(purpose)?;
         let now = Timestamp::now();
         let proof = proof::validate(proof, now, self.config.truncate_ip)?;
+        if proof.confirmed_at.is_some() && action != Action::Granted {
+            return Err(Error::invalid_input(
+                "proof 'confirmed_at' is accepted only by grantConsent (an imported consent that was confirmed by double opt-in)",
+            ));
+        }
         // Proof key `email` names the address the consent was given for; without it the store records
         // the account's current address.
         let event = NewEvent {
@@ -33,6 +39,9 @@ impl Engine {
             proof: &proof,
             recorded_at: now,
         };
+        if proof.confirmed_at.is_some() {
+            return self.session(async |session| import::append_confirmed(session, &event).await);
+        }
         self.session(async |session| consent::append(session, &event).await)
     }
 

@@ -3,7 +3,7 @@
 use super::Engine;
 use crate::core::error::Result;
 use crate::core::input::KeyValues;
-use crate::core::rules::decision::{self, Decision};
+use crate::core::rules::decision::Decision;
 use crate::core::rules::{email_type, ident};
 use crate::core::store::decision::{self as decision_store, Ids, Judged, Needs};
 use crate::core::store::email_types::{self, DefinedType};
@@ -46,7 +46,7 @@ impl Engine {
                 &keyring,
                 ids,
                 email_type,
-                self.config.existing_customer_max_age_days,
+                &self.config.type_defaults(),
                 needs,
                 ids_from,
             )
@@ -64,7 +64,7 @@ impl Engine {
             .first()
             .map(|(_, f)| f.clone())
             .unwrap_or_default();
-        Ok(decision::decide(&judged.rules, &facts, judged.clocks))
+        Ok(judged.decide(&facts))
     }
 
     /// The ids among `ids` that may receive the type now, in input order, each once. One statement
@@ -86,9 +86,7 @@ impl Engine {
                 judged
                     .facts
                     .iter()
-                    .filter(|(_, facts)| {
-                        decision::decide(&judged.rules, facts, judged.clocks).allowed
-                    })
+                    .filter(|(_, facts)| judged.decide(facts).allowed)
                     .map(|(id, _)| i64::try_from(*id).unwrap_or(i64::MAX)),
             );
         }

@@ -6,7 +6,7 @@ use crate::core::input::KeyValues;
 use crate::core::output::Unsubscribed;
 use crate::core::rules::decision;
 use crate::core::rules::proof::{self, Source};
-use crate::core::rules::{email, email_type, ident, unsubscribe};
+use crate::core::rules::{email, email_type, ident, notice, unsubscribe};
 use crate::core::store::decision::{Ids, Needs};
 use crate::core::store::objection::{self, Keys, Objection};
 use crate::core::time::Timestamp;
@@ -132,6 +132,25 @@ impl Engine {
         let mailto = mailto.map(unsubscribe::mailto).transpose()?;
         let token = self.unsubscribe_token(customer_id, email_type)?;
         Ok(unsubscribe::headers(&endpoint, mailto.as_deref(), &token))
+    }
+
+    /// The objection notice for a mail of `email_type` (`*`: all advertising), in `lang` (de, en), with
+    /// the signed one-click link of the same form as `List-Unsubscribe`'s.
+    pub fn objection_notice(
+        &self,
+        customer_id: i64,
+        email_type: &str,
+        endpoint_url: &str,
+        lang: &str,
+    ) -> Result<notice::Notice> {
+        let lang = notice::Lang::from_code(lang)?;
+        let endpoint = unsubscribe::endpoint(endpoint_url)?;
+        let token = self.unsubscribe_token(customer_id, email_type)?;
+        Ok(notice::notice(
+            lang,
+            email_type == "*",
+            &unsubscribe::url(&endpoint, &token),
+        ))
     }
 }
 

@@ -3,7 +3,9 @@
 use super::Engine;
 use crate::core::error::Result;
 use crate::core::input::KeyValues;
+use crate::core::rules::decision;
 use crate::core::rules::{email_type, ident, mail_record};
+use crate::core::store::decision::{Ids, Needs};
 use crate::core::store::records::{self, ArchivedEmail, Objection, Send, Tag};
 use crate::core::time::Timestamp;
 
@@ -47,15 +49,30 @@ impl Engine {
         self.session(async |session| records::archived_email(session, send_id).await)
     }
 
-    /// Sets a tag on a customer (again: updates the rule and time).
-    pub fn tag(&self, customer_id: i64, tag: &str, rule: Option<&str>) -> Result<()> {
+    /// Sets a tag on a customer (again: updates the rule and time); true if set. False, and nothing
+    /// written, while the customer objects to all mail or to `personalisation` (or is suppressed).
+    pub fn tag(&self, customer_id: i64, tag: &str, rule: Option<&str>) -> Result<bool> {
         let customer_id = ident::customer_id(customer_id)?;
         let tag = mail_record::tag("tag", tag)?;
         let rule = rule.map(|r| mail_record::tag("rule", r)).transpose()?;
         let now = Timestamp::now();
+        let judged = self.judge(
+            &[customer_id],
+            records::PERSONALISATION,
+            Some(Needs::OBJECTIONS),
+            Ids::Each,
+        )?;
+        if judged
+            .facts
+            .iter()
+            .any(|(_, facts)| decision::objection(facts).is_some())
+        {
+            return Ok(false);
+        }
         self.session(async |session| {
             records::tag(session, customer_id, &tag, rule.as_deref(), now).await
-        })
+        })?;
+        Ok(true)
     }
 
     /// Removes a tag.

@@ -4,6 +4,17 @@
 //! `unknown_customer`, `suppressed`, `opted_out_all`, `opted_out`, `too_frequent`, then the consent
 //! reasons, then § 7 Abs. 3 UWG.
 //!
+//! § 7 Abs. 3 UWG: without `notice_since` (no proof that the objection notice was given when the
+//! address was collected) every customer answers `notice_missing`. With it, one and the same order must
+//! be a sale of the account (its own, status not excluded), placed with the current address, within
+//! `max_age_days`, at or after `notice_since`, and, with `similar_categories`, hold such goods; the
+//! answer names the condition at which the last orders dropped out (rules/sales.rs).
+//!
+//! Consent quality: with `consent => double_opt_in` only a confirmed double opt-in counts
+//! (`consent_unconfirmed`); with `consent_max_idle_days` a consent with no grant, confirmation or send of
+//! the type within that many days has lapsed (`consent_stale`). A consent that does not count lifts
+//! no objection; for an `existing_customer` type § 7(3) then decides.
+//!
 //! Lifting: a consent in force (that counts, see `consent_other_address`) that is newer than the
 //! customer's own objection lifts that objection for the consented type. An objection or erasure entry
 //! of an *address* is lifted only by a confirmed double opt-in for that address and purpose (an address
@@ -13,9 +24,16 @@
 //! A consent in force given for another address than the account's current one does not count (with a
 //! shop preset): it answers `consent_other_address` where `no_consent` would stand, and lifts nothing.
 
+use std::rc::Rc;
+
 use crate::core::rules::consent::Status;
-use crate::core::rules::email_type::Basis;
+use crate::core::rules::email_type::{Basis, ConsentMode};
+use crate::core::rules::sales::{self, Conditions, Purchases, Unmet};
 use crate::core::time::Timestamp;
+
+mod address;
+
+pub use address::{AddressEntry, EntryKind, apply_address_entries};
 
 /// Stable reason codes of `Decision::$reason`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -30,16 +48,19 @@ pub enum Reason {
     ConsentRevoked,
     ConsentPending,
     ConsentOtherAddress,
+    ConsentUnconfirmed,
+    ConsentStale,
     NoPurchase,
     PurchaseTooOld,
     EmailChanged,
     NoticeMissing,
+    NoSimilarPurchase,
     TooFrequent,
     UnknownCustomer,
 }
 
 impl Reason {
-    pub const ALL: [Reason; 16] = [
+    pub const ALL: [Reason; 19] = [
         Reason::Consent,
         Reason::ExistingCustomer,
         Reason::Transactional,
@@ -50,10 +71,13 @@ impl Reason {
         Reason::ConsentRevoked,
         Reason::ConsentPending,
         Reason::ConsentOtherAddress,
+        Reason::ConsentUnconfirmed,
+        Reason::ConsentStale,
         Reason::NoPurchase,
         Reason::PurchaseTooOld,
         Reason::EmailChanged,
         Reason::NoticeMissing,
+        Reason::NoSimilarPurchase,
         Reason::TooFrequent,
         Reason::UnknownCustomer,
     ];
@@ -70,10 +94,13 @@ impl Reason {
             Reason::ConsentRevoked => "consent_revoked",
             Reason::ConsentPending => "consent_pending",
             Reason::ConsentOtherAddress => "consent_other_address",
+            Reason::ConsentUnconfirmed => "consent_unconfirmed",
+            Reason::ConsentStale => "consent_stale",
             Reason::NoPurchase => "no_purchase",
             Reason::PurchaseTooOld => "purchase_too_old",
             Reason::EmailChanged => "email_changed",
             Reason::NoticeMissing => "notice_missing",
+            Reason::NoSimilarPurchase => "no_similar_purchase",
             Reason::TooFrequent => "too_frequent",
             Reason::UnknownCustomer => "unknown_customer",
         }
@@ -89,15 +116,24 @@ pub struct Decision {
     /// The consent event the decision rests on (the grant or confirmation in force; the revocation or
     /// the pending request), if any.
     pub event_id: Option<u64>,
+    /// The mail may carry advertising: every allowed mail that is not transactional; a transactional
+    /// mail only when its type's `advertising_type` is allowed for the customer now.
+    pub may_advertise: bool,
+    /// The mail must carry the notice that the customer may object (`objectionNotice`): allowed and
+    /// not transactional, or transactional with advertising.
+    pub notice_required: bool,
 }
 
 impl Decision {
     fn allow(reason: Reason, basis: Basis, event_id: Option<u64>) -> Self {
+        let advertises = basis != Basis::Transactional;
         Decision {
             allowed: true,
             reason,
             basis: Some(basis),
             event_id,
+            may_advertise: advertises,
+            notice_required: advertises,
         }
     }
 
@@ -107,7 +143,20 @@ impl Decision {
             reason,
             basis: None,
             event_id,
+            may_advertise: false,
+            notice_required: false,
         }
+    }
+
+    /// A transactional decision with what its advertising type allows (`advertising`: the decision of
+    /// the type named by `advertising_type`, if any).
+    pub fn with_advertising(mut self, advertising: Option<&Decision>) -> Self {
+        if self.allowed && self.basis == Some(Basis::Transactional) {
+            let may = advertising.is_some_and(|d| d.allowed && d.may_advertise);
+            self.may_advertise = may;
+            self.notice_required = may;
+        }
+        self
     }
 }
 
@@ -119,12 +168,47 @@ pub struct TypeRules {
     /// Shop-local time, like the orders' dates.
     pub notice_since: Option<Timestamp>,
     pub min_interval_days: Option<u32>,
+    /// Shop status ids of orders that are no sale.
+    pub excluded_statuses: Rc<[u64]>,
+    /// The categories of similar goods, subcategories included; None: any goods.
+    pub similar_categories: Option<Rc<[u64]>>,
+    pub consent: ConsentMode,
+    pub consent_max_idle_days: Option<u32>,
+    /// transactional only: the type that decides whether the mail may advertise.
+    pub advertising_type: Option<String>,
+}
+
+impl TypeRules {
+    /// The rules of a type nobody defined: explicit consent.
+    pub fn undefined(max_age_days: u32) -> TypeRules {
+        TypeRules {
+            basis: Basis::Consent,
+            max_age_days,
+            notice_since: None,
+            min_interval_days: None,
+            excluded_statuses: Rc::from([]),
+            similar_categories: None,
+            consent: ConsentMode::Any,
+            consent_max_idle_days: None,
+            advertising_type: None,
+        }
+    }
+
+    /// Whether § 7(3) reads the account's orders (without `notice_since` it denies without them).
+    pub fn reads_orders(&self) -> bool {
+        self.basis == Basis::ExistingCustomer && self.notice_since.is_some()
+    }
+
+    /// Whether the decision reads the newest send of the type.
+    pub fn reads_send_log(&self) -> bool {
+        self.min_interval_days.is_some() || self.consent_max_idle_days.is_some()
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ConsentFacts {
     pub status: Status,
-    /// Time of the grant or confirmation in force (UTC).
+    /// Time of the grant or confirmation in force (UTC; the recorded time of an import).
     pub granted_at: Option<Timestamp>,
     pub grant_event_id: Option<u64>,
     /// The last event for the purpose.
@@ -132,6 +216,8 @@ pub struct ConsentFacts {
     /// The grant or confirmation in force was given for another address than the account's current
     /// one (`rules::consent::given_for_other_address`): it does not count.
     pub for_other_address: bool,
+    /// The consent in force is a confirmed double opt-in (read only when the type asks for one).
+    pub confirmed: bool,
 }
 
 impl ConsentFacts {
@@ -159,10 +245,8 @@ pub struct Facts {
     pub consent: Option<ConsentFacts>,
     /// Newest send of this type (UTC).
     pub last_sent_at: Option<Timestamp>,
-    /// Whether the account has any order at all.
-    pub has_orders: bool,
-    /// Newest order of the account placed with the account's current address (shop-local time).
-    pub newest_matching_order: Option<Timestamp>,
+    /// The account's sales (read for `existing_customer` types with a notice date).
+    pub purchases: Purchases,
 }
 
 /// The clocks decisions compare with: UTC for the extension's own times, the database's local clock
@@ -173,80 +257,41 @@ pub struct Clocks {
     pub db_now: Timestamp,
 }
 
-/// Whether a consent in force, that counts, is newer than the objection made at `at`.
-fn lifted(consent: Option<ConsentFacts>, at: Timestamp) -> bool {
-    consent.is_some_and(|c| c.counts() && c.granted_at.is_some_and(|g| g > at))
-}
-
-/// What kind of entry the suppression list holds for an address.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum EntryKind {
-    /// An objection by address (reason `opt_out`).
-    Objection,
-    /// Suppressed for good; `liftable`: an erasure (reason `erased`), which a confirmed double opt-in
-    /// for the address lifts for its purpose. Any other reason is never lifted.
-    Suppression { liftable: bool },
-    /// A confirmed double opt-in for the address (reason `consent`): lifts the address's older
-    /// objections and erasure entries of `*` and of its purpose, for its purpose only.
-    Lift,
-}
-
-/// What the suppression list holds for one of the customer's addresses.
-#[derive(Debug, Clone, Copy)]
-pub struct AddressEntry<'a> {
-    /// The type objected to (`*` for all mail), or the purpose a lift is for.
-    pub email_type: &'a str,
-    pub kind: EntryKind,
-    pub created_at: Timestamp,
-}
-
-/// Folds the address entries of `email_type` (and of `*`) into the facts: an objection or erasure
-/// entry older than a lift for `email_type` counts for nothing; every other objection stands, every
-/// other entry suppresses.
-pub fn apply_address_entries<'a>(
-    facts: &mut Facts,
-    email_type: &str,
-    entries: impl IntoIterator<Item = AddressEntry<'a>>,
-) {
-    let entries: Vec<AddressEntry<'a>> = entries
-        .into_iter()
-        .filter(|e| e.email_type == "*" || e.email_type == email_type)
-        .collect();
-    let lifted_at = entries
-        .iter()
-        .filter(|e| e.kind == EntryKind::Lift && e.email_type == email_type)
-        .map(|e| e.created_at)
-        .max();
-    let is_lifted = |e: &AddressEntry<'_>| lifted_at.is_some_and(|l| l > e.created_at);
-    for entry in &entries {
-        match entry.kind {
-            EntryKind::Lift => {}
-            EntryKind::Objection if is_lifted(entry) => {}
-            EntryKind::Objection if entry.email_type == "*" => facts.address_opted_out_all = true,
-            EntryKind::Objection => facts.address_opted_out_type = true,
-            EntryKind::Suppression { liftable: true } if is_lifted(entry) => {}
-            EntryKind::Suppression { .. } => facts.suppressed = true,
+/// Why the consent in force does not count for this type; None when it counts (or none is in force).
+fn consent_flaw(rules: &TypeRules, facts: &Facts, clocks: Clocks) -> Option<Reason> {
+    let c = facts.consent.filter(|c| c.status == Status::Granted)?;
+    if c.for_other_address {
+        return Some(Reason::ConsentOtherAddress);
+    }
+    if rules.consent == ConsentMode::DoubleOptIn && !c.confirmed {
+        return Some(Reason::ConsentUnconfirmed);
+    }
+    if let Some(days) = rules.consent_max_idle_days {
+        let last_used = c.granted_at.max(facts.last_sent_at);
+        if last_used.is_none_or(|at| at < clocks.utc_now.minus_days(days)) {
+            return Some(Reason::ConsentStale);
         }
     }
+    None
 }
 
-/// Whether an objection (or a suppression) stands against this type.
+/// Whether an objection (or a suppression) stands against this type, any consent in force for the
+/// current address lifting the customer's older objections (isOptedOut, recommendations).
 pub fn objection(facts: &Facts) -> Option<Reason> {
+    objection_lifted_by(facts, facts.consent.filter(ConsentFacts::counts))
+}
+
+/// Whether an objection stands, `counting` (the consent that counts, if any) lifting the customer's
+/// older objections.
+fn objection_lifted_by(facts: &Facts, counting: Option<ConsentFacts>) -> Option<Reason> {
+    let lifted = |at: Timestamp| counting.is_some_and(|c| c.granted_at.is_some_and(|g| g > at));
     if facts.suppressed {
         return Some(Reason::Suppressed);
     }
-    if facts.address_opted_out_all
-        || facts
-            .opted_out_all_at
-            .is_some_and(|at| !lifted(facts.consent, at))
-    {
+    if facts.address_opted_out_all || facts.opted_out_all_at.is_some_and(|at| !lifted(at)) {
         return Some(Reason::OptedOutAll);
     }
-    if facts.address_opted_out_type
-        || facts
-            .opted_out_type_at
-            .is_some_and(|at| !lifted(facts.consent, at))
-    {
+    if facts.address_opted_out_type || facts.opted_out_type_at.is_some_and(|at| !lifted(at)) {
         return Some(Reason::OptedOut);
     }
     None
@@ -259,7 +304,11 @@ pub fn decide(rules: &TypeRules, facts: &Facts, clocks: Clocks) -> Decision {
     if facts.in_shop == Some(false) {
         return Decision::deny(Reason::UnknownCustomer, None);
     }
-    if let Some(reason) = objection(facts) {
+    let flaw = consent_flaw(rules, facts, clocks);
+    let counting = facts
+        .consent
+        .filter(|c| c.status == Status::Granted && flaw.is_none());
+    if let Some(reason) = objection_lifted_by(facts, counting) {
         return Decision::deny(reason, None);
     }
     if let (Some(days), Some(last)) = (rules.min_interval_days, facts.last_sent_at) {
@@ -268,7 +317,7 @@ pub fn decide(rules: &TypeRules, facts: &Facts, clocks: Clocks) -> Decision {
         }
     }
     match facts.consent {
-        Some(c) if c.counts() => {
+        Some(c) if c.status == Status::Granted && flaw.is_none() => {
             return Decision::allow(Reason::Consent, Basis::Consent, c.grant_event_id);
         }
         Some(c) if c.status == Status::Revoked => {
@@ -276,33 +325,36 @@ pub fn decide(rules: &TypeRules, facts: &Facts, clocks: Clocks) -> Decision {
         }
         _ => {}
     }
-    // No consent that counts: for an `existing_customer` type § 7(3) decides next (as with a pending
-    // request); otherwise the answer names why.
-    let without_consent = || match facts.consent {
-        Some(c) if c.status == Status::Granted => {
-            Decision::deny(Reason::ConsentOtherAddress, c.grant_event_id)
-        }
-        Some(c) => Decision::deny(Reason::ConsentPending, Some(c.event_id)),
-        None => Decision::deny(Reason::NoConsent, None),
-    };
     if rules.basis == Basis::Consent || facts.in_shop.is_none() {
-        // With no shop preset there are no orders to look at: consent rules alone apply.
-        return without_consent();
+        // No consent that counts, and (with no shop preset) no orders to look at: the answer names why.
+        return match (facts.consent, flaw) {
+            (Some(c), Some(flaw)) => Decision::deny(flaw, c.grant_event_id),
+            (Some(c), None) => Decision::deny(Reason::ConsentPending, Some(c.event_id)),
+            (None, _) => Decision::deny(Reason::NoConsent, None),
+        };
     }
-    // § 7 Abs. 3 UWG.
-    if !facts.has_orders {
-        return Decision::deny(Reason::NoPurchase, None);
-    }
-    let Some(newest) = facts.newest_matching_order else {
-        return Decision::deny(Reason::EmailChanged, None);
-    };
-    if newest < clocks.db_now.minus_days(rules.max_age_days) {
-        return Decision::deny(Reason::PurchaseTooOld, None);
-    }
-    if rules.notice_since.is_some_and(|since| newest < since) {
+    // § 7 Abs. 3 UWG (as with a pending request or a consent that does not count).
+    let Some(notice_since) = rules.notice_since else {
         return Decision::deny(Reason::NoticeMissing, None);
+    };
+    let conditions = Conditions {
+        placed_since: clocks.db_now.minus_days(rules.max_age_days),
+        notice_since,
+        similar_goods: rules.similar_categories.is_some(),
+    };
+    match sales::unmet(&facts.purchases, &conditions) {
+        None => Decision::allow(Reason::ExistingCustomer, Basis::ExistingCustomer, None),
+        Some(unmet) => Decision::deny(
+            match unmet {
+                Unmet::NoSale => Reason::NoPurchase,
+                Unmet::OtherAddress => Reason::EmailChanged,
+                Unmet::TooOld => Reason::PurchaseTooOld,
+                Unmet::BeforeNotice => Reason::NoticeMissing,
+                Unmet::NotSimilar => Reason::NoSimilarPurchase,
+            },
+            None,
+        ),
     }
-    Decision::allow(Reason::ExistingCustomer, Basis::ExistingCustomer, None)
 }
 
 #[cfg(test)]

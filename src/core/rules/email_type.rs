@@ -4,7 +4,7 @@ use crate::core::config::MAX_AGE_DAYS;
 use crate::core::error::{Error, Result};
 use crate::core::input::{InputValue, KeyValues};
 use crate::core::options::Options;
-use crate::core::rules::ident;
+use crate::core::rules::{ident, sales};
 
 /// Why a type of mail may be sent at all.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -37,6 +37,31 @@ impl Basis {
     }
 }
 
+/// Which consent counts for a type (option `consent`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ConsentMode {
+    /// A direct grant, a confirmed double opt-in or an import.
+    #[default]
+    Any,
+    /// Only a confirmed double opt-in (or an import with its confirmation date).
+    DoubleOptIn,
+}
+
+impl ConsentMode {
+    pub fn name(self) -> &'static str {
+        match self {
+            ConsentMode::Any => "any",
+            ConsentMode::DoubleOptIn => "double_opt_in",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<ConsentMode> {
+        [ConsentMode::Any, ConsentMode::DoubleOptIn]
+            .into_iter()
+            .find(|m| m.name() == name)
+    }
+}
+
 /// A validated email type definition.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EmailType {
@@ -49,6 +74,24 @@ pub struct EmailType {
     pub notice_since: Option<String>,
     /// Frequency cap: at most one mail of the type per this many days (read from the send log).
     pub min_interval_days: Option<u32>,
+    /// The options below, which later versions added.
+    pub more: MoreOptions,
+}
+
+/// The type options stored together (one JSON column of `email_types`).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct MoreOptions {
+    /// existing_customer only: shop status ids of orders that are no sale; None: the default (the
+    /// setting `excluded_order_statuses`, else the statuses named like a cancellation).
+    pub excluded_order_statuses: Option<Vec<u64>>,
+    /// existing_customer only: shop category ids (subcategories included) of the similar goods; None:
+    /// any goods.
+    pub similar_categories: Option<Vec<u64>>,
+    pub consent: ConsentMode,
+    /// A consent with no grant, confirmation or send of the type within this many days is stale.
+    pub consent_max_idle_days: Option<u32>,
+    /// transactional only: the type whose rules decide whether this mail may carry advertising.
+    pub advertising_type: Option<String>,
 }
 
 /// The name of a type used in a call: a purpose identifier; `*` is not a type.
@@ -86,12 +129,35 @@ pub fn define(type_name: &str, basis: &str, options: KeyValues) -> Result<EmailT
         max_age_days: None,
         notice_since: None,
         min_interval_days: None,
+        more: MoreOptions::default(),
     };
     let mut options = Options::new("email type", options);
-    for key in ["max_age_days", "notice_since"] {
-        if basis != Basis::ExistingCustomer && options.has(key) {
+    let only = |keys: &[&str], wanted: Basis| -> Result<()> {
+        match keys.iter().find(|k| basis != wanted && options.has(k)) {
+            Some(key) => Err(Error::invalid_input(format!(
+                "option '{key}' applies only to the basis {}",
+                wanted.name()
+            ))),
+            None => Ok(()),
+        }
+    };
+    only(
+        &[
+            "max_age_days",
+            "notice_since",
+            "excluded_order_statuses",
+            "similar_categories",
+        ],
+        Basis::ExistingCustomer,
+    )?;
+    only(&["advertising_type"], Basis::Transactional)?;
+    if basis == Basis::Transactional {
+        if let Some(key) = ["consent", "consent_max_idle_days"]
+            .into_iter()
+            .find(|k| options.has(k))
+        {
             return Err(Error::invalid_input(format!(
-                "option '{key}' applies only to the basis existing_customer"
+                "option '{key}' does not apply to the basis transactional (it needs no consent)"
             )));
         }
     }
@@ -103,6 +169,38 @@ pub fn define(type_name: &str, basis: &str, options: KeyValues) -> Result<EmailT
     }
     if let Some(value) = options.take("min_interval_days") {
         definition.min_interval_days = Some(days("min_interval_days", &value)?);
+    }
+    let more = &mut definition.more;
+    if let Some(value) = options.take("excluded_order_statuses") {
+        more.excluded_order_statuses = Some(sales::ids("excluded_order_statuses", &value)?);
+    }
+    if let Some(value) = options.take("similar_categories") {
+        let ids = sales::ids("similar_categories", &value)?;
+        if ids.is_empty() {
+            return Err(Error::invalid_input(
+                "option 'similar_categories' must name at least one category (leave it out for any goods)",
+            ));
+        }
+        more.similar_categories = Some(ids);
+    }
+    if let Some(mode) = options.string("consent")? {
+        more.consent = ConsentMode::from_name(&mode).ok_or_else(|| {
+            Error::invalid_input(format!(
+                "option 'consent' must be any or double_opt_in, got {}",
+                ident::shown(&mode)
+            ))
+        })?;
+    }
+    if let Some(value) = options.take("consent_max_idle_days") {
+        more.consent_max_idle_days = Some(days("consent_max_idle_days", &value)?);
+    }
+    if let Some(other) = options.string("advertising_type")? {
+        if other == definition.name {
+            return Err(Error::invalid_input(
+                "option 'advertising_type' must name another type, one that may advertise",
+            ));
+        }
+        more.advertising_type = Some(name(&other)?.to_owned());
     }
     options.finish()?;
     Ok(definition)

@@ -11,6 +11,17 @@ pub const MAX_MESSAGE_ID_CHARS: usize = 255;
 pub const MAX_COMMENT_CHARS: usize = 2000;
 pub const MAX_BODY_BYTES: usize = 16 << 20;
 
+/// Refuses the send of an `existing_customer` type that did not carry the objection notice: § 7 Abs. 3
+/// Nr. 4 UWG wants it in every such mail.
+pub fn require_notice(meta: &SendMeta, email_type: &str) -> Result<()> {
+    if meta.notice {
+        return Ok(());
+    }
+    Err(Error::invalid_input(format!(
+        "type '{email_type}' is sent to existing customers (§ 7 Abs. 3 UWG): every such mail must carry the objection notice (objectionNotice()); log it with meta 'notice' => true"
+    )))
+}
+
 /// Validated `logSend` meta.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SendMeta {
@@ -21,9 +32,18 @@ pub struct SendMeta {
     pub order_id: Option<u64>,
     /// Only for imports; the extension's clock otherwise.
     pub sent_at: Option<Timestamp>,
+    /// The mail carried the objection notice (`objectionNotice`); § 7(3) mail must.
+    pub notice: bool,
 }
 
-const SEND_KEYS: [&str; 5] = ["email", "subject", "message_id", "order_id", "sent_at"];
+const SEND_KEYS: [&str; 6] = [
+    "email",
+    "subject",
+    "message_id",
+    "order_id",
+    "sent_at",
+    "notice",
+];
 
 pub fn send_meta(input: KeyValues, now: Timestamp) -> Result<SendMeta> {
     let mut meta = SendMeta::default();
@@ -68,6 +88,15 @@ pub fn send_meta(input: KeyValues, now: Timestamp) -> Result<SendMeta> {
                 }
                 meta.sent_at = Some(at);
             }
+            "notice" => match value {
+                InputValue::Bool(b) => meta.notice = b,
+                other => {
+                    return Err(Error::invalid_input(format!(
+                        "meta 'notice' must be a bool, got {}",
+                        describe(&other)
+                    )));
+                }
+            },
             _ => return Err(unknown(&key)),
         }
     }

@@ -71,9 +71,12 @@ pub struct Proof {
     /// The email address the consent was given for, normalised (default: the account's current
     /// address). Consent events only; the objection calls refuse it.
     pub email: Option<String>,
+    /// Only for `source = import` grants: when the address owner confirmed the consent by double
+    /// opt-in in the shop's old records; the import is then recorded as a confirmed double opt-in.
+    pub confirmed_at: Option<Timestamp>,
 }
 
-const KEYS: [&str; 8] = [
+const KEYS: [&str; 9] = [
     "source",
     "text",
     "text_version",
@@ -82,6 +85,7 @@ const KEYS: [&str; 8] = [
     "actor",
     "occurred_at",
     "email",
+    "confirmed_at",
 ];
 
 /// Validates a proof array. `null` values count as absent. With `truncate_ip` the address is stored
@@ -89,6 +93,7 @@ const KEYS: [&str; 8] = [
 pub fn validate(input: KeyValues, now: Timestamp, truncate_ip: bool) -> Result<Proof> {
     let mut proof = Proof::default();
     let mut occurred_at: Option<String> = None;
+    let mut confirmed_at: Option<String> = None;
     for (key, value) in input {
         let text = match value {
             InputValue::Null => continue,
@@ -148,34 +153,51 @@ pub fn validate(input: KeyValues, now: Timestamp, truncate_ip: bool) -> Result<P
                 })?)
             }
             "occurred_at" => occurred_at = Some(text),
+            "confirmed_at" => confirmed_at = Some(text),
             _ => return Err(unknown_key(&key)),
         }
     }
-    if let Some(text) = occurred_at {
-        if proof.source != Some(Source::Import) {
-            return Err(Error::invalid_input(
-                "proof 'occurred_at' is accepted only with 'source' => 'import' (for migrating a shop's old consent records); live events are timed by the extension",
-            ));
-        }
-        let at = Timestamp::parse_rfc3339(&text).ok_or_else(|| {
-            Error::invalid_input(format!(
-                "proof 'occurred_at' must be an RFC 3339 time such as 2019-05-01T10:00:00Z, got {}",
-                shown(&text)
-            ))
-        })?;
-        if at > now {
+    proof.occurred_at = occurred_at
+        .map(|text| import_time("occurred_at", &text, proof.source, now))
+        .transpose()?;
+    proof.confirmed_at = confirmed_at
+        .map(|text| import_time("confirmed_at", &text, proof.source, now))
+        .transpose()?;
+    if let (Some(given), Some(confirmed)) = (proof.occurred_at, proof.confirmed_at) {
+        if confirmed < given {
             return Err(Error::invalid_input(format!(
-                "proof 'occurred_at' ({at}) is in the future"
+                "proof 'confirmed_at' ({confirmed}) is before 'occurred_at' ({given})"
             )));
         }
-        if at.year() < EARLIEST_YEAR {
-            return Err(Error::invalid_input(format!(
-                "proof 'occurred_at' ({at}) is before {EARLIEST_YEAR}"
-            )));
-        }
-        proof.occurred_at = Some(at);
     }
     Ok(proof)
+}
+
+/// A time from a shop's old records (`occurred_at`, `confirmed_at`): imports only, RFC 3339, not in the
+/// future, not before the ledger's earliest year.
+fn import_time(key: &str, text: &str, source: Option<Source>, now: Timestamp) -> Result<Timestamp> {
+    if source != Some(Source::Import) {
+        return Err(Error::invalid_input(format!(
+            "proof '{key}' is accepted only with 'source' => 'import' (for migrating a shop's old consent records); live events are timed by the extension"
+        )));
+    }
+    let at = Timestamp::parse_rfc3339(text).ok_or_else(|| {
+        Error::invalid_input(format!(
+            "proof '{key}' must be an RFC 3339 time such as 2019-05-01T10:00:00Z, got {}",
+            shown(text)
+        ))
+    })?;
+    if at > now {
+        return Err(Error::invalid_input(format!(
+            "proof '{key}' ({at}) is in the future"
+        )));
+    }
+    if at.year() < EARLIEST_YEAR {
+        return Err(Error::invalid_input(format!(
+            "proof '{key}' ({at}) is before {EARLIEST_YEAR}"
+        )));
+    }
+    Ok(at)
 }
 
 fn unknown_key(key: &str) -> Error {

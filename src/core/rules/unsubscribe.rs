@@ -41,10 +41,15 @@ pub fn mailto(value: &str) -> Result<String> {
     })
 }
 
+/// The one-click URL: the endpoint with the token as parameter `t`.
+pub fn url(endpoint: &str, token: &str) -> String {
+    let separator = if endpoint.contains('?') { '&' } else { '?' };
+    format!("{endpoint}{separator}t={token}")
+}
+
 /// `List-Unsubscribe` and `List-Unsubscribe-Post`, in that order.
 pub fn headers(endpoint: &str, mailto: Option<&str>, token: &str) -> Vec<(&'static str, String)> {
-    let separator = if endpoint.contains('?') { '&' } else { '?' };
-    let mut value = format!("<{endpoint}{separator}t={token}>");
+    let mut value = format!("<{}>", url(endpoint, token));
     if let Some(address) = mailto {
         value.push_str(&format!(
             ", <mailto:{address}?subject=unsubscribe%20{token}>"

@@ -2,8 +2,12 @@
 //! and the suppression list. Both are kept under one change counter (`counters.catalog`), which every
 //! decision query reads along, so a process reloads its copy only after a change, and `maySend` stays
 //! one round trip without ever sending the HMAC key anywhere.
+//!
+//! Beside them, read on the first decision that needs them, the shop's order status names and
+//! category tree (store/sales.rs): they belong to the same copy, so they are read again whenever the
+//! counter moves (defining a type moves it).
 
-use std::cell::RefCell;
+use std::cell::{OnceCell, RefCell};
 use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
 
@@ -14,10 +18,12 @@ use crate::core::config::Secret;
 use crate::core::error::{Error, Result};
 use crate::core::ledger::Hash;
 use crate::core::rules::decision::{EntryKind, TypeRules};
-use crate::core::rules::email_type::Basis;
+use crate::core::rules::email_type::{Basis, MoreOptions};
 use crate::core::rules::proof::Proof;
 use crate::core::store::db::session::Session;
 use crate::core::store::db::values::{self, schema_error, shop_time};
+use crate::core::store::email_types;
+use crate::core::store::sales::{self, SalesCatalog};
 use crate::core::time::Timestamp;
 
 /// What a schema error names when a row does not fit.
@@ -53,8 +59,15 @@ pub struct AddressEntry {
     pub created_at: Timestamp,
 }
 
-/// type, basis, max_age_days, notice_since, min_interval_days
-type TypeRow = (String, String, Option<u32>, Value, Option<u32>);
+/// type, basis, max_age_days, notice_since, min_interval_days, options
+type TypeRow = (
+    String,
+    String,
+    Option<u32>,
+    Value,
+    Option<u32>,
+    Option<String>,
+);
 
 /// A stored email type definition.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -63,6 +76,15 @@ struct StoredType {
     max_age_days: Option<u32>,
     notice_since: Option<Timestamp>,
     min_interval_days: Option<u32>,
+    more: MoreOptions,
+}
+
+/// What a Store's settings add to the stored rules.
+#[derive(Debug, Clone, Copy)]
+pub struct Defaults<'a> {
+    pub max_age_days: u32,
+    /// The setting `excluded_order_statuses`; None: the statuses named like a cancellation.
+    pub excluded_order_statuses: Option<&'a [u64]>,
 }
 
 #[derive(Debug, Default)]
@@ -71,24 +93,62 @@ pub struct Cache {
     types: HashMap<String, StoredType>,
     suppressed_customers: HashSet<u64>,
     addresses: HashMap<Hash, Vec<AddressEntry>>,
+    /// The shop's status names and category tree, once a decision needed them.
+    sales: OnceCell<SalesCatalog>,
 }
 
 impl Cache {
-    /// The rules of a type; an undefined type needs explicit consent.
-    pub fn rules(&self, email_type: &str, default_max_age: u32) -> TypeRules {
-        match self.types.get(email_type) {
-            Some(t) => TypeRules {
-                basis: t.basis,
-                max_age_days: t.max_age_days.unwrap_or(default_max_age),
-                notice_since: t.notice_since,
-                min_interval_days: t.min_interval_days,
-            },
-            None => TypeRules {
-                basis: Basis::Consent,
-                max_age_days: default_max_age,
-                notice_since: None,
-                min_interval_days: None,
-            },
+    /// Whether judging `email_type` needs the shop's statuses and categories not read yet.
+    pub fn lacks_sales(&self, email_type: &str, defaults: &Defaults<'_>) -> bool {
+        self.sales.get().is_none()
+            && self.types.get(email_type).is_some_and(|t| {
+                t.basis == Basis::ExistingCustomer
+                    && t.notice_since.is_some()
+                    && ((t.more.excluded_order_statuses.is_none()
+                        && defaults.excluded_order_statuses.is_none())
+                        || t.more.similar_categories.is_some())
+            })
+    }
+
+    /// Keeps the shop's statuses and categories in this copy.
+    pub fn keep_sales(&self, catalog: SalesCatalog) {
+        // A second reader in the same process found the same tables: keep the first.
+        let _ = self.sales.set(catalog);
+    }
+
+    /// The rules of a type; an undefined type needs explicit consent. Call `lacks_sales` first.
+    pub fn rules(&self, email_type: &str, defaults: &Defaults<'_>) -> TypeRules {
+        let Some(t) = self.types.get(email_type) else {
+            return TypeRules::undefined(defaults.max_age_days);
+        };
+        let catalog = self.sales.get();
+        let excluded: Rc<[u64]> = match (
+            &t.more.excluded_order_statuses,
+            defaults.excluded_order_statuses,
+        ) {
+            (Some(ids), _) => Rc::from(ids.as_slice()),
+            (None, Some(ids)) => Rc::from(ids),
+            (None, None) => {
+                catalog.map_or_else(|| Rc::from([]), |c| Rc::from(c.cancelled.as_slice()))
+            }
+        };
+        TypeRules {
+            basis: t.basis,
+            max_age_days: t.max_age_days.unwrap_or(defaults.max_age_days),
+            notice_since: t.notice_since,
+            min_interval_days: t.min_interval_days,
+            excluded_statuses: excluded,
+            similar_categories: t
+                .more
+                .similar_categories
+                .as_ref()
+                .map(|roots| match catalog {
+                    Some(c) => Rc::from(c.with_subcategories(roots)),
+                    None => Rc::from(roots.as_slice()),
+                }),
+            consent: t.more.consent,
+            consent_max_idle_days: t.more.consent_max_idle_days,
+            advertising_type: t.more.advertising_type.clone(),
         }
     }
 
@@ -137,10 +197,34 @@ thread_local! {
 }
 
 fn copy_key(session: &Session<'_>) -> (String, String) {
+    // The shop's table prefix too: the copy holds the shop's statuses and categories.
+    let shop = session.tables().shop.map_or("", |s| s.prefix);
     (
         session.target().key().to_owned(),
-        session.prefix().to_owned(),
+        format!("{}\0{shop}", session.prefix()),
     )
+}
+
+/// Reads the shop's status names and category tree into the copy when judging `email_type` needs
+/// them and the copy has none yet (once per copy).
+pub async fn ensure_sales(
+    session: &mut Session<'_>,
+    cache: &Cache,
+    email_type: &str,
+    defaults: &Defaults<'_>,
+) -> Result<()> {
+    if let Some(shop) = session.tables().shop {
+        if cache.lacks_sales(email_type, defaults) {
+            // The category tree only when a type names similar goods: a shop without a categories
+            // table (or one the preset does not know) still decides every other type.
+            let tree = cache
+                .types
+                .values()
+                .any(|t| t.more.similar_categories.is_some());
+            cache.keep_sales(sales::load(session, &shop, tree).await?);
+        }
+    }
+    Ok(())
 }
 
 /// This process's copy, loaded if there is none yet.
@@ -171,12 +255,12 @@ pub async fn load(session: &mut Session<'_>) -> Result<Rc<Cache>> {
     let types: Vec<TypeRow> = session
         .exec(
             &session.sql(
-                "SELECT type, basis, max_age_days, notice_since, min_interval_days FROM `{p}email_types`",
+                "SELECT type, basis, max_age_days, notice_since, min_interval_days, options FROM `{p}email_types`",
             ),
             (),
         )
         .await?;
-    for (name, basis, max_age_days, notice_since, min_interval_days) in types {
+    for (name, basis, max_age_days, notice_since, min_interval_days, options) in types {
         let basis = Basis::from_name(&basis)
             .ok_or_else(|| schema_error("an email type has an unknown basis"))?;
         cache.types.insert(
@@ -186,6 +270,7 @@ pub async fn load(session: &mut Session<'_>) -> Result<Rc<Cache>> {
                 max_age_days,
                 notice_since: shop_time(notice_since),
                 min_interval_days,
+                more: email_types::decode(options.as_deref())?,
             },
         );
     }

@@ -12,13 +12,14 @@ use crate::core::error::Result;
 use crate::core::rules::consent::{Status, given_for_other_address};
 use crate::core::rules::decision::{self, AddressEntry, Clocks, ConsentFacts, Facts, TypeRules};
 use crate::core::rules::email::normalise;
-use crate::core::rules::email_type::Basis;
-use crate::core::store::cache::{self, Cache};
+use crate::core::rules::email_type::{Basis, ConsentMode};
+use crate::core::rules::sales::Purchases;
+use crate::core::store::cache::{self, Cache, Defaults};
 use crate::core::store::db::schema::render;
 use crate::core::store::db::session::Session;
 use crate::core::store::db::values::{self, schema_error, shop_time};
+use crate::core::store::sales;
 use crate::core::store::tables::ShopTables;
-use crate::core::store::walk::exact_address;
 
 /// What a schema error names when a row does not fit.
 const WHAT: &str = "a decision query's answer";
@@ -30,6 +31,8 @@ pub struct Needs {
     pub customer: bool,
     pub orders: bool,
     pub send_log: bool,
+    /// Whether the consent in force is a confirmed double opt-in.
+    pub confirmed: bool,
 }
 
 impl Needs {
@@ -38,13 +41,15 @@ impl Needs {
         customer: true,
         orders: false,
         send_log: false,
+        confirmed: false,
     };
 
     pub fn of(rules: &TypeRules) -> Needs {
         Needs {
             customer: rules.basis != Basis::Transactional,
-            orders: rules.basis == Basis::ExistingCustomer,
-            send_log: rules.min_interval_days.is_some(),
+            orders: rules.reads_orders(),
+            send_log: rules.reads_send_log(),
+            confirmed: rules.consent == ConsentMode::DoubleOptIn,
         }
     }
 }
@@ -52,9 +57,44 @@ impl Needs {
 /// The facts of the requested customers, with the rules and clocks they are judged by.
 pub struct Judged {
     pub rules: TypeRules,
+    /// For a transactional type with an `advertising_type`: that type's rules, which `facts` are read
+    /// for (a decision then says whether the mail may advertise).
+    pub advertising: Option<TypeRules>,
     pub clocks: Clocks,
     /// One entry per requested id, in the order given.
     pub facts: Vec<(u64, Facts)>,
+}
+
+impl Judged {
+    /// The decision for one customer's facts.
+    pub fn decide(&self, facts: &Facts) -> decision::Decision {
+        let advertising = self
+            .advertising
+            .as_ref()
+            .map(|rules| decision::decide(rules, facts, self.clocks));
+        decision::decide(&self.rules, facts, self.clocks).with_advertising(advertising.as_ref())
+    }
+}
+
+/// The rules of `email_type` and, for a transactional type with an advertising type, that type's
+/// rules; the shop's statuses and categories are read first when they are needed and not yet read.
+async fn rules_of(
+    session: &mut Session<'_>,
+    cache: &Cache,
+    email_type: &str,
+    defaults: &Defaults<'_>,
+    decision: bool,
+) -> Result<(TypeRules, Option<TypeRules>)> {
+    cache::ensure_sales(session, cache, email_type, defaults).await?;
+    let rules = cache.rules(email_type, defaults);
+    let advertising = match &rules.advertising_type {
+        Some(other) if decision && rules.basis == Basis::Transactional => {
+            cache::ensure_sales(session, cache, other, defaults).await?;
+            Some(cache.rules(other, defaults))
+        }
+        _ => None,
+    };
+    Ok((rules, advertising))
 }
 
 /// Reads the facts of `ids` (unique) for `email_type`. `needs` forces what to read; by default the
@@ -65,20 +105,28 @@ pub async fn judge(
     keyring: &[&Secret],
     ids: &[u64],
     email_type: &str,
-    default_max_age: u32,
+    defaults: &Defaults<'_>,
     needs: Option<Needs>,
     ids_from: Ids,
 ) -> Result<Judged> {
     let mut cache = cache::current(session).await?;
     // A changed copy may change what must be read: read again (bounded; changes are rare).
     for _ in 0..3 {
-        let rules = cache.rules(email_type, default_max_age);
-        let wanted = needs.unwrap_or_else(|| Needs::of(&rules));
-        let (rows, version, clocks) = read(session, ids, email_type, wanted, ids_from).await?;
+        let (rules, advertising) =
+            rules_of(session, &cache, email_type, defaults, needs.is_none()).await?;
+        // A transactional mail's facts are those of its advertising type.
+        let advertising_type = rules.advertising_type.clone();
+        let (facts_type, facts_rules) = match (&advertising, &advertising_type) {
+            (Some(a), Some(name)) => (name.as_str(), a),
+            _ => (email_type, &rules),
+        };
+        let wanted = needs.unwrap_or_else(|| Needs::of(facts_rules));
+        let (rows, version, clocks) =
+            read(session, ids, facts_type, facts_rules, wanted, ids_from).await?;
         if version != cache.version {
             cache = cache::load(session).await?;
-            let rules_now = cache.rules(email_type, default_max_age);
-            if needs.unwrap_or_else(|| Needs::of(&rules_now)) != wanted {
+            let again = rules_of(session, &cache, email_type, defaults, needs.is_none()).await?;
+            if again != (rules.clone(), advertising.clone()) {
                 continue;
             }
         }
@@ -88,11 +136,11 @@ pub async fn judge(
             keyring,
             Asked {
                 ids,
-                email_type,
-                default_max_age,
+                email_type: facts_type,
                 needs: wanted,
                 in_shop,
             },
+            (rules, advertising),
             rows,
             clocks,
         );
@@ -105,8 +153,8 @@ pub async fn judge(
 /// What was asked of `judge`, for `finish`.
 struct Asked<'a> {
     ids: &'a [u64],
+    /// The type whose facts were read.
     email_type: &'a str,
-    default_max_age: u32,
     needs: Needs,
     /// A shop preset names the customers table: an id without a row there is unknown.
     in_shop: bool,
@@ -116,20 +164,20 @@ fn finish(
     cache: &Rc<Cache>,
     keyring: &[&Secret],
     asked: Asked<'_>,
+    (rules, advertising): (TypeRules, Option<TypeRules>),
     rows: Vec<(u64, Facts, Option<String>)>,
     clocks: Clocks,
 ) -> Result<Judged> {
     let Asked {
         ids,
         email_type,
-        default_max_age,
         needs,
         in_shop,
     } = asked;
-    let rules = cache.rules(email_type, default_max_age);
     if !needs.customer {
         return Ok(Judged {
             rules,
+            advertising,
             clocks,
             facts: ids.iter().map(|&id| (id, Facts::default())).collect(),
         });
@@ -159,6 +207,7 @@ fn finish(
         .collect();
     Ok(Judged {
         rules,
+        advertising,
         clocks,
         facts,
     })
@@ -198,6 +247,7 @@ async fn read(
     session: &mut Session<'_>,
     ids: &[u64],
     email_type: &str,
+    rules: &TypeRules,
     needs: Needs,
     ids_from: Ids,
 ) -> Result<Rows> {
@@ -213,7 +263,18 @@ async fn read(
         let (version, clocks) = head(&mut row)?;
         return Ok((Vec::new(), version, clocks));
     }
-    let (sql, params) = statement(prefix, shop, ids, email_type, needs, ids_from);
+    let (sql, params) = statement(
+        prefix,
+        shop,
+        Asked {
+            ids,
+            email_type,
+            needs,
+            in_shop: shop.is_some(),
+        },
+        rules,
+        ids_from,
+    );
     let rows: Vec<Row> = session.exec(&sql, params).await?;
     let mut version = None;
     let mut out = Vec::with_capacity(rows.len());
@@ -254,11 +315,16 @@ pub enum Ids {
 fn statement(
     prefix: &str,
     shop: Option<&ShopTables<'_>>,
-    ids: &[u64],
-    email_type: &str,
-    needs: Needs,
+    asked: Asked<'_>,
+    rules: &TypeRules,
     ids_from: Ids,
 ) -> (String, Vec<Value>) {
+    let Asked {
+        ids,
+        email_type,
+        needs,
+        ..
+    } = asked;
     let placeholders = |first: &str, rest: &str| {
         std::iter::once(first.to_string())
             .chain(std::iter::repeat_n(
@@ -300,18 +366,24 @@ fn statement(
     } else {
         "NULL, NULL"
     };
+    let mut order_params = Vec::new();
     let order_columns = match shop {
-        Some(tables) if needs.orders => {
-            let orders = tables.table("orders");
-            format!(
-                "EXISTS(SELECT 1 FROM {orders} o WHERE o.customers_id = {id}),
-                 (SELECT MAX(o.date_purchased) FROM {orders} o WHERE o.customers_id = {id}
-                    AND {} = {})",
-                exact_address("o.customers_email_address"),
-                exact_address("c.customers_email_address"),
-            )
-        }
-        _ => "NULL, NULL".to_string(),
+        Some(tables) if needs.orders => sales::purchase_columns(
+            tables,
+            id,
+            &rules.excluded_statuses,
+            rules.similar_categories.as_deref(),
+            &mut order_params,
+        ),
+        _ => "NULL, NULL, NULL".to_string(),
+    };
+    let (confirmed_column, confirmed_join) = if needs.confirmed {
+        (
+            "g.action = 'confirmed'",
+            "LEFT JOIN `{p}consent_events` g ON g.id = st.grant_event_id",
+        )
+    } else {
+        ("NULL", "")
     };
     let send_log = if needs.send_log {
         format!(
@@ -325,6 +397,7 @@ fn statement(
     if needs.send_log {
         params.push(email_type.into());
     }
+    params.extend(order_params);
     let id_params = ids.iter().map(|&id| Value::from(id));
     if ids_first {
         params.extend(id_params);
@@ -340,9 +413,11 @@ fn statement(
                (SELECT MAX(x.created_at) FROM `{{p}}opt_outs` x WHERE x.customer_id = {id} AND x.type = ?),
                st.status, st.granted_at, st.grant_event_id, st.event_id, st.email,
                {send_log},
-               {order_columns}
+               {order_columns},
+               {confirmed_column}
              FROM {from}
              LEFT JOIN `{{p}}consent_state` st ON st.customer_id = {id} AND st.purpose = ?
+             {confirmed_join}
              {filter}"
         ),
         prefix,
@@ -364,8 +439,10 @@ fn read_facts(row: &mut Row, shop: bool) -> Result<(u64, Facts, Option<String>)>
     let event_id: Option<u64> = values::take(row, 11, WHAT)?;
     let consent_email: Option<String> = values::take(row, 12, WHAT)?;
     let last_sent_at = values::timestamp(values::take(row, 13, WHAT)?)?;
-    let has_orders: Option<i64> = values::take(row, 14, WHAT)?;
-    let newest_matching_order = shop_time(values::take(row, 15, WHAT)?);
+    let has_sale: Option<i64> = values::take(row, 14, WHAT)?;
+    let newest_at_address = shop_time(values::take(row, 15, WHAT)?);
+    let newest_similar = shop_time(values::take(row, 16, WHAT)?);
+    let confirmed: Option<i64> = values::take(row, 17, WHAT)?;
     let consent = match (status.as_deref().and_then(Status::from_name), event_id) {
         (Some(status), Some(event_id)) => Some(ConsentFacts {
             status,
@@ -375,6 +452,7 @@ fn read_facts(row: &mut Row, shop: bool) -> Result<(u64, Facts, Option<String>)>
             // Only with a shop preset is there an account address to compare with.
             for_other_address: shop
                 && given_for_other_address(email.as_deref(), consent_email.as_deref()),
+            confirmed: confirmed == Some(1),
         }),
         _ => None,
     };
@@ -387,8 +465,11 @@ fn read_facts(row: &mut Row, shop: bool) -> Result<(u64, Facts, Option<String>)>
         address_opted_out_type: false,
         consent,
         last_sent_at,
-        has_orders: has_orders == Some(1),
-        newest_matching_order,
+        purchases: Purchases {
+            has_sale: has_sale == Some(1),
+            newest_at_address,
+            newest_similar,
+        },
     };
     Ok((id, facts, email))
 }

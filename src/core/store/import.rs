@@ -318,3 +318,55 @@ fn tally(counts: &mut Imported, events: &[Planned]) {
     }
     counts.undated += events.iter().filter(|e| e.occurred_at.is_none()).count() as u64;
 }
+
+/// Appends an imported consent that the shop's old records show as confirmed by double opt-in (proof
+/// `confirmed_at`): its request, dated `occurred_at` (else the confirmation), and its confirmation, in
+/// one transaction, as the shop-list import records them. Returns the confirmation's id.
+pub async fn append_confirmed(session: &mut Session<'_>, event: &NewEvent<'_>) -> Result<u64> {
+    session
+        .transaction(async |s| {
+            let current = match event.email {
+                Some(_) => None,
+                None => account_addresses(s, &[event.customer_id])
+                    .await?
+                    .remove(&event.customer_id),
+            };
+            let email = event.email.or(current.as_deref());
+            let confirmed_at = event.proof.confirmed_at;
+            let requested = Proof {
+                occurred_at: event.proof.occurred_at.or(confirmed_at),
+                confirmed_at: None,
+                ..event.proof.clone()
+            };
+            let confirmation = Proof {
+                occurred_at: confirmed_at,
+                confirmed_at: None,
+                ..event.proof.clone()
+            };
+            let mut head = lock_head(s, event.customer_id, event.purpose).await?;
+            let request_id = append_locked(
+                s,
+                &mut head,
+                &NewEvent {
+                    action: Action::Requested,
+                    email,
+                    proof: &requested,
+                    ..*event
+                },
+            )
+            .await?;
+            append_locked(
+                s,
+                &mut head,
+                &NewEvent {
+                    action: Action::Confirmed,
+                    request_id: Some(request_id),
+                    email,
+                    proof: &confirmation,
+                    ..*event
+                },
+            )
+            .await
+        })
+        .await
+}

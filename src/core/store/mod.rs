@@ -19,4 +19,5 @@ pub mod recommend;
 pub mod records;
 pub mod request_log;
 pub mod retention;
+pub mod sales;
 pub mod verification;

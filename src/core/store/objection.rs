@@ -19,6 +19,7 @@ use crate::core::store::cache::{self, REASON_OPT_OUT};
 use crate::core::store::consent::{self, NewEvent};
 use crate::core::store::db::session::Session;
 use crate::core::store::db::values;
+use crate::core::store::records;
 use crate::core::store::walk::exact_address;
 use crate::core::time::Timestamp;
 
@@ -79,6 +80,10 @@ async fn record_for_customer(
 ) -> Result<bool> {
     let stands = objection_stands(s, customer_id, objection.email_type).await?;
     let revoked = revoke_for(s, customer_id, address, objection).await?;
+    // Profiling for direct marketing ends with the objection (Art. 21(2), (3) GDPR).
+    if records::ends_profiling(objection.email_type) {
+        records::drop_tags(s, customer_id, objection.email_type, objection.now).await?;
+    }
     if stands {
         return Ok(revoked > 0);
     }

@@ -81,6 +81,7 @@ async fn objections(session: &mut Session<'_>) -> Result<HashMap<u64, Facts>> {
                             current.as_deref(),
                             given_for.as_deref(),
                         ),
+                        confirmed: false,
                     }),
                     _ => None,
                 };

@@ -4,9 +4,10 @@ use mysql_async::Value;
 
 use crate::core::compress;
 use crate::core::error::{Error, Result};
-use crate::core::rules::mail_record::SendMeta;
+use crate::core::rules::mail_record::{SendMeta, require_notice};
 use crate::core::store::db::session::Session;
 use crate::core::store::db::values::{self, schema_error};
+use crate::core::store::request_log;
 use crate::core::time::Timestamp;
 
 /// Appends a send; returns its id.
@@ -17,23 +18,32 @@ pub async fn log_send(
     meta: &SendMeta,
     now: Timestamp,
 ) -> Result<u64> {
-    session
-        .exec_drop(
-            &session.sql(
-                "INSERT INTO `{p}send_log` (customer_id, type, email, subject, message_id, order_id, sent_at)
-                 VALUES (?, ?, ?, ?, ?, ?, ?)",
-            ),
-            vec![
-                Value::from(customer_id),
-                email_type.into(),
-                meta.email.as_deref().into(),
-                meta.subject.as_deref().into(),
-                meta.message_id.as_deref().into(),
-                meta.order_id.into(),
-                meta.sent_at.unwrap_or(now).into(),
-            ],
-        )
-        .await?;
+    let mut params = vec![
+        Value::from(customer_id),
+        email_type.into(),
+        meta.email.as_deref().into(),
+        meta.subject.as_deref().into(),
+        meta.message_id.as_deref().into(),
+        meta.order_id.into(),
+        meta.sent_at.unwrap_or(now).into(),
+    ];
+    // Without the notice the row is written only if the type is not sent to existing customers
+    // (§ 7 Abs. 3 Nr. 4 UWG): checked in the same statement, so it costs no round trip.
+    let sql = if meta.notice {
+        "INSERT INTO `{p}send_log` (customer_id, type, email, subject, message_id, order_id, sent_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?)"
+    } else {
+        params.push(email_type.into());
+        "INSERT INTO `{p}send_log` (customer_id, type, email, subject, message_id, order_id, sent_at)
+         SELECT ?, ?, ?, ?, ?, ?, ? FROM DUAL WHERE NOT EXISTS
+           (SELECT 1 FROM `{p}email_types` WHERE type = ? AND basis = 'existing_customer')"
+    };
+    session.exec_drop(&session.sql(sql), params).await?;
+    if session.affected_rows() == 0 {
+        return Err(require_notice(meta, email_type)
+            .err()
+            .unwrap_or_else(|| schema_error("the send log did not take the row")));
+    }
     session
         .last_insert_id()
         .ok_or_else(|| schema_error("the send log did not return an id"))
@@ -243,6 +253,50 @@ pub async fn tag(
         )
         .await
 }
+
+/// The type whose objection stops profiling for recommendations and tags, besides `*`.
+pub use crate::core::store::recommend::PURPOSE as PERSONALISATION;
+
+/// Whether an objection to `email_type` ends the customer's tagging.
+pub fn ends_profiling(email_type: &str) -> bool {
+    email_type == "*" || email_type == PERSONALISATION
+}
+
+/// Deletes the customer's tags after an objection to `objection_type` (`*` or `personalisation`) and,
+/// when there were any, records that it did in the request log: how many, not which, and not whose.
+pub async fn drop_tags(
+    session: &mut Session<'_>,
+    customer_id: u64,
+    objection_type: &str,
+    now: Timestamp,
+) -> Result<u64> {
+    session
+        .exec_drop(
+            &session.sql("DELETE FROM `{p}tags` WHERE customer_id = ?"),
+            (customer_id,),
+        )
+        .await?;
+    let dropped = session.affected_rows();
+    if dropped > 0 {
+        let summary = serde_json::json!({ "tags": dropped, "objection": objection_type });
+        request_log::record(
+            session,
+            &request_log::Entry {
+                kind: TAGS_REMOVED,
+                outcome: "done",
+                received_at: now,
+                started_at: now,
+                finished_at: now,
+                summary: &summary,
+            },
+        )
+        .await?;
+    }
+    Ok(dropped)
+}
+
+/// The request-log kind of [`drop_tags`].
+pub const TAGS_REMOVED: &str = "tags_removed";
 
 pub async fn untag(session: &mut Session<'_>, customer_id: u64, tag: &str) -> Result<()> {
     session

@@ -232,8 +232,9 @@ final class ShopRows
      *
      * @param array<string, mixed> $p
      * @param array<int, string> $products product id => name
+     * @param int $status the order's status id (orders_status)
      */
-    public function order(string $owner, int $orderId, int $customerId, string $email, array $p, float $daysAgo, array $products, string $comment = ''): int
+    public function order(string $owner, int $orderId, int $customerId, string $email, array $p, float $daysAgo, array $products, string $comment = '', int $status = 1): int
     {
         $name = $p['first'] . ' ' . $p['last'];
         $date = $this->daysAgo($daysAgo);
@@ -267,7 +268,7 @@ final class ShopRows
             'comments' => $comment,
             'date_purchased' => $date,
             'last_modified' => $date,
-            'orders_status' => 1,
+            'orders_status' => $status,
             'currency' => 'EUR',
             'currency_value' => 1.0,
             'language' => 'german',
@@ -298,13 +299,45 @@ final class ShopRows
         $this->own($owner, 'orders_total', 'orders_id', $orderId);
         $this->insert($owner, 'orders_status_history', [
             'orders_id' => $orderId,
-            'orders_status_id' => 1,
+            'orders_status_id' => $status,
             'date_added' => $date,
             'customer_notified' => 1,
             'comments' => $comment,
         ]);
         $this->own($owner, 'orders_status_history', 'orders_id', $orderId);
         return $orderId;
+    }
+
+    /**
+     * The shop's order status names, as its admin keeps them: [status id => [language id => name]].
+     *
+     * @param array<int, array<int, string>> $statuses
+     */
+    public function statuses(array $statuses): void
+    {
+        foreach ($statuses as $id => $names) {
+            foreach ($names as $language => $name) {
+                $this->insert('shop', 'orders_status', ['orders_status_id' => $id, 'language_id' => $language, 'orders_status_name' => $name]);
+            }
+        }
+    }
+
+    /**
+     * Categories with their parents and the products in them: [category id => parent id], [product id => [category ids]].
+     *
+     * @param array<int, int> $tree
+     * @param array<int, list<int>> $products
+     */
+    public function catalog(array $tree, array $products): void
+    {
+        foreach ($tree as $id => $parent) {
+            $this->insert('shop', 'categories', ['categories_id' => $id, 'parent_id' => $parent, 'categories_status' => 1, 'date_added' => $this->daysAgo(900)]);
+        }
+        foreach ($products as $product => $categories) {
+            foreach ($categories as $category) {
+                $this->insert('shop', 'products_to_categories', ['products_id' => $product, 'categories_id' => $category]);
+            }
+        }
     }
 
     /** A product review with its text (German). */

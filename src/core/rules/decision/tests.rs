@@ -13,12 +13,12 @@ fn clocks() -> Clocks {
     }
 }
 
+/// A type as defined with a notice date long before the orders of `customer()`.
 fn rules(basis: Basis) -> TypeRules {
     TypeRules {
         basis,
-        max_age_days: 730,
-        notice_since: None,
-        min_interval_days: None,
+        notice_since: Some(t("2020-01-01T00:00:00Z")),
+        ..TypeRules::undefined(730)
     }
 }
 
@@ -29,14 +29,18 @@ fn granted(at: &str) -> Option<ConsentFacts> {
         grant_event_id: Some(7),
         event_id: 9,
         for_other_address: false,
+        confirmed: false,
     })
 }
 
 fn customer() -> Facts {
     Facts {
         in_shop: Some(true),
-        has_orders: true,
-        newest_matching_order: Some(t("2026-01-01T10:00:00Z")),
+        purchases: Purchases {
+            has_sale: true,
+            newest_at_address: Some(t("2026-01-01T10:00:00Z")),
+            newest_similar: None,
+        },
         ..Facts::default()
     }
 }
@@ -129,6 +133,7 @@ fn consent_reasons() {
         grant_event_id: None,
         event_id: 3,
         for_other_address: false,
+        confirmed: false,
     });
     let d = decide(&consent, &f, clocks());
     assert_eq!((d.reason, d.event_id), (Reason::ConsentPending, Some(3)));
@@ -138,6 +143,7 @@ fn consent_reasons() {
         grant_event_id: None,
         event_id: 4,
         for_other_address: false,
+        confirmed: false,
     });
     assert_eq!(decide(&consent, &f, clocks()).event_id, Some(4));
     assert_eq!(reason(&consent, &f), "consent_revoked");
@@ -162,6 +168,7 @@ fn existing_customer_rules() {
         grant_event_id: None,
         event_id: 4,
         for_other_address: false,
+        confirmed: false,
     });
     assert_eq!(
         reason(&ec, &f),
@@ -174,6 +181,7 @@ fn existing_customer_rules() {
         grant_event_id: None,
         event_id: 4,
         for_other_address: false,
+        confirmed: false,
     });
     assert_eq!(
         reason(&ec, &f),
@@ -183,22 +191,23 @@ fn existing_customer_rules() {
     f.consent = granted("2020-01-01T00:00:00Z");
     assert_eq!(reason(&ec, &f), "consent");
     f.consent = None;
-    f.newest_matching_order = None;
+    f.purchases.newest_at_address = None;
     assert_eq!(reason(&ec, &f), "email_changed");
-    f.has_orders = false;
+    f.purchases.has_sale = false;
     assert_eq!(reason(&ec, &f), "no_purchase");
-    f.has_orders = true;
-    f.newest_matching_order = Some(t("2024-06-01T13:59:59Z"));
+    f.purchases.has_sale = true;
+    f.purchases.newest_at_address = Some(t("2024-06-01T13:59:59Z"));
     assert_eq!(
         reason(&ec, &f),
         "purchase_too_old",
         "730 days before the database's clock"
     );
-    f.newest_matching_order = Some(t("2024-06-01T14:00:00Z"));
+    f.purchases.newest_at_address = Some(t("2024-06-01T14:00:00Z"));
     assert_eq!(reason(&ec, &f), "existing_customer");
     ec.notice_since = Some(t("2025-01-01T00:00:00Z"));
+    f.purchases.newest_at_address = Some(t("2024-12-31T23:59:59Z"));
     assert_eq!(reason(&ec, &f), "notice_missing");
-    f.newest_matching_order = Some(t("2025-01-01T00:00:00Z"));
+    f.purchases.newest_at_address = Some(t("2025-01-01T00:00:00Z"));
     assert_eq!(reason(&ec, &f), "existing_customer");
     f.in_shop = None;
     assert_eq!(
@@ -244,7 +253,7 @@ fn a_consent_for_another_address_does_not_count() {
         "existing_customer",
         "§ 7(3) decides without the consent"
     );
-    f.has_orders = false;
+    f.purchases.has_sale = false;
     assert_eq!(reason(&ec, &f), "no_purchase");
     f.consent = granted("2026-01-01T00:00:00Z");
     assert_eq!(reason(&consent, &f), "consent");
@@ -330,4 +339,117 @@ fn address_objections_are_lifted_by_a_confirmed_double_opt_in_only() {
 fn codes_are_distinct() {
     let codes: std::collections::HashSet<_> = Reason::ALL.iter().map(|r| r.code()).collect();
     assert_eq!(codes.len(), Reason::ALL.len());
+}
+
+#[test]
+fn without_a_notice_date_no_existing_customer_is_mailed() {
+    let mut ec = rules(Basis::ExistingCustomer);
+    ec.notice_since = None;
+    let mut f = customer();
+    assert_eq!(reason(&ec, &f), "notice_missing");
+    f.purchases = Purchases::default();
+    assert_eq!(reason(&ec, &f), "notice_missing", "whatever the orders");
+    f.opted_out_all_at = Some(t("2025-01-01T00:00:00Z"));
+    assert_eq!(
+        reason(&ec, &f),
+        "opted_out_all",
+        "denials before it keep their rank"
+    );
+    f.opted_out_all_at = None;
+    f.consent = granted("2026-01-01T00:00:00Z");
+    assert_eq!(
+        reason(&ec, &f),
+        "consent",
+        "a consent in force needs no § 7(3)"
+    );
+}
+
+#[test]
+fn similar_goods_and_cancelled_orders() {
+    let mut ec = rules(Basis::ExistingCustomer);
+    ec.similar_categories = Some(Rc::from([3u64, 4].as_slice()));
+    let mut f = customer();
+    assert_eq!(reason(&ec, &f), "no_similar_purchase");
+    f.purchases.newest_similar = Some(t("2019-12-31T00:00:00Z"));
+    assert_eq!(reason(&ec, &f), "no_similar_purchase", "before the notice");
+    f.purchases.newest_similar = Some(t("2025-03-01T00:00:00Z"));
+    assert_eq!(reason(&ec, &f), "existing_customer");
+    f.purchases = Purchases {
+        has_sale: false,
+        ..f.purchases
+    };
+    assert_eq!(
+        reason(&ec, &f),
+        "no_purchase",
+        "only cancelled orders: no sale"
+    );
+}
+
+fn confirmed(at: &str) -> Option<ConsentFacts> {
+    Some(ConsentFacts {
+        confirmed: true,
+        ..granted(at).unwrap()
+    })
+}
+
+#[test]
+fn consent_quality() {
+    let mut doi = rules(Basis::Consent);
+    doi.consent = ConsentMode::DoubleOptIn;
+    let mut f = customer();
+    f.consent = granted("2026-01-01T00:00:00Z");
+    let d = decide(&doi, &f, clocks());
+    assert_eq!(
+        (d.reason, d.event_id),
+        (Reason::ConsentUnconfirmed, Some(7))
+    );
+    f.consent = confirmed("2026-01-01T00:00:00Z");
+    assert_eq!(reason(&doi, &f), "consent");
+
+    let mut idle = rules(Basis::Consent);
+    idle.consent_max_idle_days = Some(365);
+    f.consent = granted("2025-05-31T00:00:00Z");
+    assert_eq!(reason(&idle, &f), "consent_stale", "366 days unused");
+    f.last_sent_at = Some(t("2025-07-01T00:00:00Z"));
+    assert_eq!(
+        reason(&idle, &f),
+        "consent",
+        "a logged send of the type keeps it"
+    );
+    f.last_sent_at = None;
+    f.consent = granted("2025-06-02T00:00:00Z");
+    assert_eq!(reason(&idle, &f), "consent");
+
+    // A consent that does not count lifts no objection, and § 7(3) decides for its types.
+    f.consent = granted("2025-01-01T00:00:00Z");
+    f.opted_out_type_at = Some(t("2024-12-01T00:00:00Z"));
+    assert_eq!(reason(&idle, &f), "opted_out");
+    f.opted_out_type_at = None;
+    let mut ec = rules(Basis::ExistingCustomer);
+    ec.consent = ConsentMode::DoubleOptIn;
+    f.consent = granted("2026-01-01T00:00:00Z");
+    assert_eq!(reason(&ec, &f), "existing_customer");
+}
+
+#[test]
+fn advertising_flags() {
+    let consent = rules(Basis::Consent);
+    let mut f = customer();
+    f.consent = granted("2026-01-01T00:00:00Z");
+    let allowed = decide(&consent, &f, clocks());
+    assert!(allowed.may_advertise && allowed.notice_required);
+    let denied = decide(&consent, &customer(), clocks());
+    assert!(!denied.may_advertise && !denied.notice_required);
+
+    let tx = decide(&rules(Basis::Transactional), &customer(), clocks());
+    assert!(tx.allowed && !tx.may_advertise && !tx.notice_required);
+    let with = tx.with_advertising(Some(&allowed));
+    assert!(with.allowed && with.may_advertise && with.notice_required);
+    let without = tx.with_advertising(Some(&denied));
+    assert!(without.allowed && !without.may_advertise && !without.notice_required);
+    assert_eq!(
+        denied.with_advertising(Some(&allowed)),
+        denied,
+        "only transactional mail"
+    );
 }

@@ -23,7 +23,7 @@ pub const SCHEMA_VERSION_TABLE: &str = "CREATE TABLE IF NOT EXISTS `{p}schema_ve
   extension_version VARCHAR(32) NOT NULL
 ) {options}";
 
-pub const MIGRATIONS: &[Migration] = &[V1, V2, V3];
+pub const MIGRATIONS: &[Migration] = &[V1, V2, V3, V4];
 
 const V1: Migration = Migration {
     version: 1,
@@ -215,6 +215,15 @@ const V2: Migration = Migration {
 
 const V3: Migration = Migration {
     version: 3,
+    statements: &[
+        // The type options added after the first columns (§ 7(3) order statuses and similar goods,
+        // consent quality, the advertising type of a transactional mail), as one JSON object; NULL: none.
+        "ALTER TABLE `{p}email_types` ADD COLUMN IF NOT EXISTS options TEXT NULL",
+    ],
+};
+
+const V4: Migration = Migration {
+    version: 4,
     statements: &[
         // Registered requests (registerRequest): whom one is about while it is open — the answer
         // clears both, so an answered request keeps no personal data, as the log always did.
