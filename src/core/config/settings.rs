@@ -20,7 +20,7 @@ pub struct Setting {
 
 /// One table drives the php.ini registration, the constructor options (same name without the prefix),
 /// `php --ri dsgvo` and the error messages, so a setting is added in exactly one place.
-pub const SETTINGS: [Setting; 16] = [
+pub const SETTINGS: [Setting; 17] = [
     Setting {
         name: "dsn",
         ini: c"dsgvo.dsn",
@@ -117,6 +117,12 @@ pub const SETTINGS: [Setting; 16] = [
         default: c"5",
         help: "a product pair is published only when at least this many distinct customers bought both (k)",
     },
+    Setting {
+        name: "read_your_writes",
+        ini: c"dsgvo.read_your_writes",
+        default: c"0",
+        help: "on a Galera or Group Replication cluster, every read waits until this node has applied all writes acknowledged before it",
+    },
 ];
 
 /// Positions in [`SETTINGS`], checked by a test.
@@ -137,6 +143,7 @@ pub(super) mod index {
     pub const RETENTION_PENDING_CONSENT_DAYS: usize = 13;
     pub const ERASE_STRATEGIES: usize = 14;
     pub const RECOMMEND_MIN_CUSTOMERS: usize = 15;
+    pub const READ_YOUR_WRITES: usize = 16;
 }
 
 /// Where a value came from, so a message names what the developer has to change.
@@ -285,6 +292,7 @@ mod tests {
             ),
             (index::ERASE_STRATEGIES, "erase_strategies"),
             (index::RECOMMEND_MIN_CUSTOMERS, "recommend_min_customers"),
+            (index::READ_YOUR_WRITES, "read_your_writes"),
         ];
         assert_eq!(names.len(), SETTINGS.len());
         for (i, name) in names {
