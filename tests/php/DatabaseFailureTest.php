@@ -90,7 +90,7 @@ final class DatabaseFailureTest extends TestCase
             }
 
             $db->pdo->exec('UNLOCK TABLES');
-            $this->assertSame(2, $store->migrate(), 'schema version 2');
+            $this->assertSame(3, $store->migrate(), 'schema version 3');
             $this->assertTrue($store->ping());
         } finally {
             $db->drop();

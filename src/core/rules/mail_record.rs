@@ -21,9 +21,18 @@ pub struct SendMeta {
     pub order_id: Option<u64>,
     /// Only for imports; the extension's clock otherwise.
     pub sent_at: Option<Timestamp>,
+    /// The same key again returns the first send's id and writes nothing.
+    pub idempotency_key: Option<String>,
 }
 
-const SEND_KEYS: [&str; 5] = ["email", "subject", "message_id", "order_id", "sent_at"];
+const SEND_KEYS: [&str; 6] = [
+    "email",
+    "subject",
+    "message_id",
+    "order_id",
+    "sent_at",
+    "idempotency_key",
+];
 
 pub fn send_meta(input: KeyValues, now: Timestamp) -> Result<SendMeta> {
     let mut meta = SendMeta::default();
@@ -42,6 +51,12 @@ pub fn send_meta(input: KeyValues, now: Timestamp) -> Result<SendMeta> {
                     &format!("meta '{key}'"),
                     &string(&key, &value)?,
                     MAX_MESSAGE_ID_CHARS,
+                )?)
+            }
+            "idempotency_key" => {
+                meta.idempotency_key = Some(crate::core::rules::ident::idempotency_key(
+                    "meta 'idempotency_key'",
+                    &string(&key, &value)?,
                 )?)
             }
             "order_id" => match value {

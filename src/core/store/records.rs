@@ -7,6 +7,7 @@ use crate::core::error::{Error, Result};
 use crate::core::rules::mail_record::SendMeta;
 use crate::core::store::db::session::Session;
 use crate::core::store::db::values::{self, schema_error};
+use crate::core::store::idempotency;
 use crate::core::time::Timestamp;
 
 /// Appends a send; returns its id.
@@ -17,26 +18,38 @@ pub async fn log_send(
     meta: &SendMeta,
     now: Timestamp,
 ) -> Result<u64> {
+    let key = meta.idempotency_key.as_deref().map(|key| idempotency::Key {
+        key,
+        call: "logSend",
+    });
     session
-        .exec_drop(
-            &session.sql(
-                "INSERT INTO `{p}send_log` (customer_id, type, email, subject, message_id, order_id, sent_at)
-                 VALUES (?, ?, ?, ?, ?, ?, ?)",
-            ),
-            vec![
-                Value::from(customer_id),
-                email_type.into(),
-                meta.email.as_deref().into(),
-                meta.subject.as_deref().into(),
-                meta.message_id.as_deref().into(),
-                meta.order_id.into(),
-                meta.sent_at.unwrap_or(now).into(),
-            ],
-        )
-        .await?;
-    session
-        .last_insert_id()
-        .ok_or_else(|| schema_error("the send log did not return an id"))
+        .transaction(async |s| {
+            if let Some(first) = idempotency::claim(s, key, now).await? {
+                return Ok(first);
+            }
+            s.exec_drop(
+                &s.sql(
+                    "INSERT INTO `{p}send_log` (customer_id, type, email, subject, message_id, order_id, sent_at)
+                     VALUES (?, ?, ?, ?, ?, ?, ?)",
+                ),
+                vec![
+                    Value::from(customer_id),
+                    email_type.into(),
+                    meta.email.as_deref().into(),
+                    meta.subject.as_deref().into(),
+                    meta.message_id.as_deref().into(),
+                    meta.order_id.into(),
+                    meta.sent_at.unwrap_or(now).into(),
+                ],
+            )
+            .await?;
+            let id = s
+                .last_insert_id()
+                .ok_or_else(|| schema_error("the send log did not return an id"))?;
+            idempotency::record(s, key, id).await?;
+            Ok(id)
+        })
+        .await
 }
 
 /// The customer of a send, or an InvalidInput error naming the unknown id.
