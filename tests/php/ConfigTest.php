@@ -226,6 +226,7 @@ final class ConfigTest extends TestCase
             'dsgvo.retention_pending_consent_days' => '0',
             'dsgvo.erase_strategies' => '',
             'dsgvo.recommend_min_customers' => '5',
+            'dsgvo.read_your_writes' => '0',
         ];
         $actual = ini_get_all('dsgvo', false);
         ksort($actual);
