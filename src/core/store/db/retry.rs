@@ -16,6 +16,9 @@ use crate::core::error::{DatabaseError, DatabaseErrorKind, Error};
 pub const ER_LOCK_DEADLOCK: u16 = 1213;
 /// ER_LOCK_WAIT_TIMEOUT.
 pub const ER_LOCK_WAIT_TIMEOUT: u16 = 1205;
+/// ER_TRANSACTION_ROLLBACK_DURING_COMMIT: MySQL Group Replication's certification conflict (rolled
+/// back, like Galera's 1213). Not tested on a Group Replication cluster; see docs/scaling.md.
+pub const ER_TRANSACTION_ROLLBACK_DURING_COMMIT: u16 = 3101;
 
 /// Runs of one transaction at most (the time budget, `query_timeout_ms`, usually ends it first).
 pub const ATTEMPTS: u32 = 50;
@@ -26,7 +29,10 @@ const MAX_PAUSE_MS: u64 = 40;
 /// Whether the transaction failed on a conflict with another writer and was rolled back.
 pub fn conflict(error: &DatabaseError) -> bool {
     error.kind == DatabaseErrorKind::Server
-        && (error.code == ER_LOCK_DEADLOCK || error.code == ER_LOCK_WAIT_TIMEOUT)
+        && matches!(
+            error.code,
+            ER_LOCK_DEADLOCK | ER_LOCK_WAIT_TIMEOUT | ER_TRANSACTION_ROLLBACK_DURING_COMMIT
+        )
 }
 
 /// The pause before run `attempt + 1`: random ("full jitter") up to a bound that doubles per run,
@@ -86,6 +92,7 @@ mod tests {
         };
         assert!(conflict(&e(DatabaseErrorKind::Server, 1213)));
         assert!(conflict(&e(DatabaseErrorKind::Server, 1205)));
+        assert!(conflict(&e(DatabaseErrorKind::Server, 3101)));
         assert!(!conflict(&e(DatabaseErrorKind::Server, 1062)));
         assert!(!conflict(&e(DatabaseErrorKind::Timeout, 1969)));
         assert!(outcome_unknown(&e(DatabaseErrorKind::Io, 0)));
