@@ -133,15 +133,21 @@ final class ScalingTest extends TestCase
         $pdo->exec('INSERT INTO ballast (id) SELECT seq FROM seq_1_to_500');
         $pdo->query('SELECT * FROM dsgvo_consent_chain_head WHERE id = 1 FOR UPDATE')->fetchAll();
         [$proc, $pipes] = Php::start(__DIR__ . '/scripts/keyed_grant.php', [$this->db->dsn, 'deadlock-1']);
-        // The child claims its key, then waits for the head.
+        // The child claims its key, then waits for the head (a loaded server may take a while).
+        $waiting = TestDatabase::pdo()->prepare(
+            "SELECT COUNT(*) FROM information_schema.INNODB_TRX t JOIN information_schema.PROCESSLIST p ON p.ID = t.trx_mysql_thread_id
+             WHERE t.trx_state = 'LOCK WAIT' AND p.DB = ?"
+        );
         $claimed = false;
-        for ($i = 0; $i < 100 && !$claimed; $i++) {
+        for ($i = 0; $i < 600 && !$claimed && proc_get_status($proc)['running']; $i++) {
             usleep(50000);
-            $claimed = (int) TestDatabase::pdo()->query(
-                "SELECT COUNT(*) FROM information_schema.INNODB_TRX WHERE trx_state = 'LOCK WAIT'"
-            )->fetchColumn() > 0;
+            $waiting->execute([$this->db->name]);
+            $claimed = (int) $waiting->fetchColumn() > 0;
         }
-        $this->assertTrue($claimed, 'the grant waits for the chain head');
+        if (!$claimed) {
+            $pdo->rollBack();
+            $this->fail('the grant did not wait for the chain head: ' . json_encode(Php::finish($proc, $pipes, 30)));
+        }
         // Waits for the child's key row: a cycle; InnoDB rolls the child back, which runs again.
         $pdo->exec("INSERT INTO dsgvo_idempotency_keys (idem_key, call_name, created_at) VALUES ('deadlock-1', 'grantConsent', UTC_TIMESTAMP(6))");
         $pdo->rollBack();
