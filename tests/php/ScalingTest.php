@@ -135,8 +135,8 @@ final class ScalingTest extends TestCase
         [$proc, $pipes] = Php::start(__DIR__ . '/scripts/keyed_grant.php', [$this->db->dsn, 'deadlock-1']);
         // The child claims its key, then waits for the head (a loaded server may take a while).
         $waiting = TestDatabase::pdo()->prepare(
-            "SELECT COUNT(*) FROM information_schema.INNODB_TRX t JOIN information_schema.PROCESSLIST p ON p.ID = t.trx_mysql_thread_id
-             WHERE t.trx_state = 'LOCK WAIT' AND p.DB = ?"
+            "SELECT COUNT(*) FROM information_schema.PROCESSLIST
+             WHERE DB = ? AND INFO LIKE '%consent_chain_head%FOR UPDATE%' AND ID <> CONNECTION_ID()"
         );
         $claimed = false;
         for ($i = 0; $i < 600 && !$claimed && proc_get_status($proc)['running']; $i++) {
