@@ -84,18 +84,7 @@ pub(super) async fn account_addresses(
 /// Appends one event in its own transaction; returns its id. Without an address in the event, the
 /// account's current address is recorded.
 pub async fn append(session: &mut Session<'_>, event: &NewEvent<'_>) -> Result<u64> {
-    let call = match event.action {
-        Action::Granted => Some("grantConsent"),
-        Action::Revoked => Some("revokeConsent"),
-        Action::Requested => Some("requestConsent"),
-        _ => None,
-    };
-    let key = event
-        .proof
-        .idempotency_key
-        .as_deref()
-        .zip(call)
-        .map(|(key, call)| idempotency::Key { key, call });
+    let key = idempotency::Key::of_event(event.action, event.proof);
     session
         .transaction(async |s| {
             if let Some(first) = idempotency::claim(s, key, event.recorded_at).await? {

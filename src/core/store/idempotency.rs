@@ -7,7 +7,9 @@
 //! fails certification (1213), `Session::transaction` runs it again, and it finds the key.
 
 use crate::core::error::{Error, Result};
+use crate::core::rules::consent::Action;
 use crate::core::rules::ident::shown;
+use crate::core::rules::proof::Proof;
 use crate::core::store::db::session::Session;
 use crate::core::time::Timestamp;
 
@@ -16,6 +18,23 @@ use crate::core::time::Timestamp;
 pub struct Key<'a> {
     pub key: &'a str,
     pub call: &'static str,
+}
+
+impl<'a> Key<'a> {
+    /// The key of a consent event appended by its own call (none for confirmations, which their
+    /// token makes safe to repeat).
+    pub fn of_event(action: Action, proof: &'a Proof) -> Option<Self> {
+        let call = match action {
+            Action::Granted => "grantConsent",
+            Action::Revoked => "revokeConsent",
+            Action::Requested => "requestConsent",
+            _ => return None,
+        };
+        Some(Key {
+            key: proof.idempotency_key.as_deref()?,
+            call,
+        })
+    }
 }
 
 /// Claims the key at the start of the write's transaction. `Some(result)`: the key was used by an
