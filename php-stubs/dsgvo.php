@@ -16,7 +16,15 @@ namespace Dsgvo {
      * consent_token_ttl_days, truncate_ip, existing_customer_max_age_days, previous_secrets,
      * retention_send_log_days, retention_archive_days, retention_pending_consent_days,
      * erase_strategies (option: [shop table => 'delete'|'anonymize'|'retain']; php.ini: "table=strategy,..."),
-     * recommend_min_customers (k of the recommendations, 2 to 1000000, default 5).
+     * recommend_min_customers (k of the recommendations, 2 to 1000000, default 5),
+     * read_your_writes (bool, default off: on a Galera cluster every session sets wsrep_sync_wait=1, on MySQL
+     * Group Replication group_replication_consistency='BEFORE', where the server has the variable, so a
+     * decision on any node sees every write acknowledged before it; see docs/scaling.md).
+     *
+     * Conflicts with other writers (deadlocks, Galera certification conflicts: error 1213; lock wait
+     * timeouts: 1205) are retried inside the call, bounded and with random pauses, within query_timeout_ms;
+     * only then does a DatabaseException reach the caller. A commit whose answer was lost throws
+     * OutcomeUnknownException: repeat the call with the same idempotency_key.
      *
      * Proof arrays (all keys optional; unknown keys are refused):
      *   source       checkout|account|newsletter_form|admin|import|api|link
@@ -31,6 +39,11 @@ namespace Dsgvo {
      *                the shop's customers table (with a shop preset). confirmConsent, optOut, optOutEmail and
      *                unsubscribe refuse it: a confirmation is for the address its request was mailed to, an
      *                objection for the account's current address.
+     *   idempotency_key  1 to 64 printable ASCII characters without spaces (e.g. a UUID), no personal data.
+     *                grantConsent, requestConsent, revokeConsent, optOut and optOutEmail (and logSend, as a meta
+     *                key): the same key again returns the first call's result and writes nothing (a key used by
+     *                another call is refused). confirmConsent and unsubscribe refuse it: their token already
+     *                makes them safe to repeat.
      *
      * Consent is bound to its address: every consent event records the address it was given for (personal
      * data: erasure and retention blank it; the hash chain covers it through its salted personal digest). With
@@ -50,10 +63,12 @@ namespace Dsgvo {
         public function __construct(array $options = []) {}
 
         /**
-         * Creates or upgrades the extension's own tables. Idempotent; concurrent callers all succeed.
-         * Schema version 2 adds the address of each consent event and of the consent in force.
+         * Creates or upgrades the extension's own tables. Idempotent; concurrent callers all succeed, also on
+         * several nodes of a cluster at once (no lock: every step is idempotent and a lost race is run again).
+         * Schema version 2 adds the address of each consent event and of the consent in force; version 3 the
+         * idempotency keys and the recommendations by generation.
          *
-         * @return int the schema version (2)
+         * @return int the schema version (3)
          * @throws DatabaseException
          */
         public function migrate(): int {}
@@ -340,10 +355,11 @@ namespace Dsgvo {
         /**
          * Appends a send to the log (it feeds min_interval_days, the export and erasure).
          *
-         * @param array{email?: string, subject?: string, message_id?: string, order_id?: int, sent_at?: string, notice?: bool} $meta
+         * @param array{email?: string, subject?: string, message_id?: string, order_id?: int, sent_at?: string, notice?: bool, idempotency_key?: string} $meta
          *   email: the address sent to (stored normalised); subject: one line, at most 998 characters;
          *   message_id: at most 255 characters; order_id: positive; sent_at: RFC 3339, imports only, never in the future;
-         *   notice: the mail carried objectionNotice() (required, true, for a type of the basis existing_customer)
+         *   notice: the mail carried objectionNotice() (required, true, for a type of the basis existing_customer);
+         *   idempotency_key: as in proof arrays: the same key again returns the first send id and logs nothing
          * @return int the send id
          * @throws InvalidInputException invalid meta; an existing_customer type without 'notice' => true (nothing written)
          * @throws DatabaseException
@@ -514,8 +530,10 @@ namespace Dsgvo {
          * (account id, or normalised address for guests) who bought both. Publishes only pairs of at least
          * recommend_min_customers customers (k-anonymity: one or two buyers of a pair would tell who bought what).
          * Leaves out erased and suppressed customers and those who objected to type 'personalisation' (or to all
-         * mail) without a newer consent. Streams the order lines; holds only the pair counts. The published pairs
-         * are replaced in one step: readers see the old set or the new one, never a half-built one.
+         * mail) without a newer consent. Streams the order lines; holds only the pair counts. The pairs are written
+         * as a new generation and published in one step: readers see the old set or the new one, never a half-built
+         * one, and never fail for it. Refreshes running at once (also on several cluster nodes) each succeed; the
+         * newest generation stays published.
          *
          * @param array{since?: string, dry_run?: bool, timeout_ms?: int} $options since: shop-local date
          *   'YYYY-MM-DD[ HH:MM:SS]', only orders from then on; dry_run: count, publish nothing; timeout_ms: limit of
@@ -524,7 +542,7 @@ namespace Dsgvo {
          *   pairs_dropped: int, min_customers: int, seconds: float, dry_run: bool}
          * @throws ConfigException no shop preset (dsgvo.shop) configured
          * @throws InvalidInputException unknown or invalid option
-         * @throws DatabaseException also when another process is refreshing at the same time
+         * @throws DatabaseException
          */
         public function refreshRecommendations(array $options = []): array {}
 
@@ -674,6 +692,14 @@ namespace Dsgvo {
 
     /** The database could not be reached, timed out, or refused a statement. Code: the server's error number, if any. */
     class DatabaseException extends Exception {}
+
+    /**
+     * COMMIT was sent but its answer never came (a timeout, or the connection or the database node was
+     * lost): the write may or may not have been recorded. Retry the call with the same `idempotency_key`,
+     * which records it at most once and returns the first result. Conflicts with other writers (errors
+     * 1213, 1205) are retried inside the call and never end here.
+     */
+    class OutcomeUnknownException extends DatabaseException {}
 
     /** An argument is invalid; nothing was written. */
     class InvalidInputException extends Exception {}

@@ -15,8 +15,9 @@
 //!   │            records, retention, export, erase, requests, recommend, customers); validates
 //!   │            everything through `core::options` and `core::rules` before it writes
 //!   ├──▶ core::rules    pure functions: validity, the consent state machine, the decision
-//!   ├──▶ core::store    all SQL (private to core): db/ (connection, session, schema, values),
-//!   │                   tables, cache, walk (the data map), one module per capability
+//!   ├──▶ core::store    all SQL (private to core): db/ (connection, session, retry, schema,
+//!   │                   migrate, values), tables, cache, walk (the data map), idempotency (keys
+//!   │                   of repeatable writes), one module per capability
 //!   └──▶ core::export   the export writers (JSON, CSV, HTML, ZIP), free of the driver
 //!   ▲
 //! core::output   typed results → records: the one place that spells the keys of PHP's arrays

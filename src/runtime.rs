@@ -34,8 +34,11 @@ const SHUTDOWN_GRACE: Duration = Duration::from_millis(500);
 struct Process {
     pid: u32,
     runtime: Runtime,
-    connections: HashMap<(String, Duration), Held>,
+    connections: HashMap<HeldKey, Held>,
 }
+
+/// Held connections differ by database and by the session settings that follow from the config.
+type HeldKey = (String, Duration, bool);
 
 struct Held {
     connection: Connection,
@@ -69,7 +72,11 @@ pub fn with_session<T>(
                 connections,
                 ..
             } = current_process(&mut state)?;
-            let key = (config.database.key().to_owned(), config.query_timeout);
+            let key = (
+                config.database.key().to_owned(),
+                config.query_timeout,
+                config.read_your_writes,
+            );
             let held = connections.remove(&key);
             runtime.block_on(async {
                 let mut connection = match checked(held, config).await {
@@ -109,7 +116,7 @@ pub fn with_session<T>(
 
 /// Closes the connection unused for longest (a process that talks to many databases, e.g. a
 /// multi-shop worker, must not pile up connections until the server refuses new ones).
-async fn close_least_recently_used(connections: &mut HashMap<(String, Duration), Held>) {
+async fn close_least_recently_used(connections: &mut HashMap<HeldKey, Held>) {
     let oldest = connections
         .iter()
         .min_by_key(|(_, held)| held.last_used)
@@ -151,6 +158,7 @@ async fn checked(held: Option<Held>, config: &Config) -> Result<Connection> {
         &config.database,
         config.connect_timeout,
         config.query_timeout,
+        config.read_your_writes,
     )
     .await
 }

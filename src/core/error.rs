@@ -38,6 +38,9 @@ pub enum DatabaseErrorKind {
     Io,
     /// The schema is not what this version of the extension expects.
     Schema,
+    /// COMMIT was sent but its answer never came (timeout, lost connection): the write may or may
+    /// not have been recorded. Retried safely only with the same idempotency key.
+    OutcomeUnknown,
 }
 
 impl Error {

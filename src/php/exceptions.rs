@@ -14,7 +14,7 @@ use ext_php_rs::exception::PhpException;
 use ext_php_rs::ffi::zend_class_entry;
 use ext_php_rs::zend::{ClassEntry, ce};
 
-use crate::core::error::Error;
+use crate::core::error::{DatabaseErrorKind, Error};
 
 unsafe extern "C" {
     // SPL's class entry, exported by PHP itself, as C extensions use it.
@@ -33,6 +33,11 @@ static CONFIG: ExceptionClass = ExceptionClass::new("Dsgvo\\ConfigException");
 static DATABASE: ExceptionClass = ExceptionClass::new("Dsgvo\\DatabaseException");
 static INVALID_INPUT: ExceptionClass = ExceptionClass::new("Dsgvo\\InvalidInputException");
 static TOKEN: ExceptionClass = ExceptionClass::new("Dsgvo\\TokenException");
+static OUTCOME_UNKNOWN: ExceptionClass = ExceptionClass::new("Dsgvo\\OutcomeUnknownException");
+
+fn database_entry() -> &'static ClassEntry {
+    DATABASE.entry()
+}
 
 impl ExceptionClass {
     const fn new(name: &'static str) -> Self {
@@ -91,11 +96,25 @@ pub fn register() -> bool {
                 .register()
                 .is_ok()
         })
+        // A DatabaseException whose commit may or may not have happened: `catch (DatabaseException)`
+        // still catches it.
+        && ClassBuilder::new(OUTCOME_UNKNOWN.name)
+            .extends((database_entry, "\\Dsgvo\\DatabaseException"))
+            .registration(|entry, tables| keep(&OUTCOME_UNKNOWN, entry, tables))
+            .register()
+            .is_ok()
 }
 
 /// Forgets the class entries; MSHUTDOWN.
 pub fn unregister() {
-    for class in [&BASE, &CONFIG, &DATABASE, &INVALID_INPUT, &TOKEN] {
+    for class in [
+        &BASE,
+        &CONFIG,
+        &DATABASE,
+        &INVALID_INPUT,
+        &TOKEN,
+        &OUTCOME_UNKNOWN,
+    ] {
         class.entry.store(ptr::null_mut(), Ordering::Release);
     }
 }
@@ -104,6 +123,9 @@ impl From<Error> for PhpException {
     fn from(error: Error) -> Self {
         let (class, code) = match &error {
             Error::Config(_) => (&CONFIG, 0),
+            Error::Database(e) if e.kind == DatabaseErrorKind::OutcomeUnknown => {
+                (&OUTCOME_UNKNOWN, i32::from(e.code))
+            }
             Error::Database(e) => (&DATABASE, i32::from(e.code)),
             Error::InvalidInput(_) => (&INVALID_INPUT, 0),
             Error::Token(_) => (&TOKEN, 0),

@@ -227,6 +227,7 @@ final class ConfigTest extends TestCase
             'dsgvo.erase_strategies' => '',
             'dsgvo.recommend_min_customers' => '5',
             'dsgvo.excluded_order_statuses' => '',
+            'dsgvo.read_your_writes' => '0',
         ];
         $actual = ini_get_all('dsgvo', false);
         ksort($actual);

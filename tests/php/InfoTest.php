@@ -38,7 +38,7 @@ final class InfoTest extends TestCase
         $this->assertMatchesRegularExpression('/^version => ' . preg_quote($version, '/') . '$/m', $out);
         $this->assertMatchesRegularExpression('/^build => \S+ \(git \S+, (release|debug), rustc [^,]+, [^)]+\)$/m', $out);
         foreach (['dsn', 'table_prefix', 'shop', 'shop_table_prefix', 'secret', 'query_timeout_ms', 'connect_timeout_ms', 'consent_token_ttl_days', 'truncate_ip', 'existing_customer_max_age_days', 'previous_secrets', 'retention_send_log_days',
-            'retention_archive_days', 'retention_pending_consent_days', 'erase_strategies', 'recommend_min_customers', 'excluded_order_statuses'] as $name) {
+            'retention_archive_days', 'retention_pending_consent_days', 'erase_strategies', 'recommend_min_customers', 'excluded_order_statuses', 'read_your_writes'] as $name) {
             $this->assertMatchesRegularExpression('/^dsgvo\.' . $name . ' => /m', $out, $name);
         }
         $this->assertStringContainsString('dsgvo.table_prefix => gdpr_ => gdpr_', $out);

@@ -52,6 +52,9 @@ pub struct Config {
     pub recommend_min_customers: u32,
     /// Shop order status ids that are no sale; None: the statuses named like a cancellation.
     pub excluded_order_statuses: Option<Vec<u64>>,
+    /// Sessions make every read wait for the writes the cluster acknowledged before it
+    /// (`wsrep_sync_wait` on Galera, `group_replication_consistency` on MySQL), where the server has it.
+    pub read_your_writes: bool,
 }
 
 /// How long records are kept, in days; 0 keeps them.
@@ -108,6 +111,7 @@ impl Config {
         let consent_token_ttl_days =
             raw(index::CONSENT_TOKEN_TTL_DAYS).int_in(CONSENT_TOKEN_TTL_DAYS, "days")?;
         let truncate_ip = raw(index::TRUNCATE_IP).flag()?;
+        let read_your_writes = raw(index::READ_YOUR_WRITES).flag()?;
         let existing_customer_max_age_days =
             raw(index::EXISTING_CUSTOMER_MAX_AGE_DAYS).int_in(MAX_AGE_DAYS, "days")?;
         let (previous_secrets, weak_previous_secrets) =
@@ -146,6 +150,7 @@ impl Config {
             erase_strategies,
             recommend_min_customers: u32::try_from(recommend_min_customers).unwrap_or(5),
             excluded_order_statuses,
+            read_your_writes,
         })
     }
 

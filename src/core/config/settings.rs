@@ -20,7 +20,7 @@ pub struct Setting {
 
 /// One table drives the php.ini registration, the constructor options (same name without the prefix),
 /// `php --ri dsgvo` and the error messages, so a setting is added in exactly one place.
-pub const SETTINGS: [Setting; 17] = [
+pub const SETTINGS: [Setting; 18] = [
     Setting {
         name: "dsn",
         ini: c"dsgvo.dsn",
@@ -123,6 +123,12 @@ pub const SETTINGS: [Setting; 17] = [
         default: c"",
         help: "shop order status ids that are no sale (§ 7 Abs. 3 UWG), comma-separated, or none; empty: the statuses named like a cancellation",
     },
+    Setting {
+        name: "read_your_writes",
+        ini: c"dsgvo.read_your_writes",
+        default: c"0",
+        help: "on a Galera or Group Replication cluster, every read waits until this node has applied all writes acknowledged before it",
+    },
 ];
 
 /// Positions in [`SETTINGS`], checked by a test.
@@ -144,6 +150,7 @@ pub(super) mod index {
     pub const ERASE_STRATEGIES: usize = 14;
     pub const RECOMMEND_MIN_CUSTOMERS: usize = 15;
     pub const EXCLUDED_ORDER_STATUSES: usize = 16;
+    pub const READ_YOUR_WRITES: usize = 17;
 }
 
 /// Where a value came from, so a message names what the developer has to change.
@@ -296,6 +303,7 @@ mod tests {
             (index::ERASE_STRATEGIES, "erase_strategies"),
             (index::RECOMMEND_MIN_CUSTOMERS, "recommend_min_customers"),
             (index::EXCLUDED_ORDER_STATUSES, "excluded_order_statuses"),
+            (index::READ_YOUR_WRITES, "read_your_writes"),
         ];
         assert_eq!(names.len(), SETTINGS.len());
         for (i, name) in names {

@@ -77,6 +77,8 @@ impl Engine {
         let secret = self.config.require_secret()?;
         let now = Timestamp::now();
         let proof = proof::validate(proof, now, self.config.truncate_ip)?;
+        // A token confirms once: a second confirmation is refused with a TokenException already.
+        proof::refuse_idempotency_key(&proof, "confirmConsent")?;
         proof::refuse_email(
             &proof,
             "confirmConsent",

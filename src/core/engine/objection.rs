@@ -8,6 +8,7 @@ use crate::core::rules::decision;
 use crate::core::rules::proof::{self, Source};
 use crate::core::rules::{email, email_type, ident, notice, unsubscribe};
 use crate::core::store::decision::{Ids, Needs};
+use crate::core::store::idempotency;
 use crate::core::store::objection::{self, Keys, Objection};
 use crate::core::time::Timestamp;
 use crate::core::token;
@@ -20,15 +21,17 @@ impl Engine {
         let email_type = email_type::name_or_all(email_type)?;
         let now = Timestamp::now();
         let proof = objection_proof(proof, now, self.config.truncate_ip, "optOut")?;
-        self.record_objection(customer_id, email_type, &proof, now)
+        self.record_objection(customer_id, email_type, &proof, now, Some("optOut"))
     }
 
+    /// `call`: the call whose `idempotency_key` the proof may carry (None: it takes none).
     fn record_objection(
         &self,
         customer_id: u64,
         email_type: &str,
         proof: &proof::Proof,
         now: Timestamp,
+        call: Option<&'static str>,
     ) -> Result<bool> {
         let keyring = self.config.keyring();
         let keys = Keys {
@@ -39,6 +42,7 @@ impl Engine {
             email_type,
             proof,
             now,
+            key: idempotency_key(proof, call),
         };
         self.session(async |session| {
             objection::opt_out(session, keys, customer_id, objection).await
@@ -61,6 +65,7 @@ impl Engine {
             email_type,
             proof: &proof,
             now,
+            key: idempotency_key(&proof, Some("optOutEmail")),
         };
         self.session(async |session| {
             objection::opt_out_email(session, keys, secret, &normal, objection).await
@@ -108,11 +113,13 @@ impl Engine {
     pub fn unsubscribe(&self, token: &str, proof: KeyValues) -> Result<Unsubscribed> {
         let now = Timestamp::now();
         let mut proof = objection_proof(proof, now, self.config.truncate_ip, "unsubscribe")?;
+        // The token itself makes the link safe to follow twice: the second answers `new` false.
+        proof::refuse_idempotency_key(&proof, "unsubscribe")?;
         let content = self.read_unsubscribe_token(token)?;
         let email_type = content.email_type;
         proof.source.get_or_insert(Source::Link);
         let customer_id = content.customer_id;
-        let new = self.record_objection(customer_id, &email_type, &proof, now)?;
+        let new = self.record_objection(customer_id, &email_type, &proof, now, None)?;
         Ok(Unsubscribed {
             customer_id,
             email_type,
@@ -152,6 +159,18 @@ impl Engine {
             &unsubscribe::url(&endpoint, &token),
         ))
     }
+}
+
+/// The proof's idempotency key for `call`.
+fn idempotency_key<'a>(
+    proof: &'a proof::Proof,
+    call: Option<&'static str>,
+) -> Option<idempotency::Key<'a>> {
+    proof
+        .idempotency_key
+        .as_deref()
+        .zip(call)
+        .map(|(key, call)| idempotency::Key { key, call })
 }
 
 /// The proof of an objection: validated like a consent's, without `email` (an objection of a customer

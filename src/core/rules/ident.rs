@@ -61,6 +61,24 @@ pub fn lookup(query: &str) -> Result<Lookup> {
     )))
 }
 
+/// Longest `idempotency_key`.
+pub const MAX_IDEMPOTENCY_KEY_CHARS: usize = 64;
+
+/// An `idempotency_key` (proof or meta key): 1 to 64 printable ASCII characters without spaces, e.g.
+/// a UUID or the shop's own request id. `what` names it in the message.
+pub fn idempotency_key(what: &str, value: &str) -> Result<String> {
+    let ok = !value.is_empty()
+        && value.len() <= MAX_IDEMPOTENCY_KEY_CHARS
+        && value.bytes().all(|b| b.is_ascii_graphic());
+    if !ok {
+        return Err(Error::invalid_input(format!(
+            "{what} must be 1 to {MAX_IDEMPOTENCY_KEY_CHARS} printable ASCII characters without spaces (e.g. a UUID), got {}",
+            shown(value)
+        )));
+    }
+    Ok(value.to_owned())
+}
+
 /// An argument as it may be quoted in a message: short, printable.
 pub fn shown(value: &str) -> String {
     if value.is_empty() {

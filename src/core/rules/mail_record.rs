@@ -34,15 +34,18 @@ pub struct SendMeta {
     pub sent_at: Option<Timestamp>,
     /// The mail carried the objection notice (`objectionNotice`); § 7(3) mail must.
     pub notice: bool,
+    /// The same key again returns the first send's id and writes nothing.
+    pub idempotency_key: Option<String>,
 }
 
-const SEND_KEYS: [&str; 6] = [
+const SEND_KEYS: [&str; 7] = [
     "email",
     "subject",
     "message_id",
     "order_id",
     "sent_at",
     "notice",
+    "idempotency_key",
 ];
 
 pub fn send_meta(input: KeyValues, now: Timestamp) -> Result<SendMeta> {
@@ -62,6 +65,12 @@ pub fn send_meta(input: KeyValues, now: Timestamp) -> Result<SendMeta> {
                     &format!("meta '{key}'"),
                     &string(&key, &value)?,
                     MAX_MESSAGE_ID_CHARS,
+                )?)
+            }
+            "idempotency_key" => {
+                meta.idempotency_key = Some(crate::core::rules::ident::idempotency_key(
+                    "meta 'idempotency_key'",
+                    &string(&key, &value)?,
                 )?)
             }
             "order_id" => match value {

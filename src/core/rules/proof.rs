@@ -74,9 +74,12 @@ pub struct Proof {
     /// Only for `source = import` grants: when the address owner confirmed the consent by double
     /// opt-in in the shop's old records; the import is then recorded as a confirmed double opt-in.
     pub confirmed_at: Option<Timestamp>,
+    /// The same key again returns the first call's result and writes nothing (store/idempotency.rs).
+    pub idempotency_key: Option<String>,
 }
 
-const KEYS: [&str; 9] = [
+const KEYS: [&str; 10] = [
+    "idempotency_key",
     "source",
     "text",
     "text_version",
@@ -154,6 +157,12 @@ pub fn validate(input: KeyValues, now: Timestamp, truncate_ip: bool) -> Result<P
             }
             "occurred_at" => occurred_at = Some(text),
             "confirmed_at" => confirmed_at = Some(text),
+            "idempotency_key" => {
+                proof.idempotency_key = Some(crate::core::rules::ident::idempotency_key(
+                    "proof 'idempotency_key'",
+                    &text,
+                )?)
+            }
             _ => return Err(unknown_key(&key)),
         }
     }
@@ -210,6 +219,16 @@ fn unknown_key(key: &str) -> Error {
 
 /// Refuses proof key `email` where an address is not the caller's to choose: a confirmation is for the
 /// address its request was mailed to, an objection for the account's current address.
+/// Refuses proof key `idempotency_key` for a call that does not take one.
+pub fn refuse_idempotency_key(proof: &Proof, call: &str) -> Result<()> {
+    if proof.idempotency_key.is_some() {
+        return Err(Error::invalid_input(format!(
+            "proof 'idempotency_key' is not accepted by {call}; it is taken by grantConsent, requestConsent, revokeConsent, optOut, optOutEmail and logSend"
+        )));
+    }
+    Ok(())
+}
+
 pub fn refuse_email(proof: &Proof, call: &str, why: &str) -> Result<()> {
     if proof.email.is_some() {
         return Err(Error::invalid_input(format!(

@@ -21,6 +21,7 @@ use crate::core::rules::proof::Proof;
 use crate::core::store::cache::{self, REASON_OPT_OUT};
 use crate::core::store::db::session::Session;
 use crate::core::store::db::values::{self, schema_error};
+use crate::core::store::idempotency;
 use crate::core::time::Timestamp;
 
 /// What a schema error names when a row does not fit.
@@ -83,8 +84,12 @@ pub(super) async fn account_addresses(
 /// Appends one event in its own transaction; returns its id. Without an address in the event, the
 /// account's current address is recorded.
 pub async fn append(session: &mut Session<'_>, event: &NewEvent<'_>) -> Result<u64> {
+    let key = idempotency::Key::of_event(event.action, event.proof);
     session
         .transaction(async |s| {
+            if let Some(first) = idempotency::claim(s, key, event.recorded_at).await? {
+                return Ok(first);
+            }
             let current = match event.email {
                 Some(_) => None,
                 None => account_address(s, event.customer_id).await?,
@@ -94,7 +99,9 @@ pub async fn append(session: &mut Session<'_>, event: &NewEvent<'_>) -> Result<u
                 ..*event
             };
             let mut head = lock_head(s, event.customer_id, event.purpose).await?;
-            append_locked(s, &mut head, &event).await
+            let id = append_locked(s, &mut head, &event).await?;
+            idempotency::record(s, key, id).await?;
+            Ok(id)
         })
         .await
 }

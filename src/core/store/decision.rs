@@ -238,8 +238,9 @@ pub(super) fn apply_address_entries(
 }
 
 /// The catalog counter and the clocks, as the first columns of every row.
-const HEAD_COLUMNS: &str =
-    "(SELECT value FROM `{p}counters` WHERE name = 'catalog'), UTC_TIMESTAMP(6), NOW()";
+fn head_columns() -> String {
+    format!("{}, UTC_TIMESTAMP(6), NOW()", cache::VERSION)
+}
 
 type Rows = (Vec<(u64, Facts, Option<String>)>, u64, Clocks);
 
@@ -255,7 +256,7 @@ async fn read(
     let shop = shop.as_ref();
     let prefix = session.prefix();
     if !needs.customer {
-        let sql = render(&format!("SELECT {HEAD_COLUMNS}"), prefix);
+        let sql = render(&format!("SELECT {}", head_columns()), prefix);
         let mut row: Row = session
             .exec_first(&sql, ())
             .await?
@@ -406,9 +407,10 @@ fn statement(
         params.push(email_type.into());
         params.extend(id_params);
     }
+    let head = head_columns();
     let sql = render(
         &format!(
-            "SELECT {HEAD_COLUMNS}, {id}, {customer_columns},
+            "SELECT {head}, {id}, {customer_columns},
                (SELECT MAX(x.created_at) FROM `{{p}}opt_outs` x WHERE x.customer_id = {id} AND x.type = '*'),
                (SELECT MAX(x.created_at) FROM `{{p}}opt_outs` x WHERE x.customer_id = {id} AND x.type = ?),
                st.status, st.granted_at, st.grant_event_id, st.event_id, st.email,

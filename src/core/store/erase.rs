@@ -130,6 +130,52 @@ async fn refuse_admin(
     Ok(())
 }
 
+/// On a Galera node, refuses to change a shop table that is not InnoDB: Galera replicates InnoDB
+/// only, so a MyISAM table would lose the customer on this node and keep it on every other one while
+/// erase() reported success. Checked before anything is written (the suppression entries included).
+async fn refuse_unreplicated(session: &mut Session<'_>, steps: &[Step]) -> Result<()> {
+    let wsrep: Option<(String, String)> = session
+        .exec_first("SHOW VARIABLES LIKE 'wsrep_on'", ())
+        .await?;
+    if !wsrep.is_some_and(|(_, on)| on.eq_ignore_ascii_case("ON")) {
+        return Ok(());
+    }
+    let changed: Vec<&str> = steps
+        .iter()
+        .filter(|s| !matches!(s.strategy, Erase::Retain(_)))
+        .map(|s| s.table.as_str())
+        .collect();
+    if changed.is_empty() {
+        return Ok(());
+    }
+    let marks = vec!["?"; changed.len()].join(", ");
+    let engines: Vec<(String, Option<String>)> = session
+        .exec(
+            &format!(
+                "SELECT TABLE_NAME, ENGINE FROM information_schema.TABLES
+                 WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME IN ({marks}) ORDER BY TABLE_NAME"
+            ),
+            changed,
+        )
+        .await?;
+    let unreplicated: Vec<String> = engines
+        .into_iter()
+        .filter(|(_, engine)| {
+            !engine
+                .as_deref()
+                .is_some_and(|e| e.eq_ignore_ascii_case("InnoDB"))
+        })
+        .map(|(table, engine)| format!("{table} ({})", engine.as_deref().unwrap_or("no engine")))
+        .collect();
+    if unreplicated.is_empty() {
+        return Ok(());
+    }
+    Err(Error::config(format!(
+        "erase() with shop_data refused: this database is a Galera cluster node, which replicates InnoDB tables only, and the shop table(s) {} are not InnoDB; the other nodes would keep the customer. Convert them (ALTER TABLE ... ENGINE=InnoDB) or set erase_strategies to retain them",
+        unreplicated.join(", ")
+    )))
+}
+
 pub async fn erase(
     session: &mut Session<'_>,
     ctx: &Scope<'_>,
@@ -140,8 +186,10 @@ pub async fn erase(
     let all = datamap::entries(ctx.shop());
     let tables: Vec<String> = all.iter().map(|e| ctx.table(e)).collect();
     let columns = walk::columns(session, &tables).await?;
+    let steps = plan(ctx, request, &columns);
     if request.shop_data {
         refuse_admin(session, ctx, &columns, request.customer_id).await?;
+        refuse_unreplicated(session, &steps).await?;
     }
     let subject = walk::subject(session, ctx, &all, &columns, request.customer_id).await?;
     let mut report = Report {
@@ -157,7 +205,6 @@ pub async fn erase(
             .await?
     };
 
-    let steps = plan(ctx, request, &columns);
     let run = async |s: &mut Session<'_>| -> Result<Report> {
         let mut report = report.clone();
         for step in &steps {

@@ -12,6 +12,7 @@ pub mod decision;
 pub mod email_types;
 pub mod erase;
 pub mod export;
+pub mod idempotency;
 pub mod import;
 
 pub mod objection;

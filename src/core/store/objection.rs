@@ -5,7 +5,7 @@
 //! customer id, for the account's current address (an address entry, so every account with that
 //! address, now or later, is covered) and, for a type that needs consent, as a revocation in the
 //! consent ledger. Lock order in every transaction here and in `consent::confirm`: the chain head
-//! first (only when something is revoked), the catalog counter last.
+//! first (only when something is revoked), the catalog counter's rows last.
 
 use mysql_async::Value;
 
@@ -19,6 +19,7 @@ use crate::core::store::cache::{self, REASON_OPT_OUT};
 use crate::core::store::consent::{self, NewEvent};
 use crate::core::store::db::session::Session;
 use crate::core::store::db::values;
+use crate::core::store::idempotency;
 use crate::core::store::records;
 use crate::core::store::walk::exact_address;
 use crate::core::time::Timestamp;
@@ -29,6 +30,8 @@ pub struct Objection<'a> {
     pub email_type: &'a str,
     pub proof: &'a Proof,
     pub now: Timestamp,
+    /// The call's `idempotency_key` with the call's name.
+    pub key: Option<idempotency::Key<'a>>,
 }
 
 /// The keys to recognise addresses with (current first) and the current key to write entries with;
@@ -191,7 +194,7 @@ async fn record_for_address(
     if for_good || standing {
         // The suppression or the objection holds again now that its lifts are gone.
         if dropped > 0 {
-            cache::changed(s).await?;
+            cache::changed_address(s, normal_email).await?;
         }
         return Ok(dropped > 0);
     }
@@ -219,12 +222,16 @@ pub async fn opt_out(
 ) -> Result<bool> {
     session
         .transaction(async |s| {
+            if let Some(first) = idempotency::claim(s, objection.key, objection.now).await? {
+                return Ok(first != 0);
+            }
             let address = consent::account_address(s, customer_id).await?;
             let mut recorded =
                 record_for_customer(s, customer_id, address.as_deref(), objection).await?;
             if let (Some(address), Some(secret)) = (address.as_deref(), keys.secret) {
                 recorded |= record_for_address(s, keys, secret, address, objection).await?;
             }
+            idempotency::record(s, objection.key, u64::from(recorded)).await?;
             Ok(recorded)
         })
         .await
@@ -246,6 +253,9 @@ pub async fn opt_out_email(
     let email_type = objection.email_type;
     session
         .transaction(async |s| {
+            if let Some(first) = idempotency::claim(s, objection.key, objection.now).await? {
+                return Ok(first != 0);
+            }
             let entries = cache::address_entries_in_db(s, keys.keyring, normal_email).await?;
             let covers = |t: &str| t == "*" || t == email_type;
             let for_good = entries.iter().any(|e| {
@@ -257,6 +267,7 @@ pub async fn opt_out_email(
                     && (email_type == "*" || e.email_type == email_type)
             });
             if for_good && !lifted {
+                idempotency::record(s, objection.key, 0).await?;
                 return Ok(false);
             }
             let customers: Vec<u64> = match shop {
@@ -279,6 +290,7 @@ pub async fn opt_out_email(
                 recorded |= record_for_customer(s, customer, Some(normal_email), objection).await?;
             }
             recorded |= record_for_address(s, keys, secret, normal_email, objection).await?;
+            idempotency::record(s, objection.key, u64::from(recorded)).await?;
             Ok(recorded)
         })
         .await

@@ -1,6 +1,6 @@
 //! SQL of "customers also bought": streaming the shop's order lines customer by customer into the pair
-//! counter, leaving out erased customers and those who objected to personalisation, and replacing the
-//! published pairs atomically.
+//! counter, leaving out erased customers and those who objected to personalisation, and publishing the
+//! pairs as a new generation (readers switch in one step; no DDL, no lock).
 
 use std::collections::{HashMap, HashSet};
 use std::time::{Duration, Instant};
@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use mysql_async::Value;
 
 use crate::core::config::Secret;
-use crate::core::error::{DatabaseErrorKind, Error, Result};
+use crate::core::error::Result;
 use crate::core::rules::consent::{Status, given_for_other_address};
 use crate::core::rules::decision::{ConsentFacts, Facts};
 use crate::core::rules::email::normalise;
@@ -16,7 +16,7 @@ use crate::core::rules::recommend::{self as rule, PairCounter};
 use crate::core::store::cache::{self, Cache};
 use crate::core::store::db::schema::render;
 use crate::core::store::db::session::Session;
-use crate::core::store::db::values;
+use crate::core::store::db::values::{self, schema_error};
 use crate::core::store::decision::apply_address_entries;
 use crate::core::time::Timestamp;
 
@@ -128,34 +128,14 @@ pub struct RefreshRequest<'a> {
     pub limit: Duration,
 }
 
+/// Counts the pairs and publishes them as a new generation. Needs no lock: refreshes running at once
+/// (on one server or on several cluster nodes) each succeed, and the newest generation stays
+/// published.
 pub async fn refresh(session: &mut Session<'_>, request: &RefreshRequest<'_>) -> Result<Refresh> {
-    let prefix = session.prefix();
-    let started = Instant::now();
-    let got: Option<Option<i64>> = session
-        .exec_first(
-            &session.sql(
-                "SELECT GET_LOCK(CONCAT('dsgvo_recommend_', SHA1(CONCAT(DATABASE(), '.', ?))), 0)",
-            ),
-            (prefix,),
-        )
-        .await?;
-    if got.flatten() != Some(1) {
-        return Err(Error::database(
-            DatabaseErrorKind::Timeout,
-            "another process is refreshing the recommendations; try again when it is done",
-            0,
-        ));
-    }
-    let result = refresh_locked(session, request, started).await;
-    if session.reusable() {
-        let _ = session
-            .exec_drop(&render("SELECT RELEASE_LOCK(CONCAT('dsgvo_recommend_', SHA1(CONCAT(DATABASE(), '.', ?))))", prefix), (prefix,))
-            .await;
-    }
-    result
+    refresh_counted(session, request, Instant::now()).await
 }
 
-async fn refresh_locked(
+async fn refresh_counted(
     session: &mut Session<'_>,
     request: &RefreshRequest<'_>,
     started: Instant,
@@ -243,41 +223,64 @@ async fn refresh_locked(
     Ok(stats)
 }
 
-/// Builds the new pairs beside the published table and swaps them in with one RENAME (atomic: readers
-/// see the old pairs or the new ones, never a half-built table).
+/// The generation readers use, as an SQL expression.
+const PUBLISHED: &str = "(SELECT value FROM `{p}counters` WHERE name = 'recommend.published')";
+
+/// Writes the pairs under a new generation number, publishes it unless a newer one was published
+/// meanwhile, and deletes the generations older than the published one. Readers see the old pairs or
+/// the new ones, never a half-written generation: they read the published number in the statement
+/// that reads the pairs.
 async fn publish(session: &mut Session<'_>, pairs: &[(u32, u32, u32)]) -> Result<()> {
-    let prefix = session.prefix();
-    session
-        .query_drop(&session.sql("DROP TABLE IF EXISTS `{p}recommendations_build`"))
-        .await?;
-    session
-        .query_drop(
-            &session.sql("CREATE TABLE `{p}recommendations_build` LIKE `{p}recommendations`"),
-        )
-        .await?;
-    for chunk in pairs.chunks(INSERT_BATCH) {
-        let marks = vec!["(?, ?, ?), (?, ?, ?)"; chunk.len()].join(", ");
-        let mut params: Vec<Value> = Vec::with_capacity(chunk.len() * 6);
-        for &(a, b, n) in chunk {
-            params.extend([a.into(), b.into(), n.into(), b.into(), a.into(), n.into()]);
-        }
-        session
-            .exec_drop(
-                &render(
-                    &format!("INSERT INTO `{{p}}recommendations_build` (product_id, other_id, customers) VALUES {marks}"),
-                    prefix,
-                ),
-                params,
+    let generation = session
+        .transaction(async |s| {
+            s.exec_drop(
+                &s.sql("UPDATE `{p}counters` SET value = LAST_INSERT_ID(value + 1) WHERE name = 'recommend.next'"),
+                (),
             )
             .await?;
-    }
-    session
-        .query_drop(&session.sql(
-            "RENAME TABLE `{p}recommendations` TO `{p}recommendations_old`, `{p}recommendations_build` TO `{p}recommendations`",
-        ))
+            match (s.affected_rows(), s.last_insert_id()) {
+                (1, Some(generation)) => Ok(generation),
+                _ => Err(schema_error("the recommendation counters are missing; run migrate()")),
+            }
+        })
         .await?;
+    for chunk in pairs.chunks(INSERT_BATCH) {
+        let marks = vec!["(?, ?, ?, ?), (?, ?, ?, ?)"; chunk.len()].join(", ");
+        let sql = session.sql(&format!(
+            "INSERT INTO `{{p}}recommendation_pairs` (generation, product_id, other_id, customers) VALUES {marks}"
+        ));
+        let mut params: Vec<Value> = Vec::with_capacity(chunk.len() * 8);
+        for &(a, b, n) in chunk {
+            params.extend([generation.into(), a.into(), b.into(), n.into()]);
+            params.extend([generation.into(), b.into(), a.into(), n.into()]);
+        }
+        session
+            .transaction(async |s| s.exec_drop(&sql, params.clone()).await)
+            .await?;
+    }
+    let published = session
+        .transaction(async |s| {
+            s.exec_drop(
+                &s.sql("UPDATE `{p}counters` SET value = GREATEST(value, ?) WHERE name = 'recommend.published'"),
+                (generation,),
+            )
+            .await?;
+            let published: Option<u64> = s
+                .exec_first(&s.sql(&format!("SELECT {PUBLISHED}")), ())
+                .await?
+                .flatten();
+            published.ok_or_else(|| schema_error("the recommendation counters are missing; run migrate()"))
+        })
+        .await?;
+    // What no reader can reach any more; a reader that started before still sees it in its snapshot.
     session
-        .query_drop(&session.sql("DROP TABLE `{p}recommendations_old`"))
+        .transaction(async |s| {
+            s.exec_drop(
+                &s.sql("DELETE FROM `{p}recommendation_pairs` WHERE generation < ?"),
+                (published,),
+            )
+            .await
+        })
         .await
 }
 
@@ -303,7 +306,8 @@ pub async fn also_bought(
     let rows: Vec<(u64, u64)> = session
         .exec(
             &session.sql(
-                "SELECT other_id, customers FROM `{p}recommendations` WHERE product_id = ? ORDER BY customers DESC, other_id LIMIT ?",
+                &format!("SELECT other_id, customers FROM `{{p}}recommendation_pairs`
+                 WHERE generation = {PUBLISHED} AND product_id = ? ORDER BY customers DESC, other_id LIMIT ?"),
             ),
             (product, limit),
         )
@@ -334,8 +338,8 @@ pub async fn recommend_for(
         .exec(
             &render(
                 &format!(
-                    "SELECT r.other_id, SUM(r.customers) AS score FROM `{{p}}recommendations` r
-                     WHERE r.product_id IN ({bought}) AND r.other_id NOT IN ({bought})
+                    "SELECT r.other_id, SUM(r.customers) AS score FROM `{{p}}recommendation_pairs` r
+                     WHERE r.generation = {PUBLISHED} AND r.product_id IN ({bought}) AND r.other_id NOT IN ({bought})
                      GROUP BY r.other_id ORDER BY score DESC, r.other_id LIMIT ?"
                 ),
                 prefix,

@@ -7,11 +7,39 @@ use crate::core::error::{Error, Result};
 use crate::core::rules::mail_record::{SendMeta, require_notice};
 use crate::core::store::db::session::Session;
 use crate::core::store::db::values::{self, schema_error};
+use crate::core::store::idempotency;
 use crate::core::store::request_log;
 use crate::core::time::Timestamp;
 
 /// Appends a send; returns its id.
 pub async fn log_send(
+    session: &mut Session<'_>,
+    customer_id: u64,
+    email_type: &str,
+    meta: &SendMeta,
+    now: Timestamp,
+) -> Result<u64> {
+    let Some(key) = meta.idempotency_key.as_deref() else {
+        // One statement, no transaction: the common case stays one round trip.
+        return insert_send(session, customer_id, email_type, meta, now).await;
+    };
+    let key = Some(idempotency::Key {
+        key,
+        call: "logSend",
+    });
+    session
+        .transaction(async |s| {
+            if let Some(first) = idempotency::claim(s, key, now).await? {
+                return Ok(first);
+            }
+            let id = insert_send(s, customer_id, email_type, meta, now).await?;
+            idempotency::record(s, key, id).await?;
+            Ok(id)
+        })
+        .await
+}
+
+async fn insert_send(
     session: &mut Session<'_>,
     customer_id: u64,
     email_type: &str,
@@ -40,6 +68,7 @@ pub async fn log_send(
     };
     session.exec_drop(&session.sql(sql), params).await?;
     if session.affected_rows() == 0 {
+        // Refused (inside a transaction it rolls back, the key's claim with it).
         return Err(require_notice(meta, email_type)
             .err()
             .unwrap_or_else(|| schema_error("the send log did not take the row")));

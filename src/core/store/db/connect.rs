@@ -21,6 +21,7 @@ pub async fn open(
     target: &DbTarget,
     connect_timeout: Duration,
     query_timeout: Duration,
+    read_your_writes: bool,
 ) -> Result<Connection> {
     let attempt = async {
         let mut conn = Conn::new(target.opts().clone()).await?;
@@ -28,6 +29,18 @@ pub async fn open(
         let mariadb = version.is_some_and(|v| v.contains("MariaDB"));
         conn.query_drop(session_settings(mariadb, query_timeout))
             .await?;
+        if read_your_writes {
+            // SHOW: MySQL 8 has no information_schema.SESSION_VARIABLES.
+            let present: Vec<(String, String)> = conn
+                .query(
+                    "SHOW SESSION VARIABLES WHERE Variable_name IN ('wsrep_sync_wait', 'group_replication_consistency')",
+                )
+                .await?;
+            let present: Vec<String> = present.into_iter().map(|(name, _)| name).collect();
+            if let Some(statement) = causal_reads(&present) {
+                conn.query_drop(statement).await?;
+            }
+        }
         Ok::<Connection, mysql_async::Error>(Connection { conn, mariadb })
     };
     match tokio::time::timeout(connect_timeout, attempt).await {
@@ -77,6 +90,21 @@ fn limits(mariadb: bool, limit: Duration) -> String {
     )
 }
 
+/// The statement that makes every read of the session wait until the node has applied what the
+/// cluster acknowledged before it, given the names of the variables the server has: Galera's
+/// `wsrep_sync_wait` (1: reads), MySQL Group Replication's `group_replication_consistency`. A server
+/// with neither is one server (or an asynchronous replica, see docs/scaling.md): nothing to set.
+pub fn causal_reads(present: &[String]) -> Option<&'static str> {
+    let has = |name: &str| present.iter().any(|p| p.eq_ignore_ascii_case(name));
+    if has("wsrep_sync_wait") {
+        Some("SET SESSION wsrep_sync_wait = 1")
+    } else if has("group_replication_consistency") {
+        Some("SET SESSION group_replication_consistency = 'BEFORE'")
+    } else {
+        None
+    }
+}
+
 fn code(error: &mysql_async::Error) -> u16 {
     match error {
         mysql_async::Error::Server(e) => e.code,
@@ -107,5 +135,19 @@ mod tests {
         let mysql = session_settings(false, Duration::from_millis(200));
         assert!(mysql.contains("max_execution_time = 200"), "{mysql}");
         assert!(mysql.contains("innodb_lock_wait_timeout = 1"), "{mysql}");
+    }
+
+    #[test]
+    fn causal_reads_use_what_the_server_has() {
+        let names = |n: &[&str]| n.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert_eq!(
+            causal_reads(&names(&["WSREP_SYNC_WAIT"])),
+            Some("SET SESSION wsrep_sync_wait = 1")
+        );
+        assert_eq!(
+            causal_reads(&names(&["GROUP_REPLICATION_CONSISTENCY"])),
+            Some("SET SESSION group_replication_consistency = 'BEFORE'")
+        );
+        assert_eq!(causal_reads(&[]), None);
     }
 }

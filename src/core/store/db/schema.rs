@@ -23,7 +23,7 @@ pub const SCHEMA_VERSION_TABLE: &str = "CREATE TABLE IF NOT EXISTS `{p}schema_ve
   extension_version VARCHAR(32) NOT NULL
 ) {options}";
 
-pub const MIGRATIONS: &[Migration] = &[V1, V2, V3, V4];
+pub const MIGRATIONS: &[Migration] = &[V1, V2, V3, V4, V5];
 
 const V1: Migration = Migration {
     version: 1,
@@ -235,6 +235,37 @@ const V4: Migration = Migration {
         // The one extension by two months (Art. 12(3)): when, and the reason told to the person.
         "ALTER TABLE `{p}request_log` ADD COLUMN IF NOT EXISTS extended_at DATETIME(6) NULL",
         "ALTER TABLE `{p}request_log` ADD COLUMN IF NOT EXISTS extension_reason VARCHAR(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NULL",
+    ],
+};
+
+const V5: Migration = Migration {
+    version: 5,
+    statements: &[
+        // Idempotency keys (store/idempotency.rs): the key a write was given, the call and its result
+        // (an id, or 0/1 for the calls that answer a bool), written in the write's own transaction.
+        "CREATE TABLE IF NOT EXISTS `{p}idempotency_keys` (
+  idem_key VARCHAR(64) CHARACTER SET ascii COLLATE ascii_bin NOT NULL PRIMARY KEY,
+  call_name VARCHAR(32) CHARACTER SET ascii COLLATE ascii_bin NOT NULL,
+  result BIGINT UNSIGNED NULL,
+  created_at DATETIME(6) NOT NULL,
+  KEY created (created_at)
+) {options}",
+        // Recommendations by generation: a refresh writes its pairs under a new generation number and
+        // publishes it by moving `counters.recommend.published`; readers take the published one in the
+        // same statement. No DDL at run time (a RENAME swap is node-local trouble on a cluster), and a
+        // reader never meets a missing table. Older generations are deleted after publishing.
+        "CREATE TABLE IF NOT EXISTS `{p}recommendation_pairs` (
+  generation BIGINT UNSIGNED NOT NULL,
+  product_id BIGINT UNSIGNED NOT NULL,
+  other_id BIGINT UNSIGNED NOT NULL,
+  customers INT UNSIGNED NOT NULL,
+  PRIMARY KEY (generation, product_id, other_id),
+  KEY ranked (generation, product_id, customers)
+) {options}",
+        "INSERT IGNORE INTO `{p}counters` (name, value) VALUES ('recommend.published', 0), ('recommend.next', 0)",
+        // The pairs published before this version become generation 0, the published one.
+        "INSERT IGNORE INTO `{p}recommendation_pairs` (generation, product_id, other_id, customers)
+ SELECT 0, product_id, other_id, customers FROM `{p}recommendations`",
     ],
 };
 

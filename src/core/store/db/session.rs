@@ -4,7 +4,7 @@
 //! marked unusable so the runtime discards the connection instead of reusing a confused one.
 
 use std::future::Future;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use mysql_async::prelude::{FromRow, Queryable};
 use mysql_async::{Conn, Params};
@@ -12,6 +12,7 @@ use mysql_async::{Conn, Params};
 use crate::core::config::DbTarget;
 use crate::core::error::{DatabaseErrorKind, Error, Result};
 use crate::core::store::db::connect::Connection;
+use crate::core::store::db::retry;
 use crate::core::store::tables::Tables;
 
 /// MariaDB: "Query execution was interrupted (max_statement_time exceeded)".
@@ -147,16 +148,48 @@ impl<'c> Session<'c> {
 
     /// Runs `work` in a transaction: committed if it returns Ok, rolled back otherwise (a broken
     /// connection rolls back on the server by itself).
+    ///
+    /// A deadlock or Galera certification conflict (1213) and a lock wait timeout (1205) roll the
+    /// transaction back on the server; `work` then runs again from the start, after a short random
+    /// pause, a bounded number of times and within `query_timeout_ms` in all. `work` must therefore
+    /// be re-runnable: it takes its inputs by reference, reads afresh and keeps nothing between runs.
+    /// A COMMIT that timed out or lost its connection has an unknown outcome: that is not retried
+    /// but reported as [`DatabaseErrorKind::OutcomeUnknown`].
     pub async fn transaction<T>(
         &mut self,
-        work: impl AsyncFnOnce(&mut Session<'c>) -> Result<T>,
+        mut work: impl AsyncFnMut(&mut Session<'c>) -> Result<T>,
+    ) -> Result<T> {
+        let started = Instant::now();
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            match self.transaction_once(&mut work).await {
+                Err(Error::Database(e))
+                    if retry::conflict(&e)
+                        && self.reusable
+                        && attempt < retry::ATTEMPTS
+                        && started.elapsed() < self.query_timeout =>
+                {
+                    tokio::time::sleep(retry::pause(attempt)).await;
+                }
+                other => return other,
+            }
+        }
+    }
+
+    async fn transaction_once<T>(
+        &mut self,
+        work: &mut impl AsyncFnMut(&mut Session<'c>) -> Result<T>,
     ) -> Result<T> {
         self.query_drop("START TRANSACTION").await?;
         match work(self).await {
-            Ok(value) => {
-                self.query_drop("COMMIT").await?;
-                Ok(value)
-            }
+            Ok(value) => match self.query_drop("COMMIT").await {
+                Ok(()) => Ok(value),
+                Err(Error::Database(e)) if retry::outcome_unknown(&e) => {
+                    Err(retry::unknown_outcome(self.target, &e))
+                }
+                Err(e) => Err(e),
+            },
             Err(error) => {
                 if self.reusable {
                     // If even the rollback fails the connection is dropped, which rolls back too.
