@@ -608,9 +608,10 @@ namespace Dsgvo {
          *
          * @param 'access'|'portability'|'erasure'|'restriction'|'objection'|'rectification' $kind
          * @param int|string $subject a customer id, or an email address (someone without an account)
-         * @param array{received_at?: string, identity_verified?: bool, note?: string} $options received_at:
-         *   'YYYY-MM-DD' or RFC 3339, not in the future (default now); identity_verified: the shop checked who
-         *   asked (Art. 12(6)); note: one line, up to 255 characters, without personal data
+         * @param array{received_at?: string, identity_verified?: bool, note?: string, idempotency_key?: string} $options
+         *   received_at: 'YYYY-MM-DD' or RFC 3339, not in the future (default now); identity_verified: the shop
+         *   checked who asked (Art. 12(6)); note: one line, up to 255 characters, without personal data;
+         *   idempotency_key: as in proof arrays: the same key again returns the first id and registers nothing
          * @return int the request's id in requestLog()
          * @throws InvalidInputException
          * @throws DatabaseException

@@ -226,6 +226,23 @@ final class RequestsTest extends TestCase
         $this->store->closeRequest($open, 'done');
     }
 
+    public function testTheSameIdempotencyKeyRegistersOnce(): void
+    {
+        $id = $this->shop->addCustomer('erika@example.org');
+        $first = $this->store->registerRequest('access', $id, ['idempotency_key' => 'req-7f3a']);
+        $this->assertSame($first, $this->store->registerRequest('access', $id, ['idempotency_key' => 'req-7f3a']));
+        $this->assertCount(1, $this->open());
+        $this->assertNotSame($first, $this->store->registerRequest('access', $id, ['idempotency_key' => 'req-7f3b']));
+        $this->store->grantConsent($id, 'newsletter', ['idempotency_key' => 'grant-1']);
+        try {
+            $this->store->registerRequest('erasure', $id, ['idempotency_key' => 'grant-1']);
+            $this->fail('a key of another call was taken');
+        } catch (InvalidInputException $e) {
+            $this->assertStringContainsString('grantConsent', $e->getMessage());
+        }
+        $this->assertCount(2, $this->open(), 'nothing registered by the refused call');
+    }
+
     public function testBadRegistrationsAreRefusedAndWriteNothing(): void
     {
         foreach ([
@@ -242,6 +259,7 @@ final class RequestsTest extends TestCase
             ['access', 5, ['note' => "two\nlines"], 'note'],
             ['access', 5, ['identity_verified' => 'yes'], 'identity_verified'],
             ['access', 5, ['deadline' => '2027-01-01'], "unknown registerRequest option 'deadline'"],
+            ['access', 5, ['idempotency_key' => 'with space'], 'idempotency_key'],
         ] as [$kind, $subject, $options, $message]) {
             try {
                 $this->store->registerRequest($kind, $subject, $options);

@@ -116,7 +116,8 @@ impl Engine {
     }
 
     /// Registers a data-subject request when it arrives, so its deadline runs from then (Art. 12(3)).
-    /// `subject`: a customer id or an address. Options: received_at, identity_verified, note.
+    /// `subject`: a customer id or an address. Options: received_at, identity_verified, note,
+    /// idempotency_key (the same key again returns the first id and registers nothing).
     pub fn register_request(
         &self,
         kind: &str,
@@ -146,6 +147,10 @@ impl Engine {
             .string("note")?
             .map(|n| ident::one_line("option 'note'", &n, 255))
             .transpose()?;
+        let idempotency_key = options
+            .string("idempotency_key")?
+            .map(|k| ident::idempotency_key("option 'idempotency_key'", &k))
+            .transpose()?;
         options.finish()?;
         let new = NewRequest {
             kind,
@@ -153,6 +158,7 @@ impl Engine {
             received_at,
             identity_verified,
             note: note.as_deref(),
+            idempotency_key: idempotency_key.as_deref(),
             now,
         };
         self.session(async |session| request_log::register(session, &new).await)

@@ -9,6 +9,7 @@ use crate::core::error::Result;
 use crate::core::rules::request::{self, Subject};
 use crate::core::store::db::session::Session;
 use crate::core::store::db::values;
+use crate::core::store::idempotency;
 use crate::core::time::Timestamp;
 
 /// One answered (or attempted) request.
@@ -48,10 +49,31 @@ pub struct NewRequest<'a> {
     pub received_at: Timestamp,
     pub identity_verified: bool,
     pub note: Option<&'a str>,
+    pub idempotency_key: Option<&'a str>,
     pub now: Timestamp,
 }
 
 pub async fn register(session: &mut Session<'_>, new: &NewRequest<'_>) -> Result<u64> {
+    let Some(key) = new.idempotency_key else {
+        return insert(session, new).await;
+    };
+    let key = Some(idempotency::Key {
+        key,
+        call: "registerRequest",
+    });
+    session
+        .transaction(async |s| {
+            if let Some(first) = idempotency::claim(s, key, new.now).await? {
+                return Ok(first);
+            }
+            let id = insert(s, new).await?;
+            idempotency::record(s, key, id).await?;
+            Ok(id)
+        })
+        .await
+}
+
+async fn insert(session: &mut Session<'_>, new: &NewRequest<'_>) -> Result<u64> {
     let (customer, email) = match new.subject {
         Subject::Customer(id) => (Some(*id), None),
         Subject::Address(email) => (None, Some(email.as_str())),
