@@ -192,15 +192,19 @@ final class ScalingTest extends TestCase
         }
     }
 
-    public function testObjectionsByAddressMoveTheirOwnCounterRowAndDecisionsNoticeThem(): void
+    /**
+     * On one server an objection by address moves the one catalog row, which every decision reads by its key
+     * (that decisions then see the objection is UnsubscribeTest's and ConsentAddressTest's); the rows per
+     * address, summed, are for Galera nodes only (tests/cluster: objections from three nodes at once).
+     */
+    public function testObjectionsByAddressMoveTheCatalogRowOnOneServer(): void
     {
         $store = $this->store();
+        $before = (int) $this->db->pdo->query("SELECT value FROM dsgvo_counters WHERE name = 'catalog'")->fetchColumn();
         for ($i = 0; $i < 20; $i++) {
             $store->optOutEmail("person$i@example.org");
         }
-        $rows = $this->db->pdo->query("SELECT name, value FROM dsgvo_counters WHERE name LIKE 'catalog.%'")->fetchAll();
-        $this->assertGreaterThan(5, count($rows), 'spread over several rows');
-        $this->assertSame(0, (int) $this->db->pdo->query("SELECT value FROM dsgvo_counters WHERE name = 'catalog'")->fetchColumn());
-        $this->assertSame(20, array_sum(array_map(function ($r) { return (int) $r['value']; }, $rows)));
+        $this->assertSame(0, (int) $this->db->pdo->query("SELECT COUNT(*) FROM dsgvo_counters WHERE name LIKE 'catalog.%'")->fetchColumn());
+        $this->assertSame($before + 20, (int) $this->db->pdo->query("SELECT value FROM dsgvo_counters WHERE name = 'catalog'")->fetchColumn());
     }
 }

@@ -238,8 +238,8 @@ pub(super) fn apply_address_entries(
 }
 
 /// The catalog counter and the clocks, as the first columns of every row.
-fn head_columns() -> String {
-    format!("{}, UTC_TIMESTAMP(6), NOW()", cache::VERSION)
+fn head_columns(cluster: bool) -> String {
+    format!("{}, UTC_TIMESTAMP(6), NOW()", cache::version(cluster))
 }
 
 type Rows = (Vec<(u64, Facts, Option<String>)>, u64, Clocks);
@@ -255,8 +255,9 @@ async fn read(
     let shop = session.tables().shop;
     let shop = shop.as_ref();
     let prefix = session.prefix();
+    let head_sql = head_columns(session.cluster());
     if !needs.customer {
-        let sql = render(&format!("SELECT {}", head_columns()), prefix);
+        let sql = render(&format!("SELECT {head_sql}"), prefix);
         let mut row: Row = session
             .exec_first(&sql, ())
             .await?
@@ -266,6 +267,7 @@ async fn read(
     }
     let (sql, params) = statement(
         prefix,
+        &head_sql,
         shop,
         Asked {
             ids,
@@ -315,6 +317,7 @@ pub enum Ids {
 /// The statement and its parameters in the order of their placeholders.
 fn statement(
     prefix: &str,
+    head: &str,
     shop: Option<&ShopTables<'_>>,
     asked: Asked<'_>,
     rules: &TypeRules,
@@ -407,7 +410,6 @@ fn statement(
         params.push(email_type.into());
         params.extend(id_params);
     }
-    let head = head_columns();
     let sql = render(
         &format!(
             "SELECT {head}, {id}, {customer_columns},

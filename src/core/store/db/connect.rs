@@ -14,6 +14,8 @@ use crate::core::store::db::session::reason;
 pub struct Connection {
     pub conn: Conn,
     pub mariadb: bool,
+    /// A Galera node (`wsrep_on`): writes that many processes make avoid single hot rows there.
+    pub cluster: bool,
 }
 
 /// Connects and prepares the session. The whole of it, handshake and settings, fits in `connect_timeout`.
@@ -25,23 +27,34 @@ pub async fn open(
 ) -> Result<Connection> {
     let attempt = async {
         let mut conn = Conn::new(target.opts().clone()).await?;
-        let version: Option<String> = conn.query_first("SELECT VERSION()").await?;
-        let mariadb = version.is_some_and(|v| v.contains("MariaDB"));
+        // One round trip for what the session needs to know (SHOW: MySQL 8 has no
+        // information_schema.SESSION_VARIABLES, and a missing variable is simply not listed).
+        let variables: Vec<(String, String)> = conn
+            .query(
+                "SHOW SESSION VARIABLES WHERE Variable_name IN ('version', 'wsrep_on', 'wsrep_sync_wait', 'group_replication_consistency')",
+            )
+            .await?;
+        let value = |name: &str| {
+            variables
+                .iter()
+                .find(|(n, _)| n.eq_ignore_ascii_case(name))
+                .map(|(_, v)| v.as_str())
+        };
+        let mariadb = value("version").is_some_and(|v| v.contains("MariaDB"));
+        let cluster = value("wsrep_on").is_some_and(|v| v.eq_ignore_ascii_case("ON"));
         conn.query_drop(session_settings(mariadb, query_timeout))
             .await?;
         if read_your_writes {
-            // SHOW: MySQL 8 has no information_schema.SESSION_VARIABLES.
-            let present: Vec<(String, String)> = conn
-                .query(
-                    "SHOW SESSION VARIABLES WHERE Variable_name IN ('wsrep_sync_wait', 'group_replication_consistency')",
-                )
-                .await?;
-            let present: Vec<String> = present.into_iter().map(|(name, _)| name).collect();
+            let present: Vec<String> = variables.iter().map(|(name, _)| name.clone()).collect();
             if let Some(statement) = causal_reads(&present) {
                 conn.query_drop(statement).await?;
             }
         }
-        Ok::<Connection, mysql_async::Error>(Connection { conn, mariadb })
+        Ok::<Connection, mysql_async::Error>(Connection {
+            conn,
+            mariadb,
+            cluster,
+        })
     };
     match tokio::time::timeout(connect_timeout, attempt).await {
         Ok(Ok(connection)) => Ok(connection),

@@ -25,6 +25,7 @@ pub struct Session<'c> {
     target: &'c DbTarget,
     query_timeout: Duration,
     mariadb: bool,
+    cluster: bool,
     reusable: bool,
     tables: Tables<'c>,
 }
@@ -41,6 +42,7 @@ impl<'c> Session<'c> {
             target,
             query_timeout,
             mariadb: connection.mariadb,
+            cluster: connection.cluster,
             reusable: true,
             tables,
         }
@@ -52,6 +54,11 @@ impl<'c> Session<'c> {
     }
 
     /// The own tables' prefix.
+    /// Connected to a Galera node (`wsrep_on`).
+    pub fn cluster(&self) -> bool {
+        self.cluster
+    }
+
     pub fn prefix(&self) -> &'c str {
         self.tables.own
     }
