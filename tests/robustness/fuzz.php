@@ -157,6 +157,13 @@ for ($i = 0; $i < (int) $calls; $i++) {
         foreach ($delta as $table => $n) {
             $expected[$table] += $n;
         }
+        // An objection to all mail or to personalisation removes the customer's tags (Art. 21(3)): the
+        // model keeps the tags still there; a tag the model does not know shows up in the count below.
+        $present = [];
+        foreach ($pdo->query('SELECT customer_id, tag FROM dsgvo_tags')->fetchAll(PDO::FETCH_NUM) as [$customer, $tag]) {
+            $present["$customer/$tag"] = true;
+        }
+        $tags = array_intersect_key($tags, $present);
         continue;
     }
     // The model of what a successful call wrote.
@@ -183,7 +190,10 @@ for ($i = 0; $i < (int) $calls; $i++) {
             $archived[$args[0]] = true;
             break;
         case 'tag':
-            $tags[$args[0] . '/' . $args[1]] = true;
+            // false: the customer objects to all mail or to personalisation; nothing was written.
+            if ($result === true) {
+                $tags[$args[0] . '/' . $args[1]] = true;
+            }
             break;
         case 'untag':
             unset($tags[$args[0] . '/' . $args[1]]);
