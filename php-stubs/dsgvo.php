@@ -486,7 +486,8 @@ namespace Dsgvo {
          * @param array{overwrite?: bool, received_at?: string, request_id?: int} $options received_at: when the
          *   request arrived ('YYYY-MM-DD' or RFC 3339, not in the future; default now), for the deadline in
          *   requestLog(); request_id: the registered access or portability request this answers (checked before
-         *   anything is written: open, about this customer; closed by the export, with its receipt date)
+         *   anything is written: open, and about this customer when it names an account (a request registered by
+         *   address is not compared); closed by the export, with its receipt date)
          * @return array{format: string, file_format: string, path: string, bytes: int, sha256: string,
          *   files: array<string, array{sha256: string, bytes: int}>, sections: int, rows: int,
          *   errors: array<string, string>, skipped: list<array{id: string, table: string, reason: string}>,
