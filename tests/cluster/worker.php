@@ -126,7 +126,7 @@ switch ($mode) {
             return new Store(['dsn' => $dsn, 'secret' => $secret, 'connect_timeout_ms' => 1000, 'query_timeout_ms' => 3000]);
         }, $a['dsns']);
         waitFor($a['go']);
-        $out = ['keys' => [], 'exceptions' => [], 'untyped' => 0, 'gave_up' => 0];
+        $out = ['keys' => [], 'exceptions' => [], 'untyped' => 0, 'gave_up' => 0, 'history' => []];
         $node = 0;
         for ($i = 0; $i < $a['n']; $i++) {
             $key = sprintf('%s-%d', $a['prefix'], $i);
@@ -137,11 +137,13 @@ switch ($mode) {
                 } catch (Dsgvo\Exception $e) {
                     $class = get_class($e);
                     $out['exceptions'][$class] = ($out['exceptions'][$class] ?? 0) + 1;
+                    $out['history'][$key][] = sprintf('node %d: %s %d %s', $node, $class, $e->getCode(), substr($e->getMessage(), 0, 120));
                 } catch (Throwable $e) {
                     $out['untyped']++;
                 }
                 if ($try >= 40) {
                     $out['gave_up']++;
+                    $out['gave_up_history'][$key] = array_slice($out['history'][$key] ?? [], -3);
                     break;
                 }
                 $node = ($node + 1) % count($stores); // the next node, same key

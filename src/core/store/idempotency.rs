@@ -68,7 +68,17 @@ pub async fn claim(
         )
         .await?;
     match found {
-        Some((call, result)) if call == key.call => Ok(Some(result.unwrap_or(0))),
+        Some((call, Some(result))) if call == key.call => Ok(Some(result)),
+        // The key and its result are written in one transaction, so this cannot happen unless a
+        // transaction was cut short and committed in part. Say so rather than answer a made-up id.
+        Some((call, None)) if call == key.call => Err(Error::database(
+            crate::core::error::DatabaseErrorKind::Schema,
+            format!(
+                "idempotency_key {} is recorded for {call} without its result: an earlier call with it was cut short; check consentHistory()/the send log for that write, then use a new key",
+                shown(key.key)
+            ),
+            0,
+        )),
         Some((call, _)) => Err(Error::invalid_input(format!(
             "idempotency_key {} was used by {call} before; a key stands for one call, use a new one for {}",
             shown(key.key),

@@ -195,15 +195,26 @@ impl<'c> Session<'c> {
                 Err(Error::Database(e)) if retry::outcome_unknown(&e) => {
                     Err(retry::unknown_outcome(self.target, &e))
                 }
-                Err(e) => Err(e),
+                Err(e) => {
+                    // A refused COMMIT has usually rolled back already; make sure of it.
+                    self.roll_back().await;
+                    Err(e)
+                }
             },
             Err(error) => {
-                if self.reusable {
-                    // If even the rollback fails the connection is dropped, which rolls back too.
-                    let _ = self.query_drop("ROLLBACK").await;
-                }
+                self.roll_back().await;
                 Err(error)
             }
+        }
+    }
+
+    /// Ends an open transaction without keeping any of it. A connection whose ROLLBACK fails is
+    /// never used again: the next START TRANSACTION on it would silently COMMIT whatever the failed
+    /// transaction had written so far (an implicit commit), e.g. an idempotency key without its
+    /// write. Dropping the connection makes the server roll it back instead.
+    async fn roll_back(&mut self) {
+        if self.reusable && self.query_drop("ROLLBACK").await.is_err() {
+            self.reusable = false;
         }
     }
 
