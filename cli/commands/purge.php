@@ -6,9 +6,10 @@ namespace DsgvoCli;
 return new Command(
     'purge',
     'Delete what the retention settings let go (send log, archive, unconfirmed requests).',
-    'purge [--dry-run] [--batch=N]',
+    'purge [--dry-run] [--batch=N] [--erasures]',
     [
         'dry-run' => [false, 'count what is due; change nothing'],
+        'erasures' => [false, 'also finish pending erasures: erased customers\' retained orders whose legal period has ended'],
         'batch' => [true, 'sends, copies and requests per step (default 50000); progress is shown after each'],
     ],
     "Sends older than dsgvo.retention_send_log_days go with their ratings and archived copies; archived copies\n"
@@ -23,7 +24,8 @@ return new Command(
         }
         $batch = positive_int('--batch', $c->option('batch') ?? '50000');
         $store = $c->store();
-        $due = $store->purgeExpired(['dry_run' => true]);
+        $erasures = $c->flag('erasures');
+        $due = $store->purgeExpired(['dry_run' => true] + ($erasures ? ['erasures' => true] : []));
         $total = array_sum($due);
         if ($c->flag('dry-run')) {
             if ($c->json()) {
@@ -45,6 +47,12 @@ return new Command(
             $progress->update(array_sum($done));
         } while (array_sum($step) > 0);
         $progress->finish(array_sum($done));
+        if ($erasures) {
+            // One pass over the pending erasures, after the batches: its counts include customers still waiting.
+            foreach ($store->purgeExpired(['erasures' => true]) as $table => $n) {
+                $done[$table] = ($done[$table] ?? 0) + $n;
+            }
+        }
         if ($c->json()) {
             json_out($done);
         } else {
