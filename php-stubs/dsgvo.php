@@ -530,7 +530,8 @@ namespace Dsgvo {
          * user agent and actor blanked. With shop_data, the shop's tables by the data map: account data deleted,
          * reviews anonymised, orders retained for tax law (dsgvo.erase_strategies can choose per table) until the
          * end of their legal period: 8 years from the end of the calendar year of the order's date_purchased
-         * (§ 147 Abs. 1 Nr. 4, Abs. 3, 4 AO; dsgvo.retention_years overrides per table); the order's products,
+         * (§ 147 Abs. 1 Nr. 4, Abs. 3, 4 AO; dsgvo.retention_years overrides per table; a table the shop sets to
+         * retain with dsgvo.erase_strategies is kept without an end); the order's products,
          * totals and history follow their order. Rows whose period has ended are deleted now (counted in removed);
          * for the rest each retained entry says until when (retained_until) and the customer stays a pending
          * erasure that purgeExpired(['erasures' => true]) finishes. Idempotent:

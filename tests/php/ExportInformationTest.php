@@ -21,12 +21,7 @@ final class ExportInformationTest extends TestCase
     /** @return array<string, array{0: string, 1: string, 2: string}> */
     public function shops(): array
     {
-        $kinds = Shop::kinds();
-        return [
-            'minimal osCommerce-style schema' => $kinds['minimal osCommerce-style schema'],
-            'osCommerce 2.3.4.1' => $kinds['osCommerce 2.3.4.1'],
-            'Zen Cart 2.2.2 with zen_' => $kinds['Zen Cart 2.2.2 with zen_'],
-        ];
+        return Shop::ownOsCommerceAndZenCart();
     }
 
     private function shop(string $fixture, string $preset, string $prefix): Shop

@@ -22,12 +22,7 @@ final class RetainedOrdersTest extends TestCase
     /** @return array<string, array{0: string, 1: string, 2: string}> */
     public function shops(): array
     {
-        $kinds = Shop::kinds();
-        return [
-            'minimal osCommerce-style schema' => $kinds['minimal osCommerce-style schema'],
-            'osCommerce 2.3.4.1' => $kinds['osCommerce 2.3.4.1'],
-            'Zen Cart 2.2.2 with zen_' => $kinds['Zen Cart 2.2.2 with zen_'],
-        ];
+        return Shop::ownOsCommerceAndZenCart();
     }
 
     private function shop(string $fixture, string $preset, string $prefix): Shop
@@ -201,6 +196,25 @@ final class RetainedOrdersTest extends TestCase
             $map = array_column($store->dataMap(), null, 'id');
             $this->assertSame(8, $map['orders']['period']['years'], 'the data map keeps the legal default');
             $this->assertNull($map['customers']['period']);
+        } finally {
+            $shop->drop();
+        }
+    }
+
+    public function testARetainChosenByTheShopKeepsWithoutAnEnd(): void
+    {
+        $shop = Shop::create('minimal', 'oscommerce', '');
+        try {
+            $store = $shop->store(['secret' => self::SECRET, 'erase_strategies' => ['orders' => 'retain']]);
+            $store->migrate();
+            $id = $shop->addCustomer('gerd@example.org');
+            $old = $shop->addOrderWith($id, 'gerd@example.org', [3], 11 * 366);
+            $report = $store->erase($id, ['shop_data' => true]);
+            $kept = self::retained($report, 'orders');
+            $this->assertSame([1, null, null], [$kept['count'], $kept['years'], $kept['retained_until']]);
+            $this->assertSame('kept as the shop chose (erase_strategies)', $kept['reason']);
+            $this->assertSame(1, $this->rowsIn($shop, 'orders', "orders_id = $old"), 'kept: the shop decided');
+            $this->assertSame(1, self::retained($report, 'orders_products')['count'], 'its products stay with it');
         } finally {
             $shop->drop();
         }

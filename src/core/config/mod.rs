@@ -176,14 +176,6 @@ impl Config {
         }
     }
 
-    /// The legal period of a data-map entry with the shop's `retention_years` applied (None: no period).
-    pub fn period(
-        &self,
-        entry: &crate::core::datamap::Entry,
-    ) -> Option<crate::core::datamap::Period> {
-        crate::core::datamap::period::effective(entry, &self.retention_years)
-    }
-
     /// The current secret first, then the previous ones: every key a suppression entry may have been
     /// made with.
     pub fn keyring(&self) -> Vec<&Secret> {

@@ -1,7 +1,7 @@
 //! The `retention_years` option: the shop's own retention period, in years, for retained tables that
 //! have a legal period in the data map (e.g. longer, where another law asks for it).
 
-use super::settings::Raw;
+use super::settings::{Raw, table_pairs};
 use crate::core::datamap::{self, Owner};
 use crate::core::error::{Error, Result};
 use crate::core::input::{InputValue, printable};
@@ -11,30 +11,7 @@ pub const YEARS: (i64, i64) = (1, 30);
 
 /// `table=years` pairs (php.ini) or `[table => years]` (option), checked against the shop's data map.
 pub(super) fn retention_years(raw: &Raw, shop: Shop) -> Result<Vec<(String, u32)>> {
-    let pairs: Vec<(String, InputValue)> = match &raw.value {
-        InputValue::Null => Vec::new(),
-        InputValue::Array(items) => items.clone(),
-        InputValue::Str(text) => text
-            .split(',')
-            .map(str::trim)
-            .filter(|p| !p.is_empty())
-            .map(|pair| match pair.split_once('=') {
-                Some((k, v)) => Ok((k.trim().to_owned(), InputValue::Str(v.trim().to_owned()))),
-                None => Err(Error::config(format!(
-                    "{} must be table=years pairs separated by commas, got '{}'",
-                    raw.origin(),
-                    printable(pair, 64)
-                ))),
-            })
-            .collect::<Result<_>>()?,
-        other => {
-            return Err(Error::config(format!(
-                "{} must be an array of table => years, got {}",
-                raw.origin(),
-                other.type_name()
-            )));
-        }
-    };
+    let pairs = table_pairs(raw, "years")?;
     let dated: Vec<&str> = datamap::entries(shop)
         .into_iter()
         .filter(|e| matches!(e.owner, Owner::Shop(_)) && e.period.is_some())

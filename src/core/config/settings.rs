@@ -239,6 +239,33 @@ impl Raw<'_> {
     }
 }
 
+/// `table=value` pairs separated by commas (php.ini) or `[table => value]` (option), with `what` naming
+/// the value in messages (e.g. "strategy"). Values of the text form arrive as strings.
+pub(super) fn table_pairs(raw: &Raw, what: &str) -> Result<Vec<(String, InputValue)>> {
+    match &raw.value {
+        InputValue::Null => Ok(Vec::new()),
+        InputValue::Array(items) => Ok(items.clone()),
+        InputValue::Str(text) => text
+            .split(',')
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+            .map(|pair| match pair.split_once('=') {
+                Some((k, v)) => Ok((k.trim().to_owned(), InputValue::Str(v.trim().to_owned()))),
+                None => Err(Error::config(format!(
+                    "{} must be table={what} pairs separated by commas, got '{}'",
+                    raw.origin(),
+                    printable(pair, 64)
+                ))),
+            })
+            .collect(),
+        other => Err(Error::config(format!(
+            "{} must be an array of table => {what}, got {}",
+            raw.origin(),
+            other.type_name()
+        ))),
+    }
+}
+
 /// The value for a message: short strings quoted, long ones not repeated.
 pub(crate) fn describe(value: &InputValue) -> String {
     match value {

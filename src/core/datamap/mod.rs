@@ -180,6 +180,27 @@ pub fn strategy(entry: &Entry, chosen: &[(String, Erase)]) -> Erase {
     }
 }
 
+/// The legal period that ends a table's retention in this shop: the map's (with `retention_years`
+/// applied) while the map's own `retain` applies; None when the shop chose a strategy for the table
+/// (a `retain` chosen by the shop keeps the rows until it says otherwise: its duty then).
+pub fn ending(
+    entry: &Entry,
+    chosen: &[(String, Erase)],
+    retention_years: &[(String, u32)],
+) -> Option<Period> {
+    let overridden =
+        matches!(entry.owner, Owner::Shop(_)) && chosen.iter().any(|(t, _)| t == entry.table);
+    if overridden || !matches!(entry.erase, Erase::Retain(_)) {
+        return None;
+    }
+    let period = period::effective(entry, retention_years)?;
+    if let (Dated::Parent, Find::Via { parent, .. }) = (period.dated_by, entry.find) {
+        // Rows dated by their parent end with it, or not at all.
+        ending(self::entry(parent)?, chosen, retention_years)?;
+    }
+    Some(period)
+}
+
 /// The entry with this id.
 pub fn entry(id: &str) -> Option<&'static Entry> {
     shops::ENTRIES

@@ -22,7 +22,7 @@ pub struct Period {
 }
 
 /// Booking vouchers (invoices, orders and what belongs to them): 8 years since BEG IV (2025).
-pub const BOOKING_VOUCHER_NORM: &str = "§ 147 Abs. 1 Nr. 4, Abs. 3 AO (8 years since 2025), counted from the end of the calendar year (§ 147 Abs. 4 AO)";
+pub const BOOKING_VOUCHER_NORM: &str = "§ 147 Abs. 1 Nr. 4, Abs. 3, 4 AO";
 
 /// An order's own row: dated by its purchase.
 pub const ORDER: Period = Period {

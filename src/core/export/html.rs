@@ -38,7 +38,7 @@ const STYLE: &str = "body{font:14px/1.45 system-ui,sans-serif;margin:2em;color:#
 h2{font-size:1.15em;margin-top:2em}table{border-collapse:collapse;margin:.5em 0;font-size:12px}\
 th,td{border:1px solid #ccc;padding:.25em .5em;text-align:left;vertical-align:top;white-space:pre-wrap}\
 th{background:#f2f2f2}.en{color:#666}.note{color:#a00}.meta td{border:0;padding:.1em .8em .1em 0}\
-.missing{border:2px solid #a00;padding:.5em 1em;color:#a00}";
+.missing{border:2px solid #a00;padding:.5em 1em;color:#a00}.shop{white-space:pre-line}";
 
 impl<W: Write> Writer for HtmlWriter<W> {
     fn begin(&mut self, head: &Head) -> io::Result<()> {
@@ -139,7 +139,7 @@ fn both(text: &Value) -> String {
 /// The shop's text (line breaks kept by the style), or the visible note that it is missing.
 fn provided(value: &Value, key: &str) -> String {
     match value.as_str() {
-        Some(text) => format!("<p>{}</p>", escape(text)),
+        Some(text) => format!("<p class=\"shop\">{}</p>", escape(text)),
         None => {
             let (de, en) = key_label(key);
             format!(

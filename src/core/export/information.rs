@@ -26,7 +26,7 @@ impl Inputs<'_> {
             entry,
             table,
             strategy: datamap::strategy(entry, self.strategies),
-            period: datamap::period::effective(entry, self.retention_years),
+            period: datamap::ending(entry, self.strategies, self.retention_years),
         }
     }
 }

@@ -97,7 +97,9 @@ pub(crate) fn plan(
             let present = columns.get(&table)?;
             let strategy = datamap::strategy(entry, strategies);
             let kept = match strategy {
-                Erase::Retain(_) => retained::dating(ctx, entry, retention_years, columns),
+                Erase::Retain(_) => {
+                    retained::dating(ctx, entry, strategies, retention_years, columns)
+                }
                 _ => None,
             };
             let columns = entry
@@ -163,9 +165,10 @@ async fn refuse_unreplicated(session: &mut Session<'_>, steps: &[Step]) -> Resul
     if !wsrep.is_some_and(|(_, on)| on.eq_ignore_ascii_case("ON")) {
         return Ok(());
     }
+    // Retained tables with a legal period change too: their expired rows are deleted.
     let changed: Vec<&str> = steps
         .iter()
-        .filter(|s| !matches!(s.strategy, Erase::Retain(_)))
+        .filter(|s| !matches!(s.strategy, Erase::Retain(_)) || s.kept.is_some())
         .map(|s| s.table.as_str())
         .collect();
     if changed.is_empty() {

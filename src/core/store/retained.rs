@@ -9,7 +9,7 @@
 
 use mysql_async::Value;
 
-use crate::core::datamap::period::{self, Dated, kept_until};
+use crate::core::datamap::period::{Dated, kept_until};
 use crate::core::datamap::{self, Entry, Find, Period, own};
 use crate::core::error::Result;
 use crate::core::store::db::session::Session;
@@ -24,15 +24,16 @@ pub(crate) struct Dating {
     date: String,
 }
 
-/// How a retained entry is dated in this database; None when it has no period or its date column is
-/// missing (then every row is simply kept, as before).
+/// How a retained entry is dated in this database; None when it has no period (or the shop chose
+/// its strategy) or its date column is missing (then every row is simply kept, as before).
 pub(crate) fn dating(
     ctx: &Scope<'_>,
     entry: &Entry,
+    strategies: &[(String, crate::core::datamap::Erase)],
     overrides: &[(String, u32)],
     columns: &Columns,
 ) -> Option<Dating> {
-    let period = period::effective(entry, overrides)?;
+    let period = datamap::ending(entry, strategies, overrides)?;
     let has = |table: &str, column: &str| {
         columns
             .get(table)
@@ -55,10 +56,11 @@ pub(crate) fn dating(
                 return None;
             };
             let parent_entry = datamap::entry(parent)?;
+            // A parent the shop keeps by its own choice keeps its rows' rows too.
             let Some(Period {
                 dated_by: Dated::Column(column),
                 ..
-            }) = parent_entry.period
+            }) = datamap::ending(parent_entry, strategies, overrides)
             else {
                 return None;
             };

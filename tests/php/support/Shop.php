@@ -37,6 +37,17 @@ final class Shop
         ];
     }
 
+    /**
+     * The project's own schema and the real osCommerce and Zen Cart schemas (those only when ../shared is there).
+     *
+     * @return array<string, array{0: string, 1: string, 2: string}>
+     */
+    public static function ownOsCommerceAndZenCart(): array
+    {
+        $kinds = self::kinds();
+        return array_intersect_key($kinds, array_flip(['minimal osCommerce-style schema', 'osCommerce 2.3.4.1', 'Zen Cart 2.2.2 with zen_']));
+    }
+
     public static function create(string $fixture, string $preset, string $prefix): self
     {
         $shop = new self();
