@@ -310,7 +310,7 @@ final class CliTest extends TestCase
             $erase = $this->dsgvo(array_merge(['erase', (string) $id, '--yes', '--shop-data'], $this->on($shop)));
             $this->assertSame(0, $erase['exit'], $erase['stderr']);
             $until = ((int) $shop->db->pdo->query("SELECT YEAR(date_purchased) FROM orders WHERE orders_id = $order")->fetchColumn() + 8) . '-12-31';
-            $this->assertStringContainsString("retained: orders 1 (booking voucher, kept for tax law: § 147 Abs. 1 Nr. 4 AO (8 years), until $until)", $erase['stdout']);
+            $this->assertStringContainsString("retained: orders 1 (kept for tax law: booking voucher, § 147 Abs. 1 Nr. 4 AO (8 years), until $until)", $erase['stdout']);
 
             $shop->db->pdo->exec("UPDATE orders SET date_purchased = date_purchased - INTERVAL 9 YEAR WHERE orders_id = $order");
             $dry = $this->dsgvo(array_merge(['purge', '--erasures', '--dry-run'], $this->on($shop)));

@@ -169,7 +169,7 @@ pub const ENTRIES: &[Entry] = &[
             // Written by erase() itself: kept until the retained rows' legal periods end, then
             // purgeExpired(['erasures' => true]) finishes the erasure and deletes it.
             Retain(
-                "until the retained rows' legal periods end; purgeExpired(['erasures' => true]) then finishes the erasure",
+                "the note that retained data still waits for the end of its legal period; deleted with the last of it",
             ),
         )
     },

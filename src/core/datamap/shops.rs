@@ -16,7 +16,7 @@ const XTC: &[Shop] = &[Modified, Gambio];
 const COUPONS: &[Shop] = &[ZenCart, Modified, Gambio];
 
 /// Tax law keeps these: orders and what belongs to them are booking vouchers (8 years since 2025).
-const TAX: &str = "booking voucher, kept for tax law: § 147 Abs. 1 Nr. 4 AO (8 years)";
+const TAX: &str = "kept for tax law: booking voucher, § 147 Abs. 1 Nr. 4 AO (8 years)";
 const PAYMENT: &str = "payment record, kept for tax law: § 147 Abs. 1 Nr. 4 AO (8 years)";
 
 const BY_CUSTOMER: Find = Match {
