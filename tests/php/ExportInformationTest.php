@@ -24,14 +24,6 @@ final class ExportInformationTest extends TestCase
         return Shop::ownOsCommerceAndZenCart();
     }
 
-    private function shop(string $fixture, string $preset, string $prefix): Shop
-    {
-        if ($fixture !== 'minimal' && ShopSchemas::directory() === null) {
-            $this->markTestSkipped(ShopSchemas::skipReason());
-        }
-        return Shop::create($fixture, $preset, $prefix);
-    }
-
     /** @return array{0: array, 1: string, 2: array} export.json, index.html and manifest.json of a ZIP export */
     private function package(\Dsgvo\Store $store, int $id): array
     {
@@ -57,7 +49,7 @@ final class ExportInformationTest extends TestCase
     /** @dataProvider shops */
     public function testEveryItemIsShownAndWhatIsMissingIsNamed(string $fixture, string $preset, string $prefix): void
     {
-        $shop = $this->shop($fixture, $preset, $prefix);
+        $shop = Shop::createOrSkip($fixture, $preset, $prefix);
         try {
             $store = $shop->store(['secret' => self::SECRET, 'export_information' => [
                 'controller' => "Beispiel GmbH\nHauptstraße 1, 10115 Berlin",

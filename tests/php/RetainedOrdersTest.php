@@ -25,14 +25,6 @@ final class RetainedOrdersTest extends TestCase
         return Shop::ownOsCommerceAndZenCart();
     }
 
-    private function shop(string $fixture, string $preset, string $prefix): Shop
-    {
-        if ($fixture !== 'minimal' && ShopSchemas::directory() === null) {
-            $this->markTestSkipped(ShopSchemas::skipReason());
-        }
-        return Shop::create($fixture, $preset, $prefix);
-    }
-
     private const ERIKA = ['id' => 11, 'first' => 'Erika', 'last' => 'Mustermann', 'email' => 'erika@example.org',
         'street' => 'Teststraße 5', 'postcode' => '10115', 'city' => 'Berlin', 'phone' => '030 1234567'];
 
@@ -71,7 +63,7 @@ final class RetainedOrdersTest extends TestCase
     /** @dataProvider shops */
     public function testAnElevenYearOldOrderIsErasedAndAYoungerOneWaitsForItsEnd(string $fixture, string $preset, string $prefix): void
     {
-        $shop = $this->shop($fixture, $preset, $prefix);
+        $shop = Shop::createOrSkip($fixture, $preset, $prefix);
         try {
             $store = $shop->store(['secret' => self::SECRET]);
             $store->migrate();
