@@ -17,6 +17,12 @@ namespace Dsgvo {
      * retention_send_log_days, retention_archive_days, retention_pending_consent_days,
      * erase_strategies (option: [shop table => 'delete'|'anonymize'|'retain']; php.ini: "table=strategy,..."),
      * recommend_min_customers (k of the recommendations, 2 to 1000000, default 5),
+     * export_information (the shop's Art. 15 text in every export; option: [key => string] with the keys
+     * controller, contact, dpo, purposes, recipients, authority; php.ini: a JSON object of the same; unknown
+     * keys and non-strings throw ConfigException; a key not given is listed under not_provided),
+     * retention_years (legal retention period in years, 1 to 30, of a retained shop table that has one: orders,
+     * orders_products, orders_total, orders_status_history, ...; option: [table => years]; php.ini:
+     * "table=years,..."; default 8 years, § 147 Abs. 1 Nr. 4 AO),
      * read_your_writes (bool, default off: on a Galera cluster every session sets wsrep_sync_wait=1, on MySQL
      * Group Replication group_replication_consistency='BEFORE', where the server has the variable, so a
      * decision on any node sees every write acknowledged before it; see docs/scaling.md).
@@ -448,10 +454,20 @@ namespace Dsgvo {
          * than dsgvo.retention_pending_consent_days (and than the token lifetime). Consent grants, revocations and
          * opt-outs are proof and stay. 0 days keeps everything of a kind.
          *
-         * @param array{dry_run?: bool, limit?: int} $options dry_run: count only, change nothing; limit: at most this
-         *   many archived copies, sends and unconfirmed requests in this call (a send's ratings and copy go with it),
-         *   to purge in steps: call again until nothing is left
-         * @return array<string, int> table name => rows purged (or that would be)
+         * With erasures, also finishes the pending erasures: for every customer erased with shop_data whose retained
+         * rows (orders and what belongs to them) were still within their legal period, the retained rows are read
+         * again and those whose period has ended (end of the calendar year of the order's date plus the years) are
+         * deleted; when nothing is kept any more the customer is no longer pending. A customer id that the shop has
+         * given to an account again is left alone (erasures_skipped).
+         *
+         * @param array{dry_run?: bool, limit?: int, erasures?: bool} $options dry_run: count only, change nothing;
+         *   limit: at most this many archived copies, sends and unconfirmed requests in this call (a send's ratings
+         *   and copy go with it), to purge in steps: call again until nothing is left; erasures: finish pending
+         *   erasures too (needs a shop preset)
+         * @return array<string, int> table name => rows purged (or that would be); with erasures also the shop's
+         *   tables (as named in the database) => rows erased, and erasures_completed, erasures_pending,
+         *   erasures_skipped (customers)
+         * @throws ConfigException erasures without a shop preset
          * @throws InvalidInputException
          * @throws DatabaseException
          */
@@ -460,7 +476,11 @@ namespace Dsgvo {
         /**
          * Everything the shop holds about the customer (Art. 15, 20 GDPR), from the data map: the JSON document
          * format dsgvo-export/1 with `format`, `generated_at`, `generator`, `shop`, `subject` (customer_id, every
-         * address the customer used), `sections` (id, label {de, en}, table, times, items, error) and `skipped`
+         * address the customer used), `information` (Art. 15(1)(a)-(h) GDPR: controller, contact, dpo, purposes,
+         * categories, recipients, storage (period per table from the data map: legal years and norm of retained
+         * tables, else until erasure), rights, complaint, source, automated_decisions, and not_provided: the keys of
+         * the option export_information the shop has not set; index.html shows the same and names what is missing,
+         * manifest.json carries it too), `sections` (id, label {de, en}, table, times, items, error) and `skipped`
          * (mapped tables this database lacks, with the reason). Rows are found by customer id and by the
          * customer's addresses (the account's and those on the customer's own rows, compared exactly after trimming
          * and lowercasing, never through a case- or accent-insensitive collation). A row found by address is the
@@ -508,7 +528,13 @@ namespace Dsgvo {
          * id itself answers 'unknown_customer' once shop_data removed its account). Own records always: send log, ratings,
          * archive, tags, consent state and opt-outs are removed; consent events keep their hash chain with ip,
          * user agent and actor blanked. With shop_data, the shop's tables by the data map: account data deleted,
-         * reviews anonymised, orders retained for tax law (dsgvo.erase_strategies can choose per table). Idempotent:
+         * reviews anonymised, orders retained for tax law (dsgvo.erase_strategies can choose per table) until the
+         * end of their legal period: 8 years from the end of the calendar year of the order's date_purchased
+         * (§ 147 Abs. 1 Nr. 4, Abs. 3, 4 AO; dsgvo.retention_years overrides per table; a table the shop sets to
+         * retain with dsgvo.erase_strategies is kept without an end); the order's products,
+         * totals and history follow their order. Rows whose period has ended are deleted now (counted in removed);
+         * for the rest each retained entry says until when (retained_until) and the customer stays a pending
+         * erasure that purgeExpired(['erasures' => true]) finishes. Idempotent:
          * an interrupted erasure is completed by running it again. Shop administrators are refused.
          *
          * @param array{dry_run?: bool, shop_data?: bool, received_at?: string, request_id?: int} $options dry_run:
@@ -516,7 +542,8 @@ namespace Dsgvo {
          *   now); request_id: the registered erasure request this answers (checked first; closed by the erasure,
          *   not by a dry run)
          * @return array{removed: array<string, int>, anonymized: array<string, int>,
-         *   retained: list<array{table: string, count: int, reason: string}>, suppressed: int,
+         *   retained: list<array{table: string, count: int, reason: string, years: ?int, norm: ?string,
+         *   retained_until: ?string}>, suppressed: int,
          *   skipped_other_owner: array<string, int>, dry_run: bool, request_id: ?int}
          *   table names as in the database; skipped_other_owner counts the rows per table that one of the customer's
          *   addresses finds but another customer owns, left untouched (no one is named)

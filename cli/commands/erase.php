@@ -48,7 +48,8 @@ return new Command(
             out("  $kind: " . ($rows === [] ? 'nothing' : implode(', ', array_map(fn ($t, $n) => "$t $n", array_keys($rows), $rows))));
         }
         foreach (array_filter($report['retained'], fn ($r) => $r['count'] > 0) as $r) {
-            out("  retained: {$r['table']} {$r['count']} ({$r['reason']})");
+            $until = $r['retained_until'] !== null ? ", until {$r['retained_until']}" : '';
+            out("  retained: {$r['table']} {$r['count']} ({$r['reason']}$until)");
         }
         out("  addresses suppressed: {$report['suppressed']}");
         return EXIT_OK;

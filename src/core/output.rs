@@ -138,14 +138,29 @@ impl TableCounts {
 impl IntoFields for EraseReport {
     fn into_fields(self) -> Record {
         vec![
-            ("removed", OutputValue::Json(TableCounts(self.removed).json())),
-            ("anonymized", OutputValue::Json(TableCounts(self.anonymized).json())),
+            (
+                "removed",
+                OutputValue::Json(TableCounts(self.removed).json()),
+            ),
+            (
+                "anonymized",
+                OutputValue::Json(TableCounts(self.anonymized).json()),
+            ),
             (
                 "retained",
                 OutputValue::Json(
                     self.retained
                         .iter()
-                        .map(|(table, count, reason)| serde_json::json!({ "table": table, "count": count, "reason": reason }))
+                        .map(|r| {
+                            serde_json::json!({
+                                "table": r.table,
+                                "count": r.count,
+                                "reason": r.reason,
+                                "years": r.period.map(|p| p.years),
+                                "norm": r.period.map(|p| p.norm),
+                                "retained_until": r.until,
+                            })
+                        })
                         .collect::<Vec<_>>()
                         .into(),
                 ),
@@ -181,7 +196,7 @@ pub fn erase_summary(report: &EraseReport, shop_data: bool) -> serde_json::Value
         "shop_data": shop_data,
         "removed": TableCounts(report.removed.clone()).json(),
         "anonymized": TableCounts(report.anonymized.clone()).json(),
-        "retained": report.retained.iter().map(|(t, n, _)| (t.clone(), serde_json::json!(n))).collect::<serde_json::Map<_, _>>(),
+        "retained": report.retained.iter().map(|r| (r.table.clone(), serde_json::json!(r.count))).collect::<serde_json::Map<_, _>>(),
         "rows_removed": sum(&report.removed),
         "rows_anonymized": sum(&report.anonymized),
         "suppressed": report.suppressed,

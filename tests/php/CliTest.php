@@ -299,6 +299,33 @@ final class CliTest extends TestCase
         }
     }
 
+    /** An erased customer's order waits for the end of its legal period; purge --erasures finishes it then. */
+    public function testPurgeErasuresFinishesRetainedOrders(): void
+    {
+        $shop = Shop::create('minimal', 'oscommerce', '');
+        try {
+            $shop->store(['secret' => self::SECRET])->migrate();
+            $id = $shop->addCustomer('frida@example.org');
+            $order = $shop->addOrderWith($id, 'frida@example.org', [4], 400);
+            $erase = $this->dsgvo(array_merge(['erase', (string) $id, '--yes', '--shop-data'], $this->on($shop)));
+            $this->assertSame(0, $erase['exit'], $erase['stderr']);
+            $until = ((int) $shop->db->pdo->query("SELECT YEAR(date_purchased) FROM orders WHERE orders_id = $order")->fetchColumn() + 8) . '-12-31';
+            $this->assertStringContainsString("retained: orders 1 (kept for tax law: booking voucher, § 147 Abs. 1 Nr. 4 AO (8 years), until $until)", $erase['stdout']);
+
+            $shop->db->pdo->exec("UPDATE orders SET date_purchased = date_purchased - INTERVAL 9 YEAR WHERE orders_id = $order");
+            $dry = $this->dsgvo(array_merge(['purge', '--erasures', '--dry-run'], $this->on($shop)));
+            $this->assertSame(0, $dry['exit'], $dry['stderr']);
+            $this->assertStringContainsString('Due for purging: 2 rows (nothing changed)', $dry['stdout'], 'the order and its product');
+            $run = $this->dsgvo(array_merge(['purge', '--erasures', '--json'], $this->on($shop)));
+            $this->assertSame(0, $run['exit'], $run['stderr']);
+            $done = json_decode($run['stdout'], true, 16, JSON_THROW_ON_ERROR);
+            $this->assertSame([1, 1, 1, 0], [$done['orders'], $done['orders_products'], $done['erasures_completed'], $done['erasures_pending']]);
+            $this->assertSame(0, (int) $shop->db->pdo->query('SELECT COUNT(*) FROM orders')->fetchColumn());
+        } finally {
+            $shop->drop();
+        }
+    }
+
     /** Acceptance: purge over a million rows shows its progress (plain lines into a pipe) and finishes. */
     public function testPurgeOfAMillionRowsShowsProgress(): void
     {

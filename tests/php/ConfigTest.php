@@ -228,6 +228,8 @@ final class ConfigTest extends TestCase
             'dsgvo.recommend_min_customers' => '5',
             'dsgvo.excluded_order_statuses' => '',
             'dsgvo.read_your_writes' => '0',
+            'dsgvo.export_information' => '',
+            'dsgvo.retention_years' => '',
         ];
         $actual = ini_get_all('dsgvo', false);
         ksort($actual);

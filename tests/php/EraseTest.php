@@ -287,7 +287,7 @@ final class EraseTest extends TestCase
                 $values = json_decode($row, true);
                 foreach (['created_at', 'occurred_at', 'recorded_at', 'blanked_at', 'sent_at', 'rated_at', 'archived_at', 'set_at',
                     'updated_at', 'granted_at', 'hash', 'prev_hash', 'personal_digest', 'personal_salt', 'last_hash', 'applied_at',
-                    'started_at', 'finished_at', 'value', 'data'] as $volatile) {
+                    'started_at', 'finished_at', 'erased_at', 'value', 'data'] as $volatile) {
                     unset($values[$volatile]);
                 }
                 return json_encode($values);

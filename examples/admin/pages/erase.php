@@ -81,7 +81,7 @@ function erase_preview(App $app, int $id, ?array $account, ?string $error = null
 /**
  * The report of erase(): what went, what was anonymised, what stays and why.
  *
- * @param array{removed: array<string, int>, anonymized: array<string, int>, retained: list<array{table: string, count: int, reason: string}>, suppressed: int, dry_run: bool} $report
+ * @param array{removed: array<string, int>, anonymized: array<string, int>, retained: list<array{table: string, count: int, reason: string, retained_until: ?string}>, suppressed: int, dry_run: bool} $report
  */
 function erase_report(array $report): string
 {
@@ -101,13 +101,13 @@ function erase_report(array $report): string
   <section class="card">
     <table class="grid" id="retained">
       <caption>Behalten / Retained <span class="total"><?= e(array_sum(array_column($report['retained'], 'count'))) ?></span></caption>
-      <thead><tr><th>Tabelle / Table</th><th class="num">Zeilen / Rows</th><th>Grund / Reason</th></tr></thead>
+      <thead><tr><th>Tabelle / Table</th><th class="num">Zeilen / Rows</th><th>Grund / Reason</th><th>Bis / Until</th></tr></thead>
       <tbody>
 <?php if ($report['retained'] === []): ?>
-        <tr><td colspan="3" class="empty">keine / none</td></tr>
+        <tr><td colspan="4" class="empty">keine / none</td></tr>
 <?php endif; ?>
 <?php foreach ($report['retained'] as $row): ?>
-        <tr class="<?= $row['count'] > 0 ? 'hit' : 'zero' ?>"><td><code><?= e($row['table']) ?></code></td><td class="num"><?= e($row['count']) ?></td><td><?= e($row['reason']) ?></td></tr>
+        <tr class="<?= $row['count'] > 0 ? 'hit' : 'zero' ?>"><td><code><?= e($row['table']) ?></code></td><td class="num"><?= e($row['count']) ?></td><td><?= e($row['reason']) ?></td><td><?= e($row['retained_until'] ?? '') ?></td></tr>
 <?php endforeach; ?>
       </tbody>
     </table>

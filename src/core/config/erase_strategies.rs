@@ -1,6 +1,6 @@
 //! The `erase_strategies` option: the shop's own erasure choice per table, checked against the data map.
 
-use super::settings::Raw;
+use super::settings::{Raw, table_pairs};
 use crate::core::datamap::{self, Entry, Erase, Owner};
 use crate::core::error::{Error, Result};
 use crate::core::input::{InputValue, printable};
@@ -9,40 +9,18 @@ use crate::core::shop::Shop;
 /// `table=strategy` pairs (php.ini) or `[table => strategy]` (option), checked against the shop's
 /// data map: only shop tables, and `anonymize` only where the map knows what to overwrite.
 pub(super) fn erase_strategies(raw: &Raw, shop: Shop) -> Result<Vec<(String, Erase)>> {
-    let pairs: Vec<(String, String)> = match &raw.value {
-        InputValue::Array(items) => items
-            .iter()
-            .map(|(k, v)| match v {
-                InputValue::Str(s) => Ok((k.clone(), s.clone())),
-                other => Err(Error::config(format!(
-                    "{}: the strategy for '{}' must be a string, got {}",
-                    raw.origin(),
-                    printable(k, 64),
-                    other.type_name()
-                ))),
-            })
-            .collect::<Result<_>>()?,
-        InputValue::Str(text) => text
-            .split(',')
-            .map(str::trim)
-            .filter(|p| !p.is_empty())
-            .map(|pair| match pair.split_once('=') {
-                Some((k, v)) => Ok((k.trim().to_owned(), v.trim().to_owned())),
-                None => Err(Error::config(format!(
-                    "{} must be table=strategy pairs separated by commas, got '{}'",
-                    raw.origin(),
-                    printable(pair, 64)
-                ))),
-            })
-            .collect::<Result<_>>()?,
-        other => {
-            return Err(Error::config(format!(
-                "{} must be an array of table => strategy, got {}",
+    let pairs: Vec<(String, String)> = table_pairs(raw, "strategy")?
+        .into_iter()
+        .map(|(k, v)| match v {
+            InputValue::Str(s) => Ok((k, s)),
+            other => Err(Error::config(format!(
+                "{}: the strategy for '{}' must be a string, got {}",
                 raw.origin(),
+                printable(&k, 64),
                 other.type_name()
-            )));
-        }
-    };
+            ))),
+        })
+        .collect::<Result<_>>()?;
     let shop_tables: Vec<&Entry> = datamap::entries(shop)
         .into_iter()
         .filter(|e| matches!(e.owner, Owner::Shop(_)))

@@ -2,6 +2,8 @@
 
 mod dsn;
 mod erase_strategies;
+mod export_information;
+mod retention_years;
 mod secret;
 mod settings;
 
@@ -11,6 +13,9 @@ use crate::core::datamap::Erase;
 use crate::core::error::{Error, Result};
 use crate::core::input::{InputValue, KeyValues, printable};
 use erase_strategies::erase_strategies;
+pub use export_information::ExportInformation;
+use export_information::export_information;
+use retention_years::retention_years;
 use secret::{previous_secrets, secret};
 use settings::{Raw, Source, describe, index};
 
@@ -55,6 +60,11 @@ pub struct Config {
     /// Sessions make every read wait for the writes the cluster acknowledged before it
     /// (`wsrep_sync_wait` on Galera, `group_replication_consistency` on MySQL), where the server has it.
     pub read_your_writes: bool,
+    /// The shop's texts for the Art. 15(1) part of the export.
+    pub export_information: ExportInformation,
+    /// Shop tables (unprefixed) whose legal retention period, in years, the shop chose instead of the
+    /// data map's.
+    pub retention_years: Vec<(String, u32)>,
 }
 
 /// How long records are kept, in days; 0 keeps them.
@@ -129,6 +139,8 @@ impl Config {
             raw(index::RECOMMEND_MIN_CUSTOMERS).int_in(MIN_CUSTOMERS, "customers")?;
         let excluded_order_statuses =
             excluded_order_statuses(&raw(index::EXCLUDED_ORDER_STATUSES))?;
+        let export_information = export_information(&raw(index::EXPORT_INFORMATION))?;
+        let retention_years = retention_years(&raw(index::RETENTION_YEARS), shop)?;
         let dsn = raw(index::DSN);
         let database = dsn::dsn(dsn.string()?, &dsn.origin())?;
 
@@ -151,6 +163,8 @@ impl Config {
             recommend_min_customers: u32::try_from(recommend_min_customers).unwrap_or(5),
             excluded_order_statuses,
             read_your_writes,
+            export_information,
+            retention_years,
         })
     }
 

@@ -20,7 +20,7 @@ pub struct Setting {
 
 /// One table drives the php.ini registration, the constructor options (same name without the prefix),
 /// `php --ri dsgvo` and the error messages, so a setting is added in exactly one place.
-pub const SETTINGS: [Setting; 18] = [
+pub const SETTINGS: [Setting; 20] = [
     Setting {
         name: "dsn",
         ini: c"dsgvo.dsn",
@@ -129,6 +129,18 @@ pub const SETTINGS: [Setting; 18] = [
         default: c"0",
         help: "on a Galera or Group Replication cluster, every read waits until this node has applied all writes acknowledged before it",
     },
+    Setting {
+        name: "export_information",
+        ini: c"dsgvo.export_information",
+        default: c"",
+        help: "the shop's Art. 15 text in every export: JSON object of controller, contact, dpo, purposes, recipients, authority (option: an array)",
+    },
+    Setting {
+        name: "retention_years",
+        ini: c"dsgvo.retention_years",
+        default: c"",
+        help: "legal retention period per retained shop table in years, replacing the data map's: table=years, comma-separated (option: an array)",
+    },
 ];
 
 /// Positions in [`SETTINGS`], checked by a test.
@@ -151,6 +163,8 @@ pub(super) mod index {
     pub const RECOMMEND_MIN_CUSTOMERS: usize = 15;
     pub const EXCLUDED_ORDER_STATUSES: usize = 16;
     pub const READ_YOUR_WRITES: usize = 17;
+    pub const EXPORT_INFORMATION: usize = 18;
+    pub const RETENTION_YEARS: usize = 19;
 }
 
 /// Where a value came from, so a message names what the developer has to change.
@@ -225,8 +239,35 @@ impl Raw<'_> {
     }
 }
 
+/// `table=value` pairs separated by commas (php.ini) or `[table => value]` (option), with `what` naming
+/// the value in messages (e.g. "strategy"). Values of the text form arrive as strings.
+pub(super) fn table_pairs(raw: &Raw, what: &str) -> Result<Vec<(String, InputValue)>> {
+    match &raw.value {
+        InputValue::Null => Ok(Vec::new()),
+        InputValue::Array(items) => Ok(items.clone()),
+        InputValue::Str(text) => text
+            .split(',')
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+            .map(|pair| match pair.split_once('=') {
+                Some((k, v)) => Ok((k.trim().to_owned(), InputValue::Str(v.trim().to_owned()))),
+                None => Err(Error::config(format!(
+                    "{} must be table={what} pairs separated by commas, got '{}'",
+                    raw.origin(),
+                    printable(pair, 64)
+                ))),
+            })
+            .collect(),
+        other => Err(Error::config(format!(
+            "{} must be an array of table => {what}, got {}",
+            raw.origin(),
+            other.type_name()
+        ))),
+    }
+}
+
 /// The value for a message: short strings quoted, long ones not repeated.
-pub(super) fn describe(value: &InputValue) -> String {
+pub(crate) fn describe(value: &InputValue) -> String {
     match value {
         InputValue::Str(s) if s.chars().count() <= 40 => format!("'{}'", printable(s, 40)),
         InputValue::Str(_) => "a long string".into(),
@@ -254,7 +295,10 @@ pub fn display_value(setting: &Setting, value: Option<&str>) -> String {
             }
         }
         "dsn" if value.is_empty() => "(not set)".into(),
-        "erase_strategies" if value.is_empty() => "(data map defaults)".into(),
+        "erase_strategies" | "retention_years" if value.is_empty() => "(data map defaults)".into(),
+        "export_information" if value.is_empty() => {
+            "(none: the export names what is missing)".into()
+        }
         "excluded_order_statuses" if value.is_empty() => {
             "(statuses named like a cancellation)".into()
         }
@@ -304,6 +348,8 @@ mod tests {
             (index::RECOMMEND_MIN_CUSTOMERS, "recommend_min_customers"),
             (index::EXCLUDED_ORDER_STATUSES, "excluded_order_statuses"),
             (index::READ_YOUR_WRITES, "read_your_writes"),
+            (index::EXPORT_INFORMATION, "export_information"),
+            (index::RETENTION_YEARS, "retention_years"),
         ];
         assert_eq!(names.len(), SETTINGS.len());
         for (i, name) in names {

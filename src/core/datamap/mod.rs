@@ -7,8 +7,11 @@
 //! (and xtcModified 1.0.6), and Gambio GX 3; a table a shop version lacks is reported as skipped.
 
 pub mod own;
+pub mod period;
 pub mod sales;
 pub mod shops;
+
+pub use period::{Dated, Period};
 
 use crate::core::shop::Shop;
 
@@ -103,6 +106,8 @@ pub struct Entry {
     pub anonymize: &'static [(&'static str, Replacement)],
     /// Rows matching this (static SQL of the map) are anonymised already.
     pub erased_when: Option<&'static str>,
+    /// How long the law keeps a retained table, and from which date (None: no legal period).
+    pub period: Option<Period>,
 }
 
 impl Entry {
@@ -139,6 +144,7 @@ impl Entry {
             }
             other => json!({ "strategy": other.name(), "anonymize": columns }),
         };
+        let period = self.period.map(|p| p.describe());
         json!({
             "id": self.id,
             "table": table,
@@ -148,6 +154,7 @@ impl Entry {
             "condition": self.condition,
             "secrets": self.secrets,
             "erase": erase,
+            "period": period,
         })
     }
 }
@@ -159,6 +166,39 @@ pub fn entries(shop: Shop) -> Vec<&'static Entry> {
         .filter(|e| matches!(e.owner, Owner::Shop(presets) if presets.contains(&shop)))
         .chain(own::ENTRIES.iter())
         .collect()
+}
+
+/// The erasure strategy of an entry: the shop's choice (`erase_strategies`) for a shop table, else the
+/// map's.
+pub fn strategy(entry: &Entry, chosen: &[(String, Erase)]) -> Erase {
+    match entry.owner {
+        Owner::Shop(_) => chosen
+            .iter()
+            .find(|(t, _)| t == entry.table)
+            .map_or(entry.erase, |(_, s)| *s),
+        Owner::Own => entry.erase,
+    }
+}
+
+/// The legal period that ends a table's retention in this shop: the map's (with `retention_years`
+/// applied) while the map's own `retain` applies; None when the shop chose a strategy for the table
+/// (a `retain` chosen by the shop keeps the rows until it says otherwise: its duty then).
+pub fn ending(
+    entry: &Entry,
+    chosen: &[(String, Erase)],
+    retention_years: &[(String, u32)],
+) -> Option<Period> {
+    let overridden =
+        matches!(entry.owner, Owner::Shop(_)) && chosen.iter().any(|(t, _)| t == entry.table);
+    if overridden || !matches!(entry.erase, Erase::Retain(_)) {
+        return None;
+    }
+    let period = period::effective(entry, retention_years)?;
+    if let (Dated::Parent, Find::Via { parent, .. }) = (period.dated_by, entry.find) {
+        // Rows dated by their parent end with it, or not at all.
+        ending(self::entry(parent)?, chosen, retention_years)?;
+    }
+    Some(period)
 }
 
 /// The entry with this id.
@@ -250,6 +290,40 @@ mod tests {
         }
         assert_eq!(entry("customers").unwrap().erase, Erase::Delete);
         assert_eq!(entry("reviews").unwrap().erase, Erase::Anonymize);
+    }
+
+    #[test]
+    fn order_tables_carry_their_legal_period_dated_by_the_order() {
+        for e in shops::ENTRIES {
+            let tax = matches!(e.erase, Erase::Retain(r) if r.contains("§ 147"));
+            assert_eq!(
+                tax,
+                e.period.is_some(),
+                "{}: a tax-law table has a period",
+                e.id
+            );
+            let Some(period) = e.period else { continue };
+            assert_eq!(period.years, 8, "{}", e.id);
+            match period.dated_by {
+                Dated::Column(c) => assert_eq!((e.id, c), ("orders", "date_purchased")),
+                Dated::Parent => {
+                    let Find::Via { parent, .. } = e.find else {
+                        panic!("{} follows a parent it does not have", e.id)
+                    };
+                    assert!(
+                        matches!(
+                            entry(parent).and_then(|p| p.period),
+                            Some(Period {
+                                dated_by: Dated::Column(_),
+                                ..
+                            })
+                        ),
+                        "{}: its parent is dated",
+                        e.id
+                    );
+                }
+            }
+        }
     }
 
     #[test]

@@ -28,6 +28,7 @@ const fn own(
         erase,
         anonymize: &[],
         erased_when: None,
+        period: None,
     }
 }
 
@@ -157,7 +158,25 @@ pub const ENTRIES: &[Entry] = &[
             Delete,
         )
     },
+    Entry {
+        page_by: None,
+        ..own(
+            "dsgvo.pending_erasures",
+            "pending_erasures",
+            "Ausstehende Löschung (aufbewahrte Daten)",
+            "Pending erasure (retained data)",
+            BY_CUSTOMER,
+            // Written by erase() itself: kept until the retained rows' legal periods end, then
+            // purgeExpired(['erasures' => true]) finishes the erasure and deletes it.
+            Retain(
+                "the note that retained data still waits for the end of its legal period; deleted with the last of it",
+            ),
+        )
+    },
 ];
+
+/// The entry of the pending erasures.
+pub const PENDING: &str = "dsgvo.pending_erasures";
 
 /// The archive section: its body lives compressed in chunks and is added to each row as `body`.
 pub const ARCHIVE: &str = "dsgvo.email_archive";

@@ -6,7 +6,8 @@ use crate::core::datamap::Erase::{self, Anonymize, Delete, Retain};
 use crate::core::datamap::Find::{self, Match, Via};
 use crate::core::datamap::Owner::Shop as In;
 use crate::core::datamap::Replacement::{Null, Text, Zero};
-use crate::core::datamap::{Entry, Replacement};
+use crate::core::datamap::period::{ORDER, ORDER_PART};
+use crate::core::datamap::{Entry, Period, Replacement};
 use crate::core::shop::Shop::{self, Gambio, Modified, OsCommerce, ZenCart};
 
 const ALL: &[Shop] = &[OsCommerce, ZenCart, Modified, Gambio];
@@ -14,9 +15,9 @@ const ALL: &[Shop] = &[OsCommerce, ZenCart, Modified, Gambio];
 const XTC: &[Shop] = &[Modified, Gambio];
 const COUPONS: &[Shop] = &[ZenCart, Modified, Gambio];
 
-/// Tax law keeps these (§ 147 AO, § 257 HGB: ten years for invoices and accounting records).
-const TAX: &str = "kept for tax law: § 147 AO and § 257 HGB (10 years)";
-const PAYMENT: &str = "payment record, kept for tax law: § 147 AO (10 years)";
+/// Tax law keeps these: orders and what belongs to them are booking vouchers (8 years since 2025).
+const TAX: &str = "kept for tax law: booking voucher, § 147 Abs. 1 Nr. 4 AO (8 years)";
+const PAYMENT: &str = "payment record, kept for tax law: § 147 Abs. 1 Nr. 4 AO (8 years)";
 
 const BY_CUSTOMER: Find = Match {
     id: Some("customers_id"),
@@ -59,7 +60,14 @@ const fn entry(
         erase,
         anonymize: &[],
         erased_when: None,
+        period: None,
     }
+}
+
+/// A retained entry with its legal period.
+const fn kept(mut e: Entry, period: Period) -> Entry {
+    e.period = Some(period);
+    e
 }
 
 const fn anonymize(mut e: Entry, columns: &'static [(&'static str, Replacement)]) -> Entry {
@@ -339,111 +347,135 @@ pub const ENTRIES: &[Entry] = &[
         "module <> 'ar_admin_login'",
     ),
     // --- orders (retained) ------------------------------------------------------------------------
-    anonymize(
-        addresses(
-            secrets(
-                entry(
-                    "orders",
-                    "orders",
-                    "Bestellungen",
-                    "Orders",
-                    ALL,
-                    Match {
-                        id: Some("customers_id"),
-                        emails: &["customers_email_address"],
-                    },
-                    Retain(TAX),
+    kept(
+        anonymize(
+            addresses(
+                secrets(
+                    entry(
+                        "orders",
+                        "orders",
+                        "Bestellungen",
+                        "Orders",
+                        ALL,
+                        Match {
+                            id: Some("customers_id"),
+                            emails: &["customers_email_address"],
+                        },
+                        Retain(TAX),
+                    ),
+                    &[
+                        "cc_number",
+                        "cc_expires",
+                        "cc_cvv",
+                        "cc_start",
+                        "cc_issue",
+                        "orders_hash",
+                    ],
                 ),
-                &[
-                    "cc_number",
-                    "cc_expires",
-                    "cc_cvv",
-                    "cc_start",
-                    "cc_issue",
-                    "orders_hash",
-                ],
+                &["customers_email_address"],
             ),
-            &["customers_email_address"],
+            ORDER_ANONYMIZE,
         ),
-        ORDER_ANONYMIZE,
+        ORDER,
     ),
-    entry(
-        "orders_products",
-        "orders_products",
-        "Bestellte Artikel",
-        "Ordered products",
-        ALL,
-        VIA_ORDER,
-        Retain(TAX),
-    ),
-    entry(
-        "orders_products_attributes",
-        "orders_products_attributes",
-        "Artikeloptionen der Bestellungen",
-        "Ordered product options",
-        ALL,
-        VIA_ORDER,
-        Retain(TAX),
-    ),
-    secrets(
+    kept(
         entry(
-            "orders_products_download",
-            "orders_products_download",
-            "Downloads der Bestellungen",
-            "Order downloads",
+            "orders_products",
+            "orders_products",
+            "Bestellte Artikel",
+            "Ordered products",
             ALL,
             VIA_ORDER,
             Retain(TAX),
         ),
-        &["download_key"],
+        ORDER_PART,
     ),
-    entry(
-        "orders_total",
-        "orders_total",
-        "Bestellsummen",
-        "Order totals",
-        ALL,
-        VIA_ORDER,
-        Retain(TAX),
-    ),
-    anonymize(
+    kept(
         entry(
-            "orders_status_history",
-            "orders_status_history",
-            "Bestellverlauf und Kommentare",
-            "Order history and comments",
+            "orders_products_attributes",
+            "orders_products_attributes",
+            "Artikeloptionen der Bestellungen",
+            "Ordered product options",
             ALL,
             VIA_ORDER,
             Retain(TAX),
         ),
-        &[("comments", Text(""))],
+        ORDER_PART,
     ),
-    entry(
-        "orders_tracking",
-        "orders_tracking",
-        "Sendungsverfolgung",
-        "Shipment tracking",
-        &[Modified],
-        VIA_ORDER,
-        Retain(TAX),
-    ),
-    secrets(
-        entry(
-            "paypal",
-            "paypal",
-            "PayPal-Zahlungen",
-            "PayPal payments",
-            &[ZenCart],
-            Via {
-                parent: "orders",
-                parent_key: "orders_id",
-                key: "order_id",
-            },
-            Retain(PAYMENT),
+    kept(
+        secrets(
+            entry(
+                "orders_products_download",
+                "orders_products_download",
+                "Downloads der Bestellungen",
+                "Order downloads",
+                ALL,
+                VIA_ORDER,
+                Retain(TAX),
+            ),
+            &["download_key"],
         ),
-        &["verify_sign"],
+        ORDER_PART,
+    ),
+    kept(
+        entry(
+            "orders_total",
+            "orders_total",
+            "Bestellsummen",
+            "Order totals",
+            ALL,
+            VIA_ORDER,
+            Retain(TAX),
+        ),
+        ORDER_PART,
+    ),
+    kept(
+        anonymize(
+            entry(
+                "orders_status_history",
+                "orders_status_history",
+                "Bestellverlauf und Kommentare",
+                "Order history and comments",
+                ALL,
+                VIA_ORDER,
+                Retain(TAX),
+            ),
+            &[("comments", Text(""))],
+        ),
+        ORDER_PART,
+    ),
+    kept(
+        entry(
+            "orders_tracking",
+            "orders_tracking",
+            "Sendungsverfolgung",
+            "Shipment tracking",
+            &[Modified],
+            VIA_ORDER,
+            Retain(TAX),
+        ),
+        ORDER_PART,
     ),
     // --- reviews (anonymised) ---------------------------------------------------------------------
+    kept(
+        secrets(
+            entry(
+                "paypal",
+                "paypal",
+                "PayPal-Zahlungen",
+                "PayPal payments",
+                &[ZenCart],
+                Via {
+                    parent: "orders",
+                    parent_key: "orders_id",
+                    key: "order_id",
+                },
+                Retain(PAYMENT),
+            ),
+            &["verify_sign"],
+        ),
+        ORDER_PART,
+    ),
     anonymize(
         entry(
             "reviews",

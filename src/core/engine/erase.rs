@@ -38,6 +38,7 @@ impl Engine {
             shop_data,
             dry_run,
             strategies: &self.config.erase_strategies,
+            retention_years: &self.config.retention_years,
             secret,
             now: started,
         };

@@ -7,6 +7,7 @@ use super::requests::{Answering, answering};
 use crate::core::error::{Error, Result};
 use crate::core::export::document::{FanOut, Writer};
 use crate::core::export::html::HtmlWriter;
+use crate::core::export::information::Inputs;
 use crate::core::export::json::JsonWriter;
 use crate::core::export::package;
 use crate::core::input::KeyValues;
@@ -45,7 +46,15 @@ impl Engine {
                 tables: session.tables(),
                 keyring: &keyring,
             };
-            export::export(session, &scope, customer_id, started, writer).await
+            export::export(
+                session,
+                &scope,
+                customer_id,
+                started,
+                &self.information_inputs(),
+                writer,
+            )
+            .await
         });
         self.logged(
             "export",
@@ -55,6 +64,17 @@ impl Engine {
             |o| output::export_summary(o, format),
             serde_json::json!({ "format": format }),
         )
+    }
+
+    /// What the Art. 15(1) information of an export is built from.
+    fn information_inputs(&self) -> Inputs<'_> {
+        Inputs {
+            shop: &self.config.export_information,
+            retention: self.config.retention,
+            recommend_min_customers: self.config.recommend_min_customers,
+            strategies: &self.config.erase_strategies,
+            retention_years: &self.config.retention_years,
+        }
     }
 
     /// Everything the shop holds about the customer, as the JSON document `dsgvo-export/1`.
@@ -121,6 +141,7 @@ impl Engine {
                 &names,
                 &zip_path,
                 &Timestamp::now().to_string(),
+                &outcome.information,
             )
             .map_err(io)?;
             (outcome, zip_path, files)

@@ -14,6 +14,8 @@ pub struct Head {
     pub customer_id: u64,
     pub emails: Vec<String>,
     pub shop: String,
+    /// The Art. 15(1) information (export/information.rs).
+    pub information: serde_json::Value,
 }
 
 /// One section: the rows of one table.

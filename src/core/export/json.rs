@@ -46,6 +46,8 @@ impl<W: Write> Writer for JsonWriter<W> {
         self.value(&json!(head.shop))?;
         write!(self.out, ",\"subject\":")?;
         self.value(&json!({ "customer_id": head.customer_id, "emails": head.emails }))?;
+        write!(self.out, ",\"information\":")?;
+        self.value(&head.information)?;
         write!(self.out, ",\"sections\":[")
     }
 

@@ -5,5 +5,6 @@ pub mod cell;
 pub mod csv;
 pub mod document;
 pub mod html;
+pub mod information;
 pub mod json;
 pub mod package;

@@ -175,6 +175,7 @@ pub fn zip(
     names: &[String],
     zip_path: &Path,
     generated_at: &str,
+    information: &serde_json::Value,
 ) -> io::Result<Vec<Packed>> {
     let file = private_file(zip_path)?;
     let mut zip = ZipWriter::new(BufWriter::new(file));
@@ -199,6 +200,8 @@ pub fn zip(
         "generator": format!("dsgvo {}", crate::build_info::VERSION),
         "hash": "sha256",
         "files": files,
+        // Art. 15(1) GDPR: the same information as in export.json and index.html.
+        "information": information,
     });
     let manifest = serde_json::to_vec_pretty(&manifest).map_err(io::Error::other)?;
     zip.start_file("manifest.json", options)

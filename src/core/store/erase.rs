@@ -13,10 +13,11 @@ use mysql_async::Value;
 
 use crate::core::address::address_hmacs;
 use crate::core::config::Secret;
-use crate::core::datamap::{self, Entry, Erase, Find, Owner, Replacement, own};
+use crate::core::datamap::{self, Entry, Erase, Find, Owner, Period, Replacement, own};
 use crate::core::error::{Error, Result};
 use crate::core::store::cache;
 use crate::core::store::db::session::Session;
+use crate::core::store::retained;
 use crate::core::store::walk::{self, Columns, Scope, Subject, quote};
 use crate::core::time::Timestamp;
 
@@ -25,7 +26,7 @@ use crate::core::time::Timestamp;
 pub struct Report {
     pub removed: Vec<(String, u64)>,
     pub anonymized: Vec<(String, u64)>,
-    pub retained: Vec<(String, u64, String)>,
+    pub retained: Vec<Retained>,
     /// New suppression entries (addresses, or the customer id when no address is known).
     pub suppressed: u64,
     /// Rows found by one of the customer's addresses that another customer owns, left untouched
@@ -34,22 +35,39 @@ pub struct Report {
     pub dry_run: bool,
 }
 
+/// A retained table's part of the report.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Retained {
+    pub table: String,
+    /// Rows kept.
+    pub count: u64,
+    pub reason: String,
+    /// The legal period, where the table has one.
+    pub period: Option<Period>,
+    /// The last day the newest kept row must be kept (YYYY-MM-DD); None without a period or rows.
+    pub until: Option<String>,
+}
+
 pub struct Request<'a> {
     pub customer_id: u64,
     pub shop_data: bool,
     pub dry_run: bool,
     pub strategies: &'a [(String, Erase)],
+    /// `retention_years`: the shop's legal periods per table.
+    pub retention_years: &'a [(String, u32)],
     pub secret: &'a Secret,
     pub now: Timestamp,
 }
 
 /// One table's part of the erasure.
-struct Step {
-    entry: &'static Entry,
-    table: String,
-    strategy: Erase,
+pub(crate) struct Step {
+    pub(crate) entry: &'static Entry,
+    pub(crate) table: String,
+    pub(crate) strategy: Erase,
     /// The anonymisation plan, limited to the columns this table has.
     columns: Vec<(&'static str, Replacement)>,
+    /// A retained table's legal period and the SQL of its rows' date: expired rows are deleted.
+    pub(crate) kept: Option<retained::Dating>,
 }
 
 fn order(entry: &Entry) -> u8 {
@@ -63,20 +81,26 @@ fn order(entry: &Entry) -> u8 {
     }
 }
 
-fn plan(ctx: &Scope<'_>, request: &Request<'_>, columns: &Columns) -> Vec<Step> {
+/// The steps of an erasure, in the order they run.
+pub(crate) fn plan(
+    ctx: &Scope<'_>,
+    shop_data: bool,
+    strategies: &[(String, Erase)],
+    retention_years: &[(String, u32)],
+    columns: &Columns,
+) -> Vec<Step> {
     let mut steps: Vec<Step> = datamap::entries(ctx.shop())
         .into_iter()
-        .filter(|e| request.shop_data || matches!(e.owner, Owner::Own))
+        .filter(|e| shop_data || matches!(e.owner, Owner::Own))
         .filter_map(|entry| {
             let table = ctx.table(entry);
             let present = columns.get(&table)?;
-            let strategy = match entry.owner {
-                Owner::Shop(_) => request
-                    .strategies
-                    .iter()
-                    .find(|(t, _)| t == entry.table)
-                    .map_or(entry.erase, |(_, s)| *s),
-                Owner::Own => entry.erase,
+            let strategy = datamap::strategy(entry, strategies);
+            let kept = match strategy {
+                Erase::Retain(_) => {
+                    retained::dating(ctx, entry, strategies, retention_years, columns)
+                }
+                _ => None,
             };
             let columns = entry
                 .anonymize
@@ -89,6 +113,7 @@ fn plan(ctx: &Scope<'_>, request: &Request<'_>, columns: &Columns) -> Vec<Step> 
                 table,
                 strategy,
                 columns,
+                kept,
             })
         })
         .collect();
@@ -140,9 +165,10 @@ async fn refuse_unreplicated(session: &mut Session<'_>, steps: &[Step]) -> Resul
     if !wsrep.is_some_and(|(_, on)| on.eq_ignore_ascii_case("ON")) {
         return Ok(());
     }
+    // Retained tables with a legal period change too: their expired rows are deleted.
     let changed: Vec<&str> = steps
         .iter()
-        .filter(|s| !matches!(s.strategy, Erase::Retain(_)))
+        .filter(|s| !matches!(s.strategy, Erase::Retain(_)) || s.kept.is_some())
         .map(|s| s.table.as_str())
         .collect();
     if changed.is_empty() {
@@ -186,7 +212,13 @@ pub async fn erase(
     let all = datamap::entries(ctx.shop());
     let tables: Vec<String> = all.iter().map(|e| ctx.table(e)).collect();
     let columns = walk::columns(session, &tables).await?;
-    let steps = plan(ctx, request, &columns);
+    let steps = plan(
+        ctx,
+        request.shop_data,
+        request.strategies,
+        request.retention_years,
+        &columns,
+    );
     if request.shop_data {
         refuse_admin(session, ctx, &columns, request.customer_id).await?;
         refuse_unreplicated(session, &steps).await?;
@@ -214,14 +246,40 @@ pub async fn erase(
                     .skipped_other_owner
                     .push((step.table.clone(), others));
             }
+            if let (Erase::Retain(reason), Some(dating)) = (step.strategy, &step.kept) {
+                let kept = retained::apply(s, ctx, &subject, step, dating, request.dry_run).await?;
+                report.removed.push((step.table.clone(), kept.expired));
+                report.retained.push(Retained {
+                    table: step.table.clone(),
+                    count: kept.count,
+                    reason: reason.to_owned(),
+                    period: Some(dating.period),
+                    until: kept.until,
+                });
+                continue;
+            }
             let count = apply(s, ctx, request, &subject, step).await?;
             match step.strategy {
                 Erase::Delete => report.removed.push((step.table.clone(), count)),
                 Erase::Anonymize => report.anonymized.push((step.table.clone(), count)),
-                Erase::Retain(reason) => {
-                    report
-                        .retained
-                        .push((step.table.clone(), count, reason.to_owned()))
+                Erase::Retain(reason) => report.retained.push(Retained {
+                    table: step.table.clone(),
+                    count,
+                    reason: reason.to_owned(),
+                    period: None,
+                    until: None,
+                }),
+            }
+        }
+        if request.shop_data {
+            let pending =
+                retained::note_pending(s, &subject, &report.retained, request.now, request.dry_run)
+                    .await?;
+            // The note itself is retained data of the customer: the report counts it.
+            if let Some(note) = datamap::entry(own::PENDING).map(|e| ctx.table(e)) {
+                if let Some(entry) = report.retained.iter_mut().find(|r| r.table == note) {
+                    entry.count = u64::from(pending.is_some());
+                    entry.until = pending.flatten();
                 }
             }
         }

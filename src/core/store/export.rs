@@ -8,6 +8,7 @@ use crate::core::datamap::{self, Entry, Owner, own};
 use crate::core::error::{DatabaseErrorKind, Error, Result};
 use crate::core::export::cell::Cell;
 use crate::core::export::document::{Head, Section, Skipped, Writer};
+use crate::core::export::information::{Inputs, Table};
 use crate::core::store::db::session::Session;
 use crate::core::store::db::values;
 use crate::core::store::records;
@@ -29,6 +30,8 @@ pub struct SectionOutcome {
 pub struct Outcome {
     pub sections: Vec<SectionOutcome>,
     pub skipped: Vec<Skipped>,
+    /// The Art. 15(1) information the document carries (also in the package's manifest).
+    pub information: serde_json::Value,
 }
 
 /// Streams the customer's data into `writer`.
@@ -37,18 +40,26 @@ pub async fn export(
     ctx: &Scope<'_>,
     customer_id: u64,
     generated_at: Timestamp,
+    information: &Inputs<'_>,
     writer: &mut dyn Writer,
 ) -> Result<Outcome> {
     let entries = datamap::entries(ctx.shop());
     let tables: Vec<String> = entries.iter().map(|e| ctx.table(e)).collect();
     let columns = columns(session, &tables).await?;
     let subject = walk::subject(session, ctx, &entries, &columns, customer_id).await?;
+    let present: Vec<Table<'_>> = entries
+        .iter()
+        .filter(|e| missing(ctx, e, &columns).is_none())
+        .map(|e| information.table(e, ctx.table(e)))
+        .collect();
+    let information = crate::core::export::information::build(information, &present);
     writer
         .begin(&Head {
             generated_at: generated_at.to_string(),
             customer_id,
             emails: subject.emails.clone(),
             shop: ctx.shop().name().to_owned(),
+            information: information.clone(),
         })
         .map_err(file_error)?;
 
@@ -78,7 +89,11 @@ pub async fn export(
         sections.push(outcome);
     }
     writer.end(&skipped).map_err(file_error)?;
-    Ok(Outcome { sections, skipped })
+    Ok(Outcome {
+        sections,
+        skipped,
+        information,
+    })
 }
 
 async fn section(

@@ -19,6 +19,7 @@ pub mod objection;
 pub mod recommend;
 pub mod records;
 pub mod request_log;
+pub mod retained;
 pub mod retention;
 pub mod sales;
 pub mod verification;

@@ -285,6 +285,11 @@ pub(crate) async fn subject(
             );
         }
     }
+    // An erased customer whose retained rows wait: the addresses noted at the erasure still find
+    // the guest orders once the account's own rows are gone.
+    all.extend(
+        crate::core::store::retained::pending_emails(session, ctx, columns, customer_id).await?,
+    );
     let all: Vec<String> = all.into_iter().collect();
     let taken = others_current(session, ctx, columns, customer_id, &all).await?;
     Ok(Subject {

@@ -37,6 +37,26 @@ final class Shop
         ];
     }
 
+    /**
+     * The project's own schema and the real osCommerce and Zen Cart schemas (those only when ../shared is there).
+     *
+     * @return array<string, array{0: string, 1: string, 2: string}>
+     */
+    public static function ownOsCommerceAndZenCart(): array
+    {
+        $kinds = self::kinds();
+        return array_intersect_key($kinds, array_flip(['minimal osCommerce-style schema', 'osCommerce 2.3.4.1', 'Zen Cart 2.2.2 with zen_']));
+    }
+
+    /** As create(), but a real schema without ../shared marks the test skipped, saying so. */
+    public static function createOrSkip(string $fixture, string $preset, string $prefix): self
+    {
+        if ($fixture !== 'minimal' && ShopSchemas::directory() === null) {
+            \PHPUnit\Framework\Assert::markTestSkipped(ShopSchemas::skipReason());
+        }
+        return self::create($fixture, $preset, $prefix);
+    }
+
     public static function create(string $fixture, string $preset, string $prefix): self
     {
         $shop = new self();

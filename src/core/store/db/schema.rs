@@ -23,7 +23,7 @@ pub const SCHEMA_VERSION_TABLE: &str = "CREATE TABLE IF NOT EXISTS `{p}schema_ve
   extension_version VARCHAR(32) NOT NULL
 ) {options}";
 
-pub const MIGRATIONS: &[Migration] = &[V1, V2, V3, V4, V5];
+pub const MIGRATIONS: &[Migration] = &[V1, V2, V3, V4, V5, V6];
 
 const V1: Migration = Migration {
     version: 1,
@@ -266,6 +266,22 @@ const V5: Migration = Migration {
         // The pairs published before this version become generation 0, the published one.
         "INSERT IGNORE INTO `{p}recommendation_pairs` (generation, product_id, other_id, customers)
  SELECT 0, product_id, other_id, customers FROM `{p}recommendations`",
+    ],
+};
+
+const V6: Migration = Migration {
+    version: 6,
+    statements: &[
+        // Erased customers whose retained rows (orders: § 147 AO) wait for the end of their legal
+        // period: purgeExpired(['erasures' => true]) finishes them. The addresses find the guest
+        // orders again once the account's own rows are gone; the row goes when nothing waits.
+        "CREATE TABLE IF NOT EXISTS `{p}pending_erasures` (
+  customer_id BIGINT UNSIGNED NOT NULL PRIMARY KEY,
+  emails TEXT CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL,
+  erased_at DATETIME(6) NOT NULL,
+  retained_until DATE NULL,
+  KEY due (retained_until)
+) {options}",
     ],
 };
 
