@@ -509,6 +509,16 @@ final class ZenCartEndToEndTest extends TestCase
         $decoded = iconv_mime_decode_headers((string) $head, ICONV_MIME_DECODE_CONTINUE_ON_ERROR, 'UTF-8');
         $this->assertIsArray($decoded);
         $this->assertSame($headers['list-unsubscribe'] ?? null, $decoded['List-Unsubscribe'] ?? null, 'iconv reads the header as written');
+        // And Python's email package, where the system has Python (Debian's python3 is not required here).
+        if (is_executable('/usr/bin/python3')) {
+            $proc = proc_open(['/usr/bin/python3', '-c', 'import email, email.policy, sys; m = email.message_from_binary_file(sys.stdin.buffer, policy=email.policy.default); print(str(m["List-Unsubscribe"])); print(str(m["List-Unsubscribe-Post"]))'],
+                [0 => ['pipe', 'r'], 1 => ['pipe', 'w'], 2 => ['pipe', 'w']], $pipes);
+            fwrite($pipes[0], $raw);
+            fclose($pipes[0]);
+            $read = explode("\n", trim((string) stream_get_contents($pipes[1])));
+            $this->assertSame(0, proc_close($proc), 'python3 parsed the mail');
+            $this->assertSame([$headers['list-unsubscribe'] ?? null, $headers['list-unsubscribe-post'] ?? null], $read, 'Python reads the headers as written');
+        }
         return [$headers, quoted_printable_decode($body)];
     }
 
