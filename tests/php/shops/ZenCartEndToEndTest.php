@@ -221,6 +221,19 @@ final class ZenCartEndToEndTest extends TestCase
         $this->assertStringContainsString('List-Unsubscribe-Post: List-Unsubscribe=One-Click', $direct[self::ANNA]);
         $this->assertCount(2, $this->store->sendLog($anna), 'both sends are logged');
 
+        // Product notifications: Anna and Carl asked the shop for news of all products; only Anna's consent is in
+        // the ledger (granted here through the API, as the plugin does not hook the notifications page).
+        $this->shop->pdo->exec("UPDATE zen_customers_info SET global_product_notifications = 1 WHERE customers_info_id IN ($anna, $carl)");
+        $this->store->grantConsent($anna, 'product_notification', ['source' => 'account', 'text' => 'Notify me of updates to all products.']);
+        $this->decision('product notifications, consent in the ledger', $anna, 'product_notification', 'consent');
+        $this->decision('product notifications, the shop flag only', $carl, 'product_notification', 'no_consent');
+        $this->web->clearMail();
+        $this->sendNewsletter('Neue Produkte', '', '11-product-notification', 'product_notification');
+        $notified = $this->mailsTo();
+        $this->assertSame([self::ANNA], array_keys($notified), 'the product notification reaches only the customer dsgvo allows');
+        $this->assertStringContainsString('List-Unsubscribe-Post: List-Unsubscribe=One-Click', $notified[self::ANNA]);
+        $this->assertSame('product_notification', $this->store->sendLog($anna)[0]['type'] ?? null, 'logged with its type');
+
         // 7. The captured mail's headers, parsed back: unencoded, valid, pointing at the Zen Cart page.
         [$headers, $body] = $this->parseMail($mails[self::ANNA]);
         $this->assertArrayHasKey('list-unsubscribe', $headers);
@@ -448,15 +461,15 @@ final class ZenCartEndToEndTest extends TestCase
     }
 
     /** Writes a newsletter in Tools > Newsletter and Product Notifications Manager and sends it to the audience. */
-    private function sendNewsletter(string $title, string $audience, string $shot): void
+    private function sendNewsletter(string $title, string $audience, string $shot, string $module = 'newsletter'): void
     {
         $b = $this->browser;
         $b->get($this->admin('newsletters', 'page=1&action=new'));
         $b->waitFor('form[name="newsletter"] input[name="title"]');
-        $b->script('document.querySelector("form[name=newsletter] select[name=module]").value = "newsletter";'
+        $b->script('document.querySelector("form[name=newsletter] select[name=module]").value = arguments[2];'
             . 'document.querySelector("form[name=newsletter] textarea[name=content]").value = arguments[0];'
             . 'document.querySelector("form[name=newsletter] textarea[name=message_html]").value = arguments[1];',
-            ["Liebe Kundin, lieber Kunde,\nunsere Herbstangebote sind da.", '<p>Unsere <b>Herbstangebote</b> sind da.</p>']);
+            ["Liebe Kundin, lieber Kunde,\nunsere Herbstangebote sind da.", '<p>Unsere <b>Herbstangebote</b> sind da.</p>', $module]);
         $b->type('form[name="newsletter"] input[name="title"]', $title);
         $b->click('form[name="newsletter"] button[type="submit"]');
         $q = $this->shop->pdo->prepare('SELECT MAX(newsletters_id) FROM zen_newsletters WHERE title = ?');
@@ -468,12 +481,19 @@ final class ZenCartEndToEndTest extends TestCase
         } while ($id === 0 && microtime(true) < $deadline);
         $this->assertGreaterThan(0, $id, 'the newsletter was saved');
         $b->get($this->admin('newsletters', 'page=1&nID=' . $id . '&action=send'));
-        $b->waitFor('form[name="audience"] select[name="audience_selected"]');
-        $b->script('var s = document.querySelector("select[name=audience_selected]"); for (var i = 0; i < s.options.length; i++) { if (s.options[i].text.indexOf(arguments[0]) === 0) { s.selectedIndex = i; } }', [$audience]);
-        $b->click('form[name="audience"] button[type="submit"]');
-        $b->waitFor('form[name="ready_to_send"] button[type="submit"]');
+        if ($module === 'product_notification') {
+            // The audience "all products": every customer who asked for notifications of all products.
+            $b->click('a[href*="global=true"]');
+            $send = 'form[name="confirm"] button[type="submit"]';
+        } else {
+            $b->waitFor('form[name="audience"] select[name="audience_selected"]');
+            $b->script('var s = document.querySelector("select[name=audience_selected]"); for (var i = 0; i < s.options.length; i++) { if (s.options[i].text.indexOf(arguments[0]) === 0) { s.selectedIndex = i; } }', [$audience]);
+            $b->click('form[name="audience"] button[type="submit"]');
+            $send = 'form[name="ready_to_send"] button[type="submit"]';
+        }
+        $b->waitFor($send);
         $this->shot($shot . '-confirm');
-        $b->click('form[name="ready_to_send"] button[type="submit"]');
+        $b->click($send);
         $b->waitFor('h1 .text-danger', 60);
         $this->assertStringContainsString('Finished sending', $b->text('h1 .text-danger'));
         $this->shot($shot . '-sent');

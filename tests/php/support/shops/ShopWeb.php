@@ -65,10 +65,15 @@ final class ShopWeb
     /** A browser's user agent: the shops' spiders.txt lists curl's and "headless", and spiders get no session. */
     public const USER_AGENT = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Safari/537.36';
 
-    /** @return list<string> Chromium switches: the shop's host name, the self-signed certificate, the user agent */
+    /**
+     * Chromium switches: the shop's host name (every other name fails at once: there is no internet here, and
+     * admin pages that load editors from a CDN would wait for it), the self-signed certificate, the user agent.
+     *
+     * @return list<string>
+     */
     public function browserArgs(): array
     {
-        return ['--host-resolver-rules=MAP ' . self::HOST . ' 127.0.0.1', '--ignore-certificate-errors', '--user-agent=' . self::USER_AGENT];
+        return ['--host-resolver-rules=MAP ' . self::HOST . ' 127.0.0.1, MAP * ~NOTFOUND', '--ignore-certificate-errors', '--user-agent=' . self::USER_AGENT];
     }
 
     /** Copies the shop's source tree (read-only fixture) to the scratch document root. */
