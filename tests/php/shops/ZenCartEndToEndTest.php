@@ -253,6 +253,17 @@ final class ZenCartEndToEndTest extends TestCase
         $this->decision('the address without the "+" is someone else', $other, 'newsletter', 'no_consent');
         $this->assertSame(0, $this->shop->newsletterFlag($dora));
 
+        // Zen Cart's own "delete customer" erases dsgvo's data first: Dora's objection outlives her account.
+        $b->get($this->admin('customers', 'cID=' . $dora . '&action=confirm'));
+        $b->click('button[name="delete_type_full"]');
+        $b->waitFor('#adminHeader, .navbar, #navbar');
+        $this->assertSame(0, $this->shop->customerId('dora+shop@example.org'), 'Zen Cart deleted the account');
+        $this->assertCount(1, $this->store->requestLog(['kind' => 'erasure']), 'dsgvo erased its data of her first');
+        $again = $this->shopCustomer('dora+shop@example.org', 'Dora', 'Plus', 1);
+        $d = $this->store->maySend($again, 'newsletter');
+        $this->decisions[] = sprintf('%-45s customer %d %-16s %s (%s)', 'new account with the deleted address', $again, 'newsletter', $d->allowed ? 'allowed' : 'denied', $d->reason);
+        $this->assertContains($d->reason, ['suppressed', 'opted_out'], 'the address stays blocked');
+
         // 9. RFC 8058 one-click: a POST from a mail client without cookies or session.
         $get = $this->web->request('GET', $oneClick, null, 'mailclient');
         $this->assertSame(200, $get['status']);

@@ -2,7 +2,8 @@
 /**
  * dsgvo admin hooks: every recipient of a marketing mail sent from the admin (Newsletter module, product
  * notifications, Customers > Send Email) is decided by dsgvo before zen_mail() sends; allowed mail gets the
- * List-Unsubscribe pair and the notice, and is logged; the customer screen links to the DSGVO page.
+ * List-Unsubscribe pair and the notice, and is logged; the customer screen links to the DSGVO page; Zen Cart's own
+ * customer deletion first erases dsgvo's data of the customer (objections become suppressions).
  */
 require_once __DIR__ . '/../../../../catalog/includes/classes/dsgvo/DsgvoZenCart.php';
 
@@ -21,6 +22,7 @@ class zcObserverDsgvoAdmin extends base
             'NOTIFY_EMAIL_READY_TO_SEND',
             'NOTIFY_EMAIL_AFTER_SEND_WITH_ALL_PARAMS',
             'NOTIFY_ADMIN_CUSTOMERS_MENU_BUTTONS',
+            'NOTIFIER_ADMIN_ZEN_CUSTOMERS_DELETE_CONFIRM',
         ]);
     }
 
@@ -41,6 +43,18 @@ class zcObserverDsgvoAdmin extends base
                 break;
             case 'NOTIFY_EMAIL_AFTER_SEND_WITH_ALL_PARAMS':
                 DsgvoZenCart::logSent((array) $p1);
+                break;
+            case 'NOTIFIER_ADMIN_ZEN_CUSTOMERS_DELETE_CONFIRM':
+                // Before Zen Cart deletes (or forgets) the customer: dsgvo's own data, while the shop still knows
+                // the address the objections must stay attached to. A failure stops the deletion.
+                $id = (int) ($p1['customers_id'] ?? 0);
+                try {
+                    DsgvoZenCart::store()->erase($id);
+                } catch (\Dsgvo\Exception $e) {
+                    global $messageStack;
+                    $messageStack->add_session('DSGVO: ' . $e->getMessage() . ' The customer was not deleted.', 'error');
+                    zen_redirect(zen_href_link(FILENAME_CUSTOMERS, 'cID=' . $id));
+                }
                 break;
             case 'NOTIFY_ADMIN_CUSTOMERS_MENU_BUTTONS':
                 if (isset($p1->customers_id)) {
