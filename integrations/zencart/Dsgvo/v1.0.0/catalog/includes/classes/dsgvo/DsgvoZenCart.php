@@ -185,7 +185,7 @@ class DsgvoZenCart
             $store = self::store();
             $accounts = $store->findCustomers($address, 50);
             if ($accounts === []) {
-                $admin = $db->Execute('SELECT admin_id FROM ' . TABLE_ADMIN . " WHERE admin_email = '" . zen_db_input($address) . "'");
+                $admin = $db->Execute($db->bindVars('SELECT admin_id FROM ' . TABLE_ADMIN . ' WHERE admin_email = :email', ':email', $address, 'string'));
                 $isAdmin = !$admin->EOF;
                 error_log('dsgvo: ' . $type . ' to an address of no account: ' . ($isAdmin ? 'sent as a test to the administrator' : 'skipped (unknown_customer)'));
                 return $isAdmin;
@@ -266,7 +266,8 @@ class DsgvoZenCart
             return;
         }
         try {
-            self::store()->logSend($id, $type, ['email' => $address, 'subject' => mb_substr((string) ($params[4] ?? ''), 0, 200), 'notice' => $notice]);
+            $subject = preg_match('/^.{0,200}/su', (string) ($params[4] ?? ''), $cut) ? $cut[0] : '';
+            self::store()->logSend($id, $type, ['email' => $address, 'subject' => $subject, 'notice' => $notice]);
         } catch (\Dsgvo\Exception $e) {
             error_log("dsgvo: sent $type to customer $id but could not log it: " . $e->getMessage());
         }

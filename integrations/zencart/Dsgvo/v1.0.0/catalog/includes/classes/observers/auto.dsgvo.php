@@ -103,8 +103,9 @@ class zcObserverDsgvo extends base
             . '<input type="hidden" name="dsgvo_checkout_consent" value="0">'
             . '<input type="checkbox" name="dsgvo_checkout_consent" value="1" id="dsgvo-checkout-box"> '
             . '<label class="checkboxLabel" for="dsgvo-checkout-box">' . DSGVO_CHECKOUT_BOX_LABEL . '</label></div>';
-        $at = stripos($html, '</textarea>');
-        if ($at === false || stripos($html, 'name="comments"') === false) {
+        $comments = stripos($html, 'name="comments"');
+        $at = $comments === false ? false : stripos($html, '</textarea>', $comments);
+        if ($at === false) {
             return $html;
         }
         return substr($html, 0, $at + 11) . $box . substr($html, $at + 11);
