@@ -114,7 +114,12 @@ final class ZenCartEndToEndTest extends TestCase
         $b->waitFor('form[name="plugininstall"]');
         $this->shot('01-plugin-install');
         $b->click('form[name="plugininstall"] button[type="submit"]');
-        $b->waitFor('tr.status-enabled, .status-enabled');
+        try {
+            $b->waitFor('tr.status-enabled, .status-enabled', 60); // the installer migrates dsgvo's tables
+        } catch (WebDriverException $e) {
+            $this->shot('02-plugin-install-failed');
+            throw new WebDriverException($e->getMessage() . ': ' . substr($b->text('body'), 0, 800));
+        }
         $this->shot('02-plugin-installed');
         $added = [];
         foreach ($this->shopState() as $table => $rows) {
@@ -313,7 +318,7 @@ final class ZenCartEndToEndTest extends TestCase
         // 12. Uninstall: the shop's configuration and admin pages as before; dsgvo's own tables (proof) stay.
         $b->get($this->admin('plugin_manager', 'colKey=Dsgvo&action=uninstall'));
         $b->click('form button[type="submit"].btn-danger');
-        $b->waitFor('.status-not-installed');
+        $b->waitFor('.status-not-installed', 30);
         $this->shot('14-plugin-uninstalled');
         // What the plugin added is gone, nothing the shop had is lost (the shop adds rows of its own meanwhile).
         foreach ($this->shopState() as $table => $rows) {
