@@ -42,8 +42,20 @@ final class ShopWeb
     private $fpmDown = 0;
     /** @var array<string, string> */
     private $ini = [];
+    /** @var string|null */
+    private $user;
     /** @var string */
     private $ext;
+
+    /** A shop tree of ../shared/fixtures/shops (or DSGVO_SHOP_SOURCES), when present. */
+    public static function fixture(string $tree): ?string
+    {
+        $dir = getenv('DSGVO_SHOP_SOURCES');
+        if (!is_string($dir) || $dir === '') {
+            $dir = dirname(__DIR__, 5) . '/shared/fixtures/shops';
+        }
+        return is_dir("$dir/$tree") ? "$dir/$tree" : null;
+    }
 
     public function __construct(string $dir, string $ext)
     {
@@ -80,7 +92,8 @@ final class ShopWeb
     public function copyTree(string $source): void
     {
         $this->docroot = $this->dir . '/shop';
-        exec('cp -a ' . escapeshellarg(rtrim($source, '/')) . ' ' . escapeshellarg($this->docroot) . ' 2>&1', $out, $rc);
+        // The fixtures are read-only; the copy must be writable as a shop's files are (installers write config).
+        exec('cp -a ' . escapeshellarg(rtrim($source, '/')) . ' ' . escapeshellarg($this->docroot) . ' 2>&1 && chmod -R u+w ' . escapeshellarg($this->docroot) . ' 2>&1', $out, $rc);
         if ($rc !== 0) {
             throw new \RuntimeException('copying the shop tree failed: ' . implode("\n", $out));
         }
@@ -90,11 +103,20 @@ final class ShopWeb
      * Starts both FPM pools with these php.ini values (dsgvo.* and the shop's needs) and nginx with the given
      * server-block body; in it, the placeholder {php} is the fastcgi_pass target.
      *
+     * $user: the system user PHP runs as when the test runs as root (a shop whose installer refuses root);
+     * the copy, the mail and work folders become writable for it. Null: PHP runs as the test's user.
+     *
      * @param array<string, string> $ini
      */
-    public function start(array $ini, string $serverBody): void
+    public function start(array $ini, string $serverBody, ?string $user = null): void
     {
         $this->ini = $ini;
+        $this->user = posix_getuid() === 0 ? $user : null;
+        if ($this->user !== null) {
+            exec('chown -R ' . escapeshellarg($this->user) . ' ' . escapeshellarg($this->docroot) . ' ' . escapeshellarg($this->mailDir)
+                . ' ' . escapeshellarg($this->dir . '/tmp'));
+            chmod($this->dir, 0777);
+        }
         $this->fpmMain = WebDriver::freePort();
         $this->fpmDown = WebDriver::freePort();
         $closed = WebDriver::freePort();
@@ -104,7 +126,7 @@ final class ShopWeb
         $conf = "[global]\nerror_log = {$this->dir}/fpm.log\nlog_level = notice\ndaemonize = no\n\n"
             . $this->pool('main', $this->fpmMain, $ini) . $this->pool('down', $this->fpmDown, $down);
         file_put_contents($this->dir . '/fpm.conf', $conf);
-        $user = posix_getuid() === 0 ? ['-R'] : [];
+        $user = posix_getuid() === 0 && $this->user === null ? ['-R'] : [];
         $this->spawn('php-fpm', array_merge(['php-fpm8.2', '-F', '-d', 'extension=' . $this->ext, '-d', 'opcache.enable=0',
             '-y', $this->dir . '/fpm.conf'], $user));
         $this->waitPort($this->fpmMain, 'PHP-FPM');
@@ -187,7 +209,7 @@ CONF;
     /** @param array<string, string> $ini */
     private function pool(string $name, int $port, array $ini): string
     {
-        $lines = "[$name]\nlisten = 127.0.0.1:$port\npm = static\npm.max_children = 2\nrequest_terminate_timeout = 60s\n"
+        $lines = "[$name]\n" . ($this->user !== null ? "user = {$this->user}\ngroup = {$this->user}\n" : '') . "listen = 127.0.0.1:$port\npm = static\npm.max_children = 2\nrequest_terminate_timeout = 60s\n"
             . "catch_workers_output = yes\nclear_env = no\n"
             . "php_admin_value[sendmail_path] = \"{$this->dir}/sendmail.sh\"\n"
             . "php_admin_value[error_log] = {$this->dir}/php-errors.log\nphp_admin_flag[log_errors] = on\n"

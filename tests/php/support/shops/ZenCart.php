@@ -31,12 +31,7 @@ final class ZenCart
 
     public static function source(): ?string
     {
-        $dir = getenv('DSGVO_SHOP_SOURCES');
-        if (!is_string($dir) || $dir === '') {
-            $dir = dirname(__DIR__, 5) . '/shared/fixtures/shops';
-        }
-        $dir .= '/zencart-2.2.2';
-        return is_dir($dir) ? $dir : null;
+        return ShopWeb::fixture('zencart-2.2.2');
     }
 
     /**
