@@ -158,6 +158,28 @@ final class WebDriver
         $this->command('POST', $this->path('/url'), ['url' => $url]);
     }
 
+    /** Sets a cookie for the current page's host (the page must be open already). */
+    public function addCookie(string $name, string $value): void
+    {
+        $this->command('POST', $this->path('/cookie'), ['cookie' => ['name' => $name, 'value' => $value, 'path' => '/']]);
+    }
+
+    public function deleteCookie(string $name): void
+    {
+        $this->command('DELETE', $this->path('/cookie/' . rawurlencode($name)));
+    }
+
+    /**
+     * Runs JavaScript in the page; returns its result.
+     *
+     * @param list<mixed> $args
+     * @return mixed
+     */
+    public function script(string $script, array $args = [])
+    {
+        return $this->command('POST', $this->path('/execute/sync'), ['script' => $script, 'args' => $args]);
+    }
+
     public function currentUrl(): string
     {
         return (string) $this->command('GET', $this->path('/url'));
