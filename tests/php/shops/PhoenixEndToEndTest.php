@@ -190,6 +190,25 @@ final class PhoenixEndToEndTest extends TestCase
         $this->assertCount(1, $this->store->sendLog($anna), 'the send is logged');
         $this->assertSame('1', (string) $this->shop->pdo->query("SELECT status FROM newsletters WHERE newsletters_id = $id")->fetchColumn());
 
+        // Customers > Send Email to "All Customers": advertising to a list, the same decisions.
+        $this->web->clearMail();
+        $b->get($this->admin('mail.php'));
+        $b->waitFor('form[name="mail"] select[name="customers_email_address"]');
+        $b->script('document.querySelector("select[name=customers_email_address]").value = "***";'
+            . 'document.querySelector("form[name=mail] textarea[name=message]").value = "Ein Angebot nur für Sie.";');
+        $b->type('form[name="mail"] input[name="subject"]', 'Ein Angebot');
+        $b->click('form[name="mail"] button[type="submit"], form[name="mail"] [type="submit"]');
+        $b->waitFor('form[name="mail"] input[type="hidden"][name="subject"]');
+        $this->shot('10-send-email-preview');
+        $b->click('form[name="mail"] button[type="submit"], form[name="mail"] [type="submit"]');
+        $b->waitFor('.alert');
+        $this->shot('10-send-email-sent');
+        $direct = $this->mailsTo();
+        $this->assertSame([self::ANNA], array_keys($direct), 'Send Email to all customers reaches only the customer dsgvo allows');
+        $this->assertStringContainsString('List-Unsubscribe-Post: List-Unsubscribe=One-Click', $direct[self::ANNA]);
+        $this->assertStringContainsString('sent to 1 customers; 2 skipped', $b->text('body'));
+        $this->assertCount(2, $this->store->sendLog($anna), 'both sends are logged');
+
         // 7. The captured mail's headers, parsed back: unencoded, valid, pointing at the shop's page.
         [$headers, $body] = $this->parseMail($mails[self::ANNA]);
         $this->assertStringNotContainsString('=?', $headers['list-unsubscribe'], 'no RFC 2047 encoded word');
@@ -199,6 +218,7 @@ final class PhoenixEndToEndTest extends TestCase
         $oneClick = $m[1];
         $this->assertStringContainsString($oneClick, $body, 'the visible unsubscribe link is in the mail');
         $this->assertStringContainsString('Herbstangebote', $body);
+        $this->assertStringContainsString('You may object at any time', $body, 'the objection notice (noticeRequired)');
 
         // 8. RFC 8058 one-click: a POST from a mail client without cookies or session.
         $get = $this->web->request('GET', $oneClick, null, 'mailclient');

@@ -308,6 +308,33 @@ class dsgvo_phoenix
         tep_redirect(tep_href_link('newsletters.php', 'page=' . (int) ($_GET['page'] ?? 1) . '&nID=' . (int) $_GET['nID']));
     }
 
+    /**
+     * mail.php preAction: "All Customers" (***) and the newsletter subscribers (**D) are sent through
+     * sendMarketing() with the type of the newsletter, then the page's own sending is skipped.
+     */
+    public static function sendEmailToList(): void
+    {
+        $audience = (string) ($_POST['customers_email_address'] ?? '');
+        if (($_GET['action'] ?? '') !== 'send_email_to_user' || !in_array($audience, ['***', '**D'], true) || isset($_POST['back_x'])) {
+            return;
+        }
+        self::texts();
+        $ids = [];
+        $query = tep_db_query('SELECT customers_id FROM customers' . ($audience === '**D' ? ' WHERE customers_newsletter = 1' : ''));
+        while ($row = tep_db_fetch_array($query)) {
+            $ids[] = (int) $row['customers_id'];
+        }
+        try {
+            $result = self::sendMarketing($ids, self::NEWSLETTER_TYPE, (string) tep_db_prepare_input($_POST['subject'] ?? ''),
+                (string) tep_db_prepare_input($_POST['message'] ?? ''), (string) tep_db_prepare_input($_POST['from_name'] ?? STORE_OWNER),
+                (string) tep_db_prepare_input($_POST['from_address'] ?? STORE_OWNER_EMAIL_ADDRESS));
+            $GLOBALS['messageStack']->add_session(sprintf(DSGVO_ADMIN_LIST_SENT, $result['sent'], $result['skipped']), 'success');
+        } catch (\Dsgvo\Exception $e) {
+            $GLOBALS['messageStack']->add_session('dsgvo: ' . $e->getMessage(), 'error');
+        }
+        tep_redirect(tep_href_link('mail.php'));
+    }
+
     // --- marketing mail ----------------------------------------------------------------------------------
 
     /**
@@ -320,8 +347,10 @@ class dsgvo_phoenix
      * @return array{sent: int, skipped: int}
      * @throws \Dsgvo\Exception no decision: nothing was sent
      */
-    public static function sendMarketing(array $customerIds, string $type, string $subject, string $content): array
+    public static function sendMarketing(array $customerIds, string $type, string $subject, string $content, string $fromName = '', string $fromAddress = ''): array
     {
+        $fromName = $fromName !== '' ? $fromName : STORE_OWNER;
+        $fromAddress = $fromAddress !== '' ? $fromAddress : STORE_OWNER_EMAIL_ADDRESS;
         self::texts();
         $store = self::store();
         $basis = '';
@@ -357,7 +386,7 @@ class dsgvo_phoenix
                     $lines[] = $name . ': ' . $value;
                 }
                 $to = (string) $c['customers_email_address'];
-                if ($mail->send(trim($c['customers_firstname'] . ' ' . $c['customers_lastname']), $to, STORE_OWNER, STORE_OWNER_EMAIL_ADDRESS, $subject, $lines)) {
+                if ($mail->send(trim($c['customers_firstname'] . ' ' . $c['customers_lastname']), $to, $fromName, $fromAddress, $subject, $lines)) {
                     $store->logSend($id, $type, ['email' => $to, 'subject' => mb_substr($subject, 0, 200), 'notice' => $footer !== null]);
                     $sent++;
                 } else {

@@ -24,3 +24,4 @@ const DSGVO_UNSUBSCRIBE_DONE = 'Done: you will receive no more of these emails (
 const DSGVO_UNSUBSCRIBE_LINE = 'Unsubscribe from these emails: %s';
 const DSGVO_ADMIN_BUTTON = 'DSGVO: consents, export, erasure';
 const DSGVO_ADMIN_PLAIN_NEWSLETTER_BLOCKED = 'dsgvo is installed: send newsletters with the module "Newsletter (dsgvo)", which sends only to customers whose consent is proven and adds the unsubscribe headers. Create the newsletter again with that module.';
+const DSGVO_ADMIN_LIST_SENT = 'dsgvo: sent to %d customers; %d skipped (no proven consent, objected, or erased).';
