@@ -5,6 +5,8 @@ namespace Dsgvo\Tests\Shops;
 
 use PDO;
 
+require_once __DIR__ . '/ShopFixtures.php';
+
 /**
  * CE Phoenix 1.0.7.18 installed for real from ../shared/fixtures/shops/ce-phoenix-1.0.7.18 by its own web
  * installer (dbCheck, dbImport with the sample data, step 4: the sequence of the fixtures' README), with the
@@ -28,12 +30,7 @@ final class Phoenix
 
     public static function source(): ?string
     {
-        $dir = getenv('DSGVO_SHOP_SOURCES');
-        if (!is_string($dir) || $dir === '') {
-            $dir = dirname(__DIR__, 5) . '/shared/fixtures/shops';
-        }
-        $dir .= '/ce-phoenix-1.0.7.18';
-        return is_dir($dir) ? $dir : null;
+        return ShopFixtures::source('ce-phoenix-1.0.7.18');
     }
 
     /**
@@ -96,18 +93,10 @@ final class Phoenix
         return (int) $q->fetchColumn();
     }
 
-    /** Every row of every table as text: for the scan after the erasure. @return array<string, list<string>> */
+    /** @return array<string, list<string>> every row of every table as text */
     public function dump(): array
     {
-        $out = [];
-        foreach ($this->pdo->query('SHOW TABLES')->fetchAll(PDO::FETCH_COLUMN) as $table) {
-            foreach ($this->pdo->query("SELECT * FROM `$table`")->fetchAll(PDO::FETCH_ASSOC) as $row) {
-                $out[(string) $table][] = implode("\t", array_map(function ($v): string {
-                    return (string) ($v ?? '');
-                }, $row));
-            }
-        }
-        return $out;
+        return ShopFixtures::dump($this->pdo);
     }
 
     /** @return list<string> every file of the shop tree, relative, with its hash: the uninstall must restore it */
