@@ -55,8 +55,12 @@ final class PhoenixEndToEndTest extends TestCase
         $filesBefore = $this->shop->files();
         $tablesBefore = $this->shopTables();
 
-        // 0. Install with the integration's installer, as the shop's files' owner would.
+        // 0. Install with the integration's installer, as the shop's files' owner would. A wrong admin folder
+        // stops it before anything is copied; a second install is refused.
+        $this->runInstaller('install', 'is not the shop\'s admin folder', 1, 'admin');
+        $this->assertSame($filesBefore, $this->shop->files(), 'a refused install copied nothing');
         $this->runInstaller('install', 'dsgvo installed');
+        $this->runInstaller('install', 'installed here already', 1);
         $this->assertContains('newsletter', array_column($this->store->emailTypes(), 'type'), 'the installer defined the types');
         $this->assertSame(400, $this->web->request('GET', '/dsgvo_unsubscribe.php?t=x')['status'], 'the one-click page answers under the shop');
         $this->assertSame(400, $this->web->request('GET', '/dsgvo_confirm.php')['status'], 'the confirm page answers under the shop');
@@ -245,13 +249,13 @@ final class PhoenixEndToEndTest extends TestCase
         return $this->web->base . '/' . Phoenix::ADMIN_DIR . '/' . $page . ($query !== '' ? '?' . $query : '');
     }
 
-    private function runInstaller(string $command, string $expected): void
+    private function runInstaller(string $command, string $expected, int $exitCode = 0, string $adminDir = Phoenix::ADMIN_DIR): void
     {
         $cmd = [PHP_BINARY, '-n', '-d', 'extension=' . Php::extensionPath(), '-d', 'dsgvo.dsn=' . $this->db->dsn, '-d', 'dsgvo.secret=' . self::SECRET,
-            '-d', 'dsgvo.shop=oscommerce', dirname(__DIR__, 3) . '/integrations/phoenix/install.php', $command, $this->web->docroot, Phoenix::ADMIN_DIR];
+            '-d', 'dsgvo.shop=oscommerce', dirname(__DIR__, 3) . '/integrations/phoenix/install.php', $command, $this->web->docroot, $adminDir];
         $proc = proc_open($cmd, [0 => ['file', '/dev/null', 'r'], 1 => ['pipe', 'w'], 2 => ['pipe', 'w']], $pipes);
         $out = stream_get_contents($pipes[1]) . stream_get_contents($pipes[2]);
-        $this->assertSame(0, proc_close($proc), "install.php $command: $out");
+        $this->assertSame($exitCode, proc_close($proc), "install.php $command: $out");
         $this->assertStringContainsString($expected, (string) $out);
     }
 
