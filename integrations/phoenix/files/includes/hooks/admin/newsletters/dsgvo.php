@@ -1,0 +1,12 @@
+<?php
+/**
+ * dsgvo in Tools > Newsletter Manager: the shop's plain "newsletter" module mails every customer with the
+ * shop's flag 1, proof or not, and without unsubscribe headers; while dsgvo is installed it may not send.
+ */
+class hook_admin_newsletters_dsgvo
+{
+    public function listen_preAction()
+    {
+        dsgvo_phoenix::guardPlainNewsletter();
+    }
+}

@@ -1,0 +1,418 @@
+<?php
+declare(strict_types=1);
+
+namespace Dsgvo\Tests;
+
+use Dsgvo\Store;
+use Dsgvo\Tests\Shops\Phoenix;
+use Dsgvo\Tests\Shops\ShopEndToEnd;
+use Dsgvo\Tests\Shops\ShopWeb;
+use PHPUnit\Framework\TestCase;
+use ZipArchive;
+
+require_once __DIR__ . '/../support/WebDriver.php';
+require_once __DIR__ . '/../support/shops/ShopWeb.php';
+require_once __DIR__ . '/../support/shops/Phoenix.php';
+require_once __DIR__ . '/../support/shops/ShopEndToEnd.php';
+
+/**
+ * integrations/phoenix in a real CE Phoenix 1.0.7.18, installed by its own installer from
+ * ../shared/fixtures/shops, served by nginx and PHP-FPM with the extension, driven in headless Chromium:
+ * the integration installed with its installer; sign-up with the newsletter box (the wording the page showed is
+ * the proof), double opt-in, a sign-up while dsgvo's database is unreachable, an order with the consent box,
+ * the account's newsletter page, Phoenix's Newsletter Manager (mail captured; the headers parsed back; the
+ * plain module refused), RFC 8058 one-click, export and erasure from the admin's customer screen, a full dump
+ * scanned for the customer, and the uninstall leaving the shop's files and tables as they were.
+ * Screenshots and the decisions at each step go to target/e2e/phoenix/.
+ */
+final class PhoenixEndToEndTest extends TestCase
+{
+    private const SECRET = '3c9e1f7a2b5d8e0f4a6c1b3d5e7f9a2c4e6b8d0f1a3c5e7b9d2f4a6c8e0b1d3f';
+    private const PASSWORD = 'Kunde-Pass-2026!';
+    private const ANNA = 'anna.ueberall@example.org';
+
+    use ShopEndToEnd;
+
+    /** @var Phoenix */
+    private $shop;
+    /** @var string the newsletter box's wording as the create-account page rendered it */
+    private $shownLabel = '';
+
+    public function testPhoenixIntegrationEndToEnd(): void
+    {
+        $this->startShopTest('phoenix', 'CE Phoenix', Phoenix::source() !== null, 'ce-phoenix-1.0.7.18');
+        $parts = TestDatabase::parts(TestDatabase::baseDsn());
+        $this->shop = Phoenix::install($this->web, $this->db->name, $parts, $this->db->dsn, ['dsgvo.secret' => self::SECRET]);
+        $this->store = new Store(['dsn' => $this->db->dsn, 'shop' => 'oscommerce', 'secret' => self::SECRET]);
+        $downloads = $this->out . '/work/downloads';
+        mkdir($downloads);
+        $this->browser = WebDriver::start($downloads, $this->web->browserArgs());
+        $b = $this->browser;
+        $base = $this->web->base;
+        $this->assertSame(200, $this->web->request('GET', '/index.php')['status'], 'storefront home page');
+
+        // The shop before the integration: the uninstall must restore its files and tables.
+        $filesBefore = $this->shop->files();
+        $tablesBefore = $this->shopTables();
+
+        // 0. Install with the integration's installer, as the shop's files' owner would. A wrong admin folder
+        // stops it before anything is copied; a second install is refused.
+        $this->runInstaller('install', 'is not the shop\'s admin folder', 1, 'admin');
+        $this->assertSame($filesBefore, $this->shop->files(), 'a refused install copied nothing');
+        $this->runInstaller('install', 'dsgvo installed');
+        $this->runInstaller('install', 'installed here already', 1);
+        $this->assertContains('newsletter', array_column($this->store->emailTypes(), 'type'), 'the installer defined the types');
+        $this->assertSame(400, $this->web->request('GET', '/dsgvo_unsubscribe.php?t=x')['status'], 'the one-click page answers under the shop');
+        $this->assertSame(400, $this->web->request('GET', '/dsgvo_confirm.php')['status'], 'the confirm page answers under the shop');
+
+        // 1. Sign-up with the newsletter box: the flag stays 0, the ledger holds the wording the page showed.
+        $anna = $this->register(self::ANNA, 'Anna', 'Überall', true, '01-signup');
+        $this->assertSame(0, $this->shop->newsletterFlag($anna), 'the shop flag waits for the confirmation');
+        $this->decision('after sign-up', $anna, 'newsletter', 'consent_pending');
+        $history = $this->store->consentHistory($anna);
+        $this->assertCount(1, $history);
+        $this->assertSame('requested', $history[0]['action']);
+        $this->assertSame('Newsletter Subscribe to Newsletter', $this->shownLabel, "the shop's own box (ENTRY_NEWSLETTER, ENTRY_NEWSLETTER_TEXT)");
+        $this->assertSame($this->shownLabel, $history[0]['text'], 'the proof is the wording the sign-up page printed');
+
+        // 2. The double opt-in link from the captured mail: GET changes nothing, the button confirms.
+        $link = $this->confirmLink(self::ANNA);
+        $b->get($link);
+        $b->waitFor('#dsgvo-confirm-submit');
+        $this->shot('03-confirm-page');
+        $this->assertSame(0, $this->shop->newsletterFlag($anna), 'a GET (mail scanner) confirms nothing');
+        $b->click('#dsgvo-confirm-submit');
+        $b->waitFor('#dsgvo-result.dsgvo-done');
+        $this->shot('04-confirmed');
+        $this->assertSame(1, $this->shop->newsletterFlag($anna), 'confirmed in the ledger, then the shop flag');
+        $this->decision('after confirmation', $anna, 'newsletter', 'consent');
+        $this->assertSame(400, $this->web->request('POST', $link, '', 'scanner')['status'], 'a used link answers 400');
+
+        // 3. dsgvo's database unreachable at sign-up (this request only): account made, flag 0, a visible message.
+        $b->get("$base/logoff.php");
+        $b->addCookie('e2e_pool', 'down');
+        $bert = $this->register('bert@example.org', 'Bert', 'Beispiel', true, '05-signup-db-down');
+        $this->assertStringContainsString('could not be recorded', $b->text('body'), 'the customer is told');
+        $b->deleteCookie('e2e_pool');
+        $this->assertSame(0, $this->shop->newsletterFlag($bert), 'no ledger event, so no flag');
+        $this->assertSame([], $this->store->consentHistory($bert));
+        $this->decision('after sign-up with dsgvo unreachable', $bert, 'newsletter', 'no_consent');
+
+        // 4. An order with the consent box.
+        $this->login(self::ANNA);
+        $order = $this->order();
+        $this->assertGreaterThan(0, $order);
+        $granted = array_values(array_filter($this->store->consentHistory($anna), function (array $e): bool {
+            return $e['purpose'] === 'review.request';
+        }));
+        $this->assertCount(1, $granted, 'the checkout box granted its purpose once');
+        $this->assertSame('checkout', $granted[0]['source']);
+        $this->assertStringContainsString('ask me by email for a review', (string) $granted[0]['text']);
+        $this->decision('after the order with the box', $anna, 'review.request', 'consent');
+
+        // 5. The account's newsletter page: unticked is an objection; ticked again starts a new double opt-in.
+        $this->toggleNewsletterBox('08-account-unsubscribed');
+        $this->assertSame(0, $this->shop->newsletterFlag($anna));
+        $this->decision('after unticking on the account page', $anna, 'newsletter', 'opted_out');
+        $this->web->clearMail();
+        $this->toggleNewsletterBox('09-account-subscribed-again');
+        $this->assertSame(0, $this->shop->newsletterFlag($anna), 'ticked again: pending until confirmed, not the page\'s own 1');
+        $this->decision('after ticking again', $anna, 'newsletter', 'opted_out');
+        $b->get($this->confirmLink(self::ANNA));
+        $b->click('#dsgvo-confirm-submit');
+        $b->waitFor('#dsgvo-result.dsgvo-done');
+        $this->assertSame(1, $this->shop->newsletterFlag($anna));
+        $this->decision('after confirming again', $anna, 'newsletter', 'consent');
+
+        // 6. Tools > Newsletter Manager. Carl has the shop's flag 1 from an old import, but no proof.
+        $carl = $this->shopCustomer('carl@example.org', 'Carl', 'Altbestand', 1);
+        $this->decision('legacy subscriber without proof', $carl, 'newsletter', 'no_consent');
+        $this->adminLogin();
+        $this->web->clearMail();
+        $plain = $this->newsletter('newsletter', 'Ohne dsgvo');
+        $b->get($this->admin('newsletters.php', 'page=1&nID=' . $plain . '&action=send'));
+        $b->waitFor('.alert-danger, .messageStackError, body');
+        $this->shot('10-plain-module-refused');
+        $this->assertStringContainsString('dsgvo is installed', $b->text('body'), 'the plain module may not send');
+        $this->assertSame([], $this->web->mails(), 'and nothing was sent');
+        $id = $this->newsletter('dsgvo_newsletter', 'Herbst-Newsletter');
+        $b->get($this->admin('newsletters.php', 'page=1&nID=' . $id . '&action=send'));
+        $b->waitFor('a[href*="action=confirm_send"]');
+        $this->shot('10-newsletter-confirm');
+        $b->click('a[href*="action=confirm_send"]');
+        $b->waitFor('table, .alert', 60);
+        $this->shot('10-newsletter-sent');
+        $mails = $this->mailsTo();
+        $this->assertSame([self::ANNA], array_keys($mails), 'only Anna (confirmed) got it; Carl (flag without proof) and Bert did not');
+        $this->assertCount(1, $this->store->sendLog($anna), 'the send is logged');
+        $this->assertSame('1', (string) $this->shop->pdo->query("SELECT status FROM newsletters WHERE newsletters_id = $id")->fetchColumn());
+
+        // Customers > Send Email to "All Customers": advertising to a list, the same decisions.
+        $this->web->clearMail();
+        $b->get($this->admin('mail.php'));
+        $b->waitFor('form[name="mail"] select[name="customers_email_address"]');
+        $b->script('document.querySelector("select[name=customers_email_address]").value = "***";'
+            . 'document.querySelector("form[name=mail] textarea[name=message]").value = "Ein Angebot nur für Sie.";');
+        $b->type('form[name="mail"] input[name="subject"]', 'Ein Angebot');
+        $b->click('form[name="mail"] button[type="submit"], form[name="mail"] [type="submit"]');
+        $b->waitFor('form[name="mail"] input[type="hidden"][name="subject"]');
+        $this->shot('10-send-email-preview');
+        $b->click('form[name="mail"] button[type="submit"], form[name="mail"] [type="submit"]');
+        $b->waitFor('.alert');
+        $this->shot('10-send-email-sent');
+        $direct = $this->mailsTo();
+        $this->assertSame([self::ANNA], array_keys($direct), 'Send Email to all customers reaches only the customer dsgvo allows');
+        $this->assertStringContainsString('List-Unsubscribe-Post: List-Unsubscribe=One-Click', $direct[self::ANNA]);
+        $this->assertStringContainsString('sent to 1 customers; 2 skipped', $b->text('body'));
+        $this->assertCount(2, $this->store->sendLog($anna), 'both sends are logged');
+
+        // 7. The captured mail's headers, parsed back: unencoded, valid, pointing at the shop's page.
+        [$headers, $body] = $this->parseMail($mails[self::ANNA]);
+        $this->assertStringNotContainsString('=?', $headers['list-unsubscribe'], 'no RFC 2047 encoded word');
+        $this->assertMatchesRegularExpression('#^<https://shop\.test:\d+/dsgvo_unsubscribe\.php\?t=[A-Za-z0-9_.~-]+>$#', $headers['list-unsubscribe']);
+        $this->assertSame('List-Unsubscribe=One-Click', $headers['list-unsubscribe-post'] ?? null);
+        preg_match('~^<([^>]+)>$~', $headers['list-unsubscribe'], $m);
+        $oneClick = $m[1];
+        $this->assertStringContainsString($oneClick, $body, 'the visible unsubscribe link is in the mail');
+        $this->assertStringContainsString('Herbstangebote', $body);
+        $this->assertStringContainsString('You may object at any time', $body, 'the objection notice (noticeRequired)');
+
+        // 8. RFC 8058 one-click: a POST from a mail client without cookies or session.
+        $get = $this->web->request('GET', $oneClick, null, 'mailclient');
+        $this->assertSame(200, $get['status']);
+        $this->decision('after a GET of the link (scanner)', $anna, 'newsletter', 'consent');
+        $post = $this->web->request('POST', $oneClick, 'List-Unsubscribe=One-Click', 'mailclient', ['Content-Type: application/x-www-form-urlencoded']);
+        $this->assertSame(200, $post['status'], 'one-click answers 200 without a redirect');
+        $this->decision('after one-click', $anna, 'newsletter', 'opted_out');
+        $this->assertSame(0, $this->shop->newsletterFlag($anna));
+
+        // 9. Export and erasure from the admin's customer screen.
+        $b->get($this->admin('customers.php', 'cID=' . $anna . '&action=edit'));
+        $b->waitFor('#dsgvo-customer-button');
+        $this->shot('11-admin-customer-edit');
+        $b->click('#dsgvo-customer-button');
+        $b->waitFor('#dsgvo-decisions');
+        $this->shot('12-admin-dsgvo');
+        $this->assertStringContainsString('opted_out', $b->text('#dsgvo-decisions tr[data-type="newsletter"]'));
+        $b->click('#dsgvo-export');
+        $zipFile = $this->waitForDownload($downloads, "dsgvo-export-$anna.zip");
+        $zip = new ZipArchive();
+        $this->assertTrue($zip->open($zipFile, ZipArchive::CHECKCONS));
+        $document = json_decode((string) $zip->getFromName('export.json'), true, 512, JSON_THROW_ON_ERROR);
+        $zip->close();
+        $this->assertSame($anna, $document['subject']['customer_id']);
+        $this->assertContains(self::ANNA, $document['subject']['emails']);
+        $b->type('#dsgvo-confirm-id', (string) $anna);
+        $b->click('#dsgvo-erase-submit');
+        $b->waitFor('#dsgvo-erased, #dsgvo-error');
+        $this->shot('13-admin-erased');
+        $this->assertFalse($b->has('#dsgvo-error'), $b->has('#dsgvo-error') ? $b->text('#dsgvo-error') : '');
+        $retained = [];
+        foreach ($b->findAll('#dsgvo-retained tr.retained') as $i => $unused) {
+            $retained[] = (string) $b->script('return document.querySelectorAll("#dsgvo-retained tr.retained")[arguments[0]].dataset.table;', [$i]);
+        }
+        $this->assertContains('orders', $retained, 'orders are kept (tax law) and reported');
+        $this->decision('after erasure', $anna, 'newsletter', 'unknown_customer');
+
+        // 10. A full dump: Anna's data only in the tables the erasure reported as retained.
+        foreach ($this->shop->dump() as $table => $rows) {
+            if (in_array($table, $retained, true)) {
+                continue;
+            }
+            foreach ($rows as $row) {
+                foreach ([self::ANNA, 'Überall', self::phone(self::ANNA), 'Annastraße 5'] as $needle) {
+                    $this->assertStringNotContainsString($needle, $row, "Anna's data left in $table");
+                }
+            }
+        }
+
+        // 11. Uninstall: the shop's files and tables as before; dsgvo's own tables (proof) stay.
+        $this->runInstaller('uninstall', 'dsgvo removed');
+        $this->assertSame($filesBefore, $this->shop->files(), 'the uninstall left the shop\'s files as they were');
+        $this->assertSame($tablesBefore, $this->shopTables(), 'the integration changed no shop table of hooks or configuration');
+        $this->assertSame(200, $this->web->request('GET', '/index.php')['status'], 'the shop still answers');
+        $this->assertSame(404, $this->web->request('GET', '/dsgvo_unsubscribe.php?t=x')['status']);
+        $this->assertTrue($this->store->verifyLedger()['ok']);
+
+        // The shop's own PHP 8.2 deprecations are in its log; nothing of the integration is.
+        $errors = implode("\n", preg_grep('/dsgvo/i', explode("\n", $this->web->phpErrors())) ?: []);
+        $this->assertDoesNotMatchRegularExpression('/PHP (Fatal|Warning|Parse|Deprecated|Notice)/', $errors, $errors);
+    }
+
+    private static function phone(string $email): string
+    {
+        return '030 ' . (1000000 + crc32($email) % 9000000);
+    }
+
+    private function admin(string $page, string $query = ''): string
+    {
+        return $this->web->base . '/' . Phoenix::ADMIN_DIR . '/' . $page . ($query !== '' ? '?' . $query : '');
+    }
+
+    private function runInstaller(string $command, string $expected, int $exitCode = 0, string $adminDir = Phoenix::ADMIN_DIR): void
+    {
+        $cmd = [PHP_BINARY, '-n', '-d', 'extension=' . Php::extensionPath(), '-d', 'dsgvo.dsn=' . $this->db->dsn, '-d', 'dsgvo.secret=' . self::SECRET,
+            '-d', 'dsgvo.shop=oscommerce', dirname(__DIR__, 3) . '/integrations/phoenix/install.php', $command, $this->web->docroot, $adminDir];
+        $proc = proc_open($cmd, [0 => ['file', '/dev/null', 'r'], 1 => ['pipe', 'w'], 2 => ['pipe', 'w']], $pipes);
+        $out = stream_get_contents($pipes[1]) . stream_get_contents($pipes[2]);
+        $this->assertSame($exitCode, proc_close($proc), "install.php $command: $out");
+        $this->assertStringContainsString($expected, (string) $out);
+    }
+
+    /** @return array<string, list<string>> the shop tables an integration might touch, as rows */
+    private function shopTables(): array
+    {
+        $state = [];
+        foreach (['configuration' => 'configuration_key', 'hooks' => 'CONCAT_WS(" ", hooks_site, hooks_group, hooks_action, hooks_code, hooks_class, hooks_method)'] as $table => $cols) {
+            $state[$table] = $this->shop->pdo->query("SELECT $cols FROM $table ORDER BY 1")->fetchAll(\PDO::FETCH_COLUMN);
+        }
+        return $state;
+    }
+
+    private function adminLogin(): void
+    {
+        $b = $this->browser;
+        $b->get($this->admin('login.php'));
+        $b->waitFor('form[name="login"] input[name="username"]');
+        $b->type('form[name="login"] input[name="username"]', Phoenix::ADMIN_USER);
+        $b->type('form[name="login"] input[name="password"]', Phoenix::ADMIN_PASSWORD);
+        $b->click('form[name="login"] [type="submit"], form[name="login"] button');
+        $b->waitFor('body');
+        if ($b->has('form[name="login"] input[name="username"]')) {
+            // The first login request only sets the cookie (README): the second one logs in.
+            $b->type('form[name="login"] input[name="username"]', Phoenix::ADMIN_USER);
+            $b->type('form[name="login"] input[name="password"]', Phoenix::ADMIN_PASSWORD);
+            $b->click('form[name="login"] [type="submit"], form[name="login"] button');
+        }
+        $this->shot('00-admin');
+        $this->assertFalse($b->has('form[name="login"] input[name="password"]'), 'admin login: ' . substr($b->text('body'), 0, 500));
+    }
+
+    /** Creates an account through the storefront's form; returns its id. */
+    private function register(string $email, string $first, string $last, bool $newsletter, string $shot): int
+    {
+        $b = $this->browser;
+        $b->get($this->web->base . '/create_account.php');
+        $b->waitFor('form[name="create_account"] input[name="firstname"]');
+        if ($this->shownLabel === '') {
+            $shown = (string) $b->script('return document.getElementById("inputNewsletter").closest(".form-group").innerText;');
+            $this->shownLabel = trim((string) preg_replace('/[\s\x{00A0}]+/u', ' ', $shown));
+        }
+        $fields = ['firstname' => $first, 'lastname' => $last, 'street_address' => $first . 'straße 5', 'city' => 'Berlin',
+            'postcode' => '10115', 'telephone' => self::phone($email), 'email_address' => $email, 'password' => self::PASSWORD,
+            'password_confirmation' => self::PASSWORD];
+        foreach ($fields as $name => $value) {
+            $b->type("form[name=\"create_account\"] input[name=\"$name\"]", $value);
+        }
+        $b->script('var c = document.querySelector("select[name=country_id]"); c.value = "81"; c.dispatchEvent(new Event("change"));'
+            . 'var s = document.querySelector("[name=state]"); if (s && s.tagName === "SELECT") { for (var i = 0; i < s.options.length; i++) { if (s.options[i].text === "Berlin") { s.selectedIndex = i; } } } else if (s) { s.value = "Berlin"; }');
+        if ($newsletter) {
+            $b->click('#inputNewsletter');
+        }
+        $b->click('#inputMATC');
+        $this->shot($shot . '-form');
+        $b->click('form[name="create_account"] button[type="submit"], form[name="create_account"] [type="submit"]');
+        $b->waitFor('body');
+        usleep(300000);
+        $this->shot($shot . '-done');
+        $id = $this->shop->customerId($email);
+        if ($id === 0) {
+            $this->fail("account $email not created: " . substr($b->text('body'), 0, 1500));
+        }
+        return $id;
+    }
+
+    /** Account > Newsletter subscriptions: flips the box and saves. */
+    private function toggleNewsletterBox(string $shot): void
+    {
+        $b = $this->browser;
+        $b->get($this->web->base . '/account_newsletters.php');
+        $b->waitFor('form[name="account_newsletter"] #inputNewsletter');
+        $b->click('form[name="account_newsletter"] #inputNewsletter');
+        $b->click('form[name="account_newsletter"] [type="submit"]');
+        $b->waitFor('body');
+        usleep(200000);
+        $this->shot($shot);
+    }
+
+    private function login(string $email): void
+    {
+        $b = $this->browser;
+        $b->get($this->web->base . '/logoff.php');
+        $b->get($this->web->base . '/login.php');
+        $b->waitFor('form[name="login"] input[name="email_address"]');
+        $b->type('form[name="login"] input[name="email_address"]', $email);
+        $b->type('form[name="login"] input[name="password"]', self::PASSWORD);
+        $b->click('form[name="login"] [type="submit"]');
+        $b->waitFor('body');
+    }
+
+    /** Places an order through the storefront (flat rate, cash on delivery) with the consent box ticked. */
+    private function order(): int
+    {
+        $b = $this->browser;
+        $base = $this->web->base;
+        $product = (int) $this->shop->pdo->query('SELECT products_id FROM products WHERE products_status = 1 AND products_quantity > 0 AND products_price > 0 ORDER BY products_id LIMIT 1')->fetchColumn();
+        $b->get("$base/product_info.php?products_id=$product");
+        $b->click('form[name="cart_quantity"] [type="submit"]');
+        $b->waitFor('body');
+        $b->get("$base/checkout_shipping.php");
+        $b->waitFor('form[name="checkout_address"]');
+        $this->shot('06-checkout-shipping');
+        $b->click('form[name="checkout_address"] [type="submit"]');
+        $b->waitFor('#dsgvo-checkout-box');
+        $b->script('var p = document.querySelector("input[name=payment][value=cod]"); if (p) { p.checked = true; }');
+        $b->click('#dsgvo-checkout-box');
+        $this->shot('06-checkout-payment');
+        $b->click('form[name="checkout_payment"] [type="submit"]');
+        $b->waitFor('form[name="checkout_confirmation"]');
+        $b->click('#inputMATC'); // the shop's own terms box
+        $b->click('form[name="checkout_confirmation"] [type="submit"]');
+        $b->waitFor('body');
+        usleep(300000);
+        $this->shot('07-checkout-success');
+        $this->assertStringContainsString('checkout_success', $b->currentUrl(), 'the order went through: ' . substr($b->text('body'), 0, 800));
+        return (int) $this->shop->pdo->query('SELECT MAX(orders_id) FROM orders')->fetchColumn();
+    }
+
+    /** A customer row written straight into the shop (e.g. an old import). */
+    private function shopCustomer(string $email, string $first, string $last, int $newsletter): int
+    {
+        $pdo = $this->shop->pdo;
+        $pdo->prepare('INSERT INTO customers (customers_firstname, customers_lastname, customers_email_address, customers_telephone, customers_newsletter, customers_password) VALUES (?, ?, ?, ?, ?, ?)')
+            ->execute([$first, $last, $email, '0301111', $newsletter, password_hash('x', PASSWORD_DEFAULT)]);
+        $id = (int) $pdo->lastInsertId();
+        $pdo->prepare('INSERT INTO customers_info (customers_info_id, customers_info_date_account_created) VALUES (?, NOW())')->execute([$id]);
+        return $id;
+    }
+
+    /** Writes a newsletter with the given module in Tools > Newsletter Manager and locks it; returns its id. */
+    private function newsletter(string $module, string $title): int
+    {
+        $b = $this->browser;
+        $b->get($this->admin('newsletters.php', 'action=new'));
+        $b->waitFor('form[name="newsletter"] input[name="title"]');
+        $b->script('document.querySelector("form[name=newsletter] select[name=module]").value = arguments[0];'
+            . 'document.querySelector("form[name=newsletter] textarea[name=content]").value = arguments[1];',
+            [$module, "Liebe Kundin, lieber Kunde,\nunsere Herbstangebote sind da."]);
+        $b->type('form[name="newsletter"] input[name="title"]', $title);
+        $b->click('form[name="newsletter"] [type="submit"]');
+        $q = $this->shop->pdo->prepare('SELECT MAX(newsletters_id) FROM newsletters WHERE title = ?');
+        $deadline = microtime(true) + 10;
+        do {
+            usleep(100000);
+            $q->execute([$title]);
+            $id = (int) $q->fetchColumn();
+        } while ($id === 0 && microtime(true) < $deadline);
+        $this->assertGreaterThan(0, $id, "the newsletter $title was saved");
+        $b->get($this->admin('newsletters.php', 'page=1&nID=' . $id . '&action=lock'));
+        $b->waitFor('body');
+        return $id;
+    }
+
+    /** The newest double opt-in link mailed to the address. */
+    private function confirmLink(string $email): string
+    {
+        return $this->linkMailedTo($email, '~https://[^\\s"<>]+/dsgvo_confirm\\.php\\?[^\\s"<>]+~');
+    }
+}
