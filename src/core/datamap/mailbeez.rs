@@ -7,7 +7,7 @@
 //! that column is 0 or the customer's own); opens and clicks through the tracking row of the mail.
 
 use crate::core::datamap::Erase::Delete;
-use crate::core::datamap::Find::{Match, Scan, Via};
+use crate::core::datamap::Find::{self, Match, Scan, Via};
 use crate::core::datamap::shops::{ALL, addresses, condition, entry};
 use crate::core::datamap::{Content, Entry};
 
@@ -16,42 +16,36 @@ pub const TRACKING: &str = "mailbeez_tracking";
 /// MailBeez's own opt-out list, imported by `importOptOuts(['source' => 'mailbeez'])`.
 pub const BLOCK: &str = "mailbeez_block";
 
+/// A MailBeez table: named alike in every shop, deleted at erasure (marketing records only).
+const fn table(table: &'static str, de: &'static str, en: &'static str, find: Find) -> Entry {
+    entry(table, table, de, en, ALL, find, Delete)
+}
+
+/// A table with the customer id and the address mailed (a guest's rows have id 0).
+const fn by_id_or_address(table: &'static str, de: &'static str, en: &'static str) -> Entry {
+    let find = Match {
+        id: Some("customers_id"),
+        emails: &["customers_email"],
+    };
+    addresses(self::table(table, de, en, find), &["customers_email"])
+}
+
 /// A table of events of one mail (opens, clicks), found through the mail's tracking row. Rows of old
 /// MailBeez versions have an empty message_id: those link to no one.
 const fn via_message(table: &'static str, de: &'static str, en: &'static str) -> Entry {
-    condition(
-        entry(
-            table,
-            table,
-            de,
-            en,
-            ALL,
-            Via {
-                parent: TRACKING,
-                parent_key: "message_id",
-                key: "message_id",
-            },
-            Delete,
-        ),
-        "message_id <> ''",
-    )
+    let find = Via {
+        parent: TRACKING,
+        parent_key: "message_id",
+        key: "message_id",
+    };
+    condition(self::table(table, de, en, find), "message_id <> ''")
 }
 
 pub const ENTRIES: &[Entry] = &[
-    addresses(
-        entry(
-            TRACKING,
-            "mailbeez_tracking",
-            "MailBeez: versendete E-Mails",
-            "MailBeez: emails sent",
-            ALL,
-            Match {
-                id: Some("customers_id"),
-                emails: &["customers_email"],
-            },
-            Delete,
-        ),
-        &["customers_email"],
+    by_id_or_address(
+        TRACKING,
+        "MailBeez: versendete E-Mails",
+        "MailBeez: emails sent",
     ),
     entry(
         BLOCK,
@@ -65,20 +59,10 @@ pub const ENTRIES: &[Entry] = &[
         },
         Delete,
     ),
-    addresses(
-        entry(
-            "mailbeez_bounces",
-            "mailbeez_bounces",
-            "MailBeez: unzustellbare E-Mails",
-            "MailBeez: bounces",
-            ALL,
-            Match {
-                id: Some("customers_id"),
-                emails: &["customers_email"],
-            },
-            Delete,
-        ),
-        &["customers_email"],
+    by_id_or_address(
+        "mailbeez_bounces",
+        "MailBeez: unzustellbare E-Mails",
+        "MailBeez: bounces",
     ),
     // The bounce messages quote the recipient's address and the mail: they go with their bounce.
     condition(
