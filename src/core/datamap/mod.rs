@@ -290,6 +290,42 @@ mod tests {
     }
 
     #[test]
+    fn every_shop_maps_the_mailbeez_tables_and_scans_sessions() {
+        for shop in [
+            Shop::OsCommerce,
+            Shop::ZenCart,
+            Shop::Modified,
+            Shop::Gambio,
+        ] {
+            let list = entries(shop);
+            for table in [
+                "mailbeez_tracking",
+                "mailbeez_block",
+                "mailbeez_event_log",
+                "mailbeez_bounces",
+                "mailbeez_bounces_msg_log",
+                "mailbeez_opens_log",
+                "mailbeez_tracking_clicks",
+                "mailbeez_tracking_orders",
+            ] {
+                let e = list.iter().find(|e| e.table == table);
+                assert!(e.is_some_and(|e| e.erase == Erase::Delete), "{shop:?} {table}");
+            }
+            let sessions = list.iter().find(|e| e.table == "sessions");
+            assert!(
+                shop == Shop::Gambio
+                    || sessions.is_some_and(|e| matches!(e.find, Find::Scan { .. })),
+                "{shop:?}"
+            );
+        }
+        assert!(
+            entries(Shop::ZenCart)
+                .iter()
+                .any(|e| e.table == "admin_activity_log" && e.erase == Erase::Anonymize)
+        );
+    }
+
+    #[test]
     fn orders_are_retained_and_accounts_deleted() {
         for id in ["orders", "orders_products", "orders_total"] {
             assert!(matches!(entry(id).unwrap().erase, Erase::Retain(_)), "{id}");
