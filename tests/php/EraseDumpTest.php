@@ -162,6 +162,24 @@ final class EraseDumpTest extends TestCase
             }
             $this->assertGreaterThan(12, $found, 'her data is spread over the shop');
 
+            // The export shows what erasure will handle: MailBeez rows, the admin log with its POST data inflated,
+            // sessions listed without their content.
+            $doc = json_decode($store->export(601), true, 64, JSON_THROW_ON_ERROR);
+            $sections = array_column($doc['sections'], null, 'table');
+            foreach (['mailbeez_tracking' => 2, 'mailbeez_opens_log' => 2, 'mailbeez_tracking_clicks' => 2, 'mailbeez_bounces' => 1, 'mailbeez_event_log' => 1] as $table => $count) {
+                $this->assertCount($count, $sections[$prefix . $table]['items'] ?? [], "$file: $table exported");
+            }
+            if ($adminLog) {
+                $items = $sections[$prefix . 'admin_activity_log']['items'];
+                $this->assertCount(2, $items, 'the search and the edit');
+                $this->assertContains('{"customers_firstname":"Erika","customers_lastname":"Mustermann","customers_email_address":"erika.mustermann@example.org","entry_street_address":"Teststra\\u00dfe 12a","customers_telephone":"030 \\/ 123 45 67"}', array_column($items, 'gzpost'), 'POST data inflated to the JSON Zen Cart stored');
+            }
+            if ($rows->has('sessions')) {
+                $items = $sections[$prefix . 'sessions']['items'];
+                $this->assertCount(2, $items, 'her session and the guest session with her address');
+                $this->assertSame(['(present, not exported)', '(present, not exported)'], array_column($items, 'value'));
+            }
+
             $first = $store->erase(601, ['shop_data' => true]);
             $second = $store->erase(602, ['shop_data' => true]);
             $retained = self::retained($first, $second);
