@@ -71,7 +71,7 @@ final class EraseDumpTest extends TestCase
             // An admin search for her address, and the admin editing her account, as Zen Cart logs them.
             $post = json_encode(['customers_firstname' => 'Erika', 'customers_lastname' => 'Mustermann', 'customers_email_address' => 'erika.mustermann@example.org',
                 'entry_street_address' => 'Teststraße 12a', 'customers_telephone' => '030 / 123 45 67']);
-            foreach ([['customers.php', 'search=erika.mustermann%40example.org&page=1', ''], ['customers.php', 'cID=601&action=update', $post], ['customers.php', 'cID=603&action=edit', json_encode(['x' => 'Bert'])]] as [$page, $parameters, $postdata]) {
+            foreach ([['customers.php', 'search=erika.mustermann%40example.org&page=1', ''], ['customers.php', 'cID=601&action=update', $post], ['customers.php', 'cID=603&action=edit', json_encode(['x' => 'Bert'])], ['orders.php', 'cID=601', '[]'], ['coupon_admin.php', 'cID=601', '[]']] as [$page, $parameters, $postdata]) {
                 $this->insert($shop, 'admin_activity_log', ['access_date' => '2025-01-02 03:04:05', 'admin_id' => 1, 'page_accessed' => $page, 'page_parameters' => $parameters,
                     'ip_address' => '10.0.0.1', 'flagged' => 0, 'attention' => '', 'gzpost' => gzdeflate((string) $postdata, 7),
                     'logmessage' => 'Accessed page [customers.php]', 'severity' => 'info']);
@@ -171,7 +171,7 @@ final class EraseDumpTest extends TestCase
             }
             if ($adminLog) {
                 $items = $sections[$prefix . 'admin_activity_log']['items'];
-                $this->assertCount(2, $items, 'the search and the edit');
+                $this->assertCount(3, $items, 'the search, the edit, her orders (not the coupon page)');
                 $this->assertContains('{"customers_firstname":"Erika","customers_lastname":"Mustermann","customers_email_address":"erika.mustermann@example.org","entry_street_address":"Teststra\\u00dfe 12a","customers_telephone":"030 \\/ 123 45 67"}', array_column($items, 'gzpost'), 'POST data inflated to the JSON Zen Cart stored');
             }
             if ($rows->has('sessions')) {
@@ -210,8 +210,8 @@ final class EraseDumpTest extends TestCase
                 $this->assertStringContainsString($value, implode("\n", array_merge(...array_values($after))), "$file: Bert's $value kept");
             }
             if ($adminLog) {
-                $this->assertSame(2, $first['anonymized'][$prefix . 'admin_activity_log'] ?? null, 'both admin log rows about her cleared');
-                $this->assertSame(3, (int) $shop->db->pdo->query("SELECT COUNT(*) FROM {$shop->table('admin_activity_log')}")->fetchColumn(), 'the admin log keeps its rows');
+                $this->assertSame(3, $first['anonymized'][$prefix . 'admin_activity_log'] ?? null, 'the admin log rows about her cleared');
+                $this->assertSame(5, (int) $shop->db->pdo->query("SELECT COUNT(*) FROM {$shop->table('admin_activity_log')}")->fetchColumn(), 'the admin log keeps its rows');
             }
             if ($rows->has('sessions')) {
                 $this->assertSame(2, $first['removed'][$prefix . 'sessions'] ?? null, 'her session and the guest session with her address');

@@ -309,7 +309,10 @@ mod tests {
                 "mailbeez_tracking_orders",
             ] {
                 let e = list.iter().find(|e| e.table == table);
-                assert!(e.is_some_and(|e| e.erase == Erase::Delete), "{shop:?} {table}");
+                assert!(
+                    e.is_some_and(|e| e.erase == Erase::Delete),
+                    "{shop:?} {table}"
+                );
             }
             let sessions = list.iter().find(|e| e.table == "sessions");
             assert!(
