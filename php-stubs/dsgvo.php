@@ -223,6 +223,30 @@ namespace Dsgvo {
         public function importConsents(array $options = []): array {}
 
         /**
+         * Turns another system's opt-out list into objections, each entry once. Source 'mailbeez': every row of
+         * MailBeez's mailbeez_block (with shop_table_prefix) becomes an objection of its customers_id, recorded as
+         * optOut() records one (for the customer id, for the account's current address, and as a withdrawal of the
+         * consents it covers), with source 'import'. The entry's module becomes the objection's type when an email
+         * type of that name is defined, else '*' (all marketing mail); type_map overrides per module. Entries with
+         * simulation <> 0 (MailBeez test runs) and entries without a customer id are skipped and counted. Each entry
+         * carries an idempotency key of its own ('mailbeez_block:<autoemail_id>:<customers_id>'): a second run, also
+         * after the customer has since subscribed again, records nothing for it.
+         *
+         * @param array{source: 'mailbeez', dry_run?: bool, type_map?: array<string, string>} $options type_map:
+         *   module => email type name or '*'
+         * @return array{source: string, entries: int, imported: int, already_present: int, already_objected: int,
+         *   skipped_simulation: int, skipped_no_customer: int, by_type: array<string, int>, dry_run: bool}
+         *   entries: rows read; imported: entries recorded as a new objection (in a dry run: entries not imported
+         *   before, which a run would record or find already objected); already_present: entries an earlier run
+         *   imported; already_objected: entries whose objection already stood (nothing added; marked as imported);
+         *   by_type: imported entries per objection type
+         * @throws ConfigException no shop preset, no secret, or the shop has no mailbeez_block table
+         * @throws InvalidInputException missing or unknown source, invalid type_map, unknown option
+         * @throws DatabaseException
+         */
+        public function importOptOuts(array $options = []): array {}
+
+        /**
          * Every defined email type, by name (for admin pages: the decision for each type).
          *
          * @return list<array{type: string, basis: string, max_age_days: ?int, notice_since: ?string, min_interval_days: ?int}>
@@ -528,7 +552,11 @@ namespace Dsgvo {
          * id itself answers 'unknown_customer' once shop_data removed its account). Own records always: send log, ratings,
          * archive, tags, consent state and opt-outs are removed; consent events keep their hash chain with ip,
          * user agent and actor blanked. With shop_data, the shop's tables by the data map: account data deleted,
-         * reviews anonymised, orders retained for tax law (dsgvo.erase_strategies can choose per table) until the
+         * reviews anonymised (a review text that names the person — last name, street name without house number,
+         * an address, or the phone number's digits, 6 or more, case-insensitively — becomes '[removed]' and is counted
+         * under anonymized; the other texts are retained with the review), MailBeez's tables (where they exist)
+         * deleted, the customer's sessions deleted and Zen Cart admin-log rows about the customer cleared, orders
+         * retained for tax law (dsgvo.erase_strategies can choose per table) until the
          * end of their legal period: 8 years from the end of the calendar year of the order's date_purchased
          * (§ 147 Abs. 1 Nr. 4, Abs. 3, 4 AO; dsgvo.retention_years overrides per table; a table the shop sets to
          * retain with dsgvo.erase_strategies is kept without an end); the order's products,
@@ -600,7 +628,8 @@ namespace Dsgvo {
 
         /**
          * The data map of this store's shop preset: every table with personal data, how a customer's rows are
-         * found (customer id column, address columns, or through a parent table), its secret columns and what
+         * found (customer id column, address columns, through a parent table, or by reading the row's content:
+         * find 'scan' names the content kind — php_session, zencart_admin_log, log_text), its secret columns and what
          * erasure does with it. Export and erasure walk exactly this list.
          *
          * @return list<array{id: string, table: string, label: array{de: string, en: string}, owner: string,

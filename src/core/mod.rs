@@ -24,7 +24,9 @@ mod store;
 /// The typed results the engine returns; `output` turns each into the array PHP receives.
 pub mod results {
     pub use super::engine::ExportManifest;
-    pub use super::output::{ImportReport, RefreshReport, TableCounts, Unsubscribed};
+    pub use super::output::{
+        ImportReport, OptOutImportReport, RefreshReport, TableCounts, Unsubscribed,
+    };
     pub use super::rules::notice::Notice;
     pub use super::store::consent::HistoryEvent;
     pub use super::store::customers::Account;
@@ -32,6 +34,7 @@ pub mod results {
     pub use super::store::erase::Report as EraseReport;
     pub use super::store::export::Outcome as ExportOutcome;
     pub use super::store::import::Imported;
+    pub use super::store::opt_out_import::Imported as OptOutsImported;
     pub use super::store::recommend::Refresh;
     pub use super::store::recommend::{AlsoBought, Recommendation};
     pub use super::store::records::{ArchivedEmail, Objection, Send, Tag};

@@ -290,6 +290,39 @@ impl IntoFields for ImportReport {
     }
 }
 
+/// What `importOptOuts` read and recorded.
+#[derive(Debug, Clone)]
+pub struct OptOutImportReport {
+    pub source: &'static str,
+    pub counts: OptOutsImported,
+    pub dry_run: bool,
+}
+
+impl IntoFields for OptOutImportReport {
+    fn into_fields(self) -> Record {
+        let n = self.counts;
+        let by_type: serde_json::Map<String, serde_json::Value> = n
+            .by_type
+            .into_iter()
+            .map(|(t, count)| (t, serde_json::json!(count)))
+            .collect();
+        vec![
+            ("source", self.source.into()),
+            ("entries", n.entries.into()),
+            ("imported", n.imported.into()),
+            ("already_present", n.already_present.into()),
+            ("already_objected", n.already_objected.into()),
+            ("skipped_simulation", n.skipped_simulation.into()),
+            ("skipped_no_customer", n.skipped_no_customer.into()),
+            (
+                "by_type",
+                OutputValue::Json(serde_json::Value::Object(by_type)),
+            ),
+            ("dry_run", self.dry_run.into()),
+        ]
+    }
+}
+
 /// What `refreshRecommendations` counted and published.
 #[derive(Debug, Clone)]
 pub struct RefreshReport {

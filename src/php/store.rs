@@ -112,6 +112,13 @@ impl Store {
         values::record(self.engine.import_consents(options.0)?)
     }
 
+    /// Turns another system's opt-out list into objections, each entry once: `source` `mailbeez`
+    /// (its `mailbeez_block`), `dry_run`, `type_map` (module => type or `*`). Returns the counts.
+    #[php(defaults(options = ArrayArg::default()))]
+    pub fn import_opt_outs(&self, options: ArrayArg) -> PhpResult<ZBox<ZendHashTable>> {
+        values::record(self.engine.import_opt_outs(options.0)?)
+    }
+
     /// Every defined email type: `[['type', 'basis', 'max_age_days', 'notice_since', 'min_interval_days'], ...]`.
     pub fn email_types(&self) -> PhpResult<ZBox<ZendHashTable>> {
         values::records(self.engine.email_types()?)

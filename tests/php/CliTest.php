@@ -10,7 +10,7 @@ use PHPUnit\Framework\TestCase;
 final class CliTest extends TestCase
 {
     private const SECRET = '49ae63cec7f6dccf84c909cf18fccb64822fd351589ed60cbdb2ae88888027a7';
-    private const COMMANDS = ['export', 'erase', 'purge', 'verify-ledger', 'import-consents', 'requests', 'request'];
+    private const COMMANDS = ['export', 'erase', 'purge', 'verify-ledger', 'import-consents', 'import-opt-outs', 'requests', 'request'];
 
     /** @var string */
     private $secretFile;
@@ -229,6 +229,51 @@ final class CliTest extends TestCase
     public function shops(): array
     {
         return Shop::kinds();
+    }
+
+    /** import-opt-outs: MailBeez's block list becomes objections once; bad options exit 2 and write nothing. */
+    public function testImportOptOutsFromMailBeez(): void
+    {
+        $shop = Shop::create('minimal', 'oscommerce', '');
+        try {
+            ShopSchemas::loadMailBeez($shop->db->pdo, '', false);
+            $store = $shop->store(['secret' => self::SECRET]);
+            $store->migrate();
+            $store->defineEmailType('winback', 'consent');
+            $pdo = $shop->db->pdo;
+            $block = $pdo->prepare("INSERT INTO mailbeez_block (module, customers_id, date_block, simulation) VALUES (?, ?, '2024-01-02 03:04:05', ?)");
+            foreach ([['winback', $shop->addCustomer('a@example.org'), 0], ['birthday', $shop->addCustomer('b@example.org'), 0], ['winback', $shop->addCustomer('c@example.org'), 1]] as $row) {
+                $block->execute($row);
+            }
+            $optOuts = function () use ($pdo): int {
+                return (int) $pdo->query('SELECT COUNT(*) FROM dsgvo_opt_outs')->fetchColumn();
+            };
+            foreach ([[], ['--source=klaviyo'], ['--source=mailbeez', '--type-map=birthday'], ['--source=mailbeez', '--type-map=birthday=Not A Type'], ['--source=mailbeez', 'extra']] as $bad) {
+                $result = $this->dsgvo(array_merge(['import-opt-outs'], $bad, $this->on($shop)));
+                $this->assertSame(2, $result['exit'], implode(' ', $bad) . ': ' . $result['stderr']);
+                $this->assertStringStartsWith('dsgvo import-opt-outs: ', $result['stderr']);
+            }
+            $this->assertSame(0, $optOuts());
+
+            $dry = $this->dsgvo(array_merge(['import-opt-outs', '--source=mailbeez', '--dry-run'], $this->on($shop)));
+            $this->assertSame(0, $dry['exit'], $dry['stderr']);
+            $this->assertStringContainsString('Dry run, nothing written.', $dry['stdout']);
+            $this->assertSame(0, $optOuts());
+
+            $run = $this->dsgvo(array_merge(['import-opt-outs', '--source=mailbeez', '--type-map=birthday=winback', '--json'], $this->on($shop)));
+            $this->assertSame(0, $run['exit'], $run['stderr']);
+            $summary = json_decode($run['stdout'], true, 16, JSON_THROW_ON_ERROR);
+            $this->assertSame([3, 2, 1, ['winback' => 2]], [$summary['entries'], $summary['imported'], $summary['skipped_simulation'], $summary['by_type']]);
+            $this->assertSame(2, $optOuts());
+
+            $again = $this->dsgvo(array_merge(['import-opt-outs', '--source=mailbeez', '--type-map=birthday=winback'], $this->on($shop)));
+            $this->assertSame(0, $again['exit'], $again['stderr']);
+            $this->assertMatchesRegularExpression('/imported as objections +0$/m', $again['stdout']);
+            $this->assertMatchesRegularExpression('/imported by an earlier run, left alone +2$/m', $again['stdout']);
+            $this->assertSame(2, $optOuts());
+        } finally {
+            $shop->drop();
+        }
     }
 
     /**

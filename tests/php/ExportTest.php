@@ -103,7 +103,7 @@ final class ExportTest extends TestCase
             $this->assertStringContainsString('"a7007q"', $json, 'own tag');
             $this->assertStringNotContainsString('b7007q', $json);
             $this->assertStringContainsString('A9001Q', $json, 'the guest order with the same address');
-            $this->assertSame(0, preg_match('/B\d+Q/', $json, $m), 'a value of the other customer: ' . ($m[0] ?? ''));
+            $this->assertSame(0, preg_match("/.{0,80}B\\d+Q.{0,40}/", $json, $m), "a value of the other customer: " . ($m[0] ?? ""));
             $this->assertStringNotContainsString('bert@', $json);
         } finally {
             $shop->drop();

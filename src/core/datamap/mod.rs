@@ -6,6 +6,7 @@
 //! the erasure strategy. The shop entries cover osCommerce 2.3, Zen Cart 1.5/2.x, modified 2.x/3.x
 //! (and xtcModified 1.0.6), and Gambio GX 3; a table a shop version lacks is reported as skipped.
 
+pub mod mailbeez;
 pub mod own;
 pub mod period;
 pub mod sales;
@@ -32,6 +33,45 @@ pub enum Find {
     },
     /// The extension's suppression list: by customer id, or by the HMAC of any of the addresses.
     Suppression,
+    /// Rows whose content names the customer, judged row by row (compressed or encoded columns SQL
+    /// cannot search): the rows found are then selected by `key`.
+    Scan { key: &'static str, content: Content },
+}
+
+/// The kinds of content a [`Find::Scan`] reads, each with the rule that says whose it is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Content {
+    /// PHP session data (`customer_id|i:5;...`), as the shops store it: base64-encoded or plain.
+    Session,
+    /// Zen Cart's admin activity log: URL-encoded GET parameters, raw-deflated JSON of the POST data.
+    AdminLog,
+    /// Free-text log columns (MailBeez's event log) that may mention an address.
+    LogText,
+}
+
+impl Content {
+    /// The columns the rule reads (beside the key).
+    pub fn columns(self) -> &'static [&'static str] {
+        match self {
+            Content::Session => &["value"],
+            Content::AdminLog => &[
+                "page_accessed",
+                "page_parameters",
+                "gzpost",
+                "logmessage",
+                "attention",
+            ],
+            Content::LogText => &["log_entry", "parameters", "query_string"],
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Content::Session => "php_session",
+            Content::AdminLog => "zencart_admin_log",
+            Content::LogText => "log_text",
+        }
+    }
 }
 
 /// What erasure does with the customer's rows of a table (by default; `erase_strategies` may choose
@@ -124,6 +164,9 @@ impl Entry {
             Find::Suppression => {
                 json!({ "customer_id": "customer_id", "email_hmac": "email_hmac" })
             }
+            Find::Scan { key, content } => {
+                json!({ "scan": content.name(), "columns": content.columns(), "key": key })
+            }
         };
         let columns: serde_json::Map<String, serde_json::Value> = self
             .anonymize
@@ -159,10 +202,12 @@ impl Entry {
     }
 }
 
-/// The entries that apply to a shop preset: the shop's tables, then the extension's own.
+/// The entries that apply to a shop preset: the shop's tables, the MailBeez tables (with every
+/// preset: they are found by existence), then the extension's own.
 pub fn entries(shop: Shop) -> Vec<&'static Entry> {
     shops::ENTRIES
         .iter()
+        .chain(mailbeez::ENTRIES.iter())
         .filter(|e| matches!(e.owner, Owner::Shop(presets) if presets.contains(&shop)))
         .chain(own::ENTRIES.iter())
         .collect()
@@ -205,6 +250,7 @@ pub fn ending(
 pub fn entry(id: &str) -> Option<&'static Entry> {
     shops::ENTRIES
         .iter()
+        .chain(mailbeez::ENTRIES.iter())
         .chain(own::ENTRIES.iter())
         .find(|e| e.id == id)
 }
@@ -284,6 +330,45 @@ mod tests {
     }
 
     #[test]
+    fn every_shop_maps_the_mailbeez_tables_and_scans_sessions() {
+        for shop in [
+            Shop::OsCommerce,
+            Shop::ZenCart,
+            Shop::Modified,
+            Shop::Gambio,
+        ] {
+            let list = entries(shop);
+            for table in [
+                "mailbeez_tracking",
+                "mailbeez_block",
+                "mailbeez_event_log",
+                "mailbeez_bounces",
+                "mailbeez_bounces_msg_log",
+                "mailbeez_opens_log",
+                "mailbeez_tracking_clicks",
+                "mailbeez_tracking_orders",
+            ] {
+                let e = list.iter().find(|e| e.table == table);
+                assert!(
+                    e.is_some_and(|e| e.erase == Erase::Delete),
+                    "{shop:?} {table}"
+                );
+            }
+            let sessions = list.iter().find(|e| e.table == "sessions");
+            assert!(
+                shop == Shop::Gambio
+                    || sessions.is_some_and(|e| matches!(e.find, Find::Scan { .. })),
+                "{shop:?}"
+            );
+        }
+        assert!(
+            entries(Shop::ZenCart)
+                .iter()
+                .any(|e| e.table == "admin_activity_log" && e.erase == Erase::Anonymize)
+        );
+    }
+
+    #[test]
     fn orders_are_retained_and_accounts_deleted() {
         for id in ["orders", "orders_products", "orders_total"] {
             assert!(matches!(entry(id).unwrap().erase, Erase::Retain(_)), "{id}");
@@ -328,7 +413,11 @@ mod tests {
 
     #[test]
     fn anonymisation_plans_unlink_or_mark_the_rows() {
-        for e in shops::ENTRIES.iter().chain(own::ENTRIES.iter()) {
+        for e in shops::ENTRIES
+            .iter()
+            .chain(mailbeez::ENTRIES.iter())
+            .chain(own::ENTRIES.iter())
+        {
             if e.erase == Erase::Anonymize {
                 assert!(!e.anonymize.is_empty(), "{} anonymises nothing", e.id);
             }
@@ -345,7 +434,10 @@ mod tests {
                 _ => false,
             };
             assert!(
-                unlinks || e.erased_when.is_some() || matches!(e.find, Find::Via { .. }),
+                // A scanned row is found by its content, which anonymising removes.
+                unlinks
+                    || e.erased_when.is_some()
+                    || matches!(e.find, Find::Via { .. } | Find::Scan { .. }),
                 "{} stays findable after anonymisation",
                 e.id
             );

@@ -3,14 +3,14 @@
 //! Parents (orders, reviews, ...) come before the tables found through them.
 
 use crate::core::datamap::Erase::{self, Anonymize, Delete, Retain};
-use crate::core::datamap::Find::{self, Match, Via};
+use crate::core::datamap::Find::{self, Match, Scan, Via};
 use crate::core::datamap::Owner::Shop as In;
 use crate::core::datamap::Replacement::{Null, Text, Zero};
 use crate::core::datamap::period::{ORDER, ORDER_PART};
-use crate::core::datamap::{Entry, Period, Replacement};
+use crate::core::datamap::{Content, Entry, Period, Replacement};
 use crate::core::shop::Shop::{self, Gambio, Modified, OsCommerce, ZenCart};
 
-const ALL: &[Shop] = &[OsCommerce, ZenCart, Modified, Gambio];
+pub(super) const ALL: &[Shop] = &[OsCommerce, ZenCart, Modified, Gambio];
 /// xtc, modified and Gambio share most tables (the "modified" preset also serves xtcModified).
 const XTC: &[Shop] = &[Modified, Gambio];
 const COUPONS: &[Shop] = &[ZenCart, Modified, Gambio];
@@ -32,11 +32,13 @@ const VIA_ORDER: Find = Via {
     parent_key: "orders_id",
     key: "orders_id",
 };
+/// Zen Cart's admin log: its compressed POST data is exported inflated.
+pub const ADMIN_LOG: &str = "admin_activity_log";
 /// Card data: never exported.
 #[cfg(test)]
 const CARD: &[&str] = &["cc_number", "cc_expires", "cc_cvv", "cc_start", "cc_issue"];
 
-const fn entry(
+pub(super) const fn entry(
     id: &'static str,
     table: &'static str,
     de: &'static str,
@@ -70,7 +72,10 @@ const fn kept(mut e: Entry, period: Period) -> Entry {
     e
 }
 
-const fn anonymize(mut e: Entry, columns: &'static [(&'static str, Replacement)]) -> Entry {
+pub(super) const fn anonymize(
+    mut e: Entry,
+    columns: &'static [(&'static str, Replacement)],
+) -> Entry {
     e.anonymize = columns;
     e
 }
@@ -129,12 +134,12 @@ const ORDER_ANONYMIZE: &[(&str, Replacement)] = &[
     ("gm_order_txt", Text("")),
 ];
 
-const fn secrets(mut e: Entry, columns: &'static [&'static str]) -> Entry {
+pub(super) const fn secrets(mut e: Entry, columns: &'static [&'static str]) -> Entry {
     e.secrets = columns;
     e
 }
 
-const fn addresses(mut e: Entry, columns: &'static [&'static str]) -> Entry {
+pub(super) const fn addresses(mut e: Entry, columns: &'static [&'static str]) -> Entry {
     e.addresses = columns;
     e
 }
@@ -144,7 +149,7 @@ const fn email_prefix(mut e: Entry, chars: usize) -> Entry {
     e
 }
 
-const fn condition(mut e: Entry, sql: &'static str) -> Entry {
+pub(super) const fn condition(mut e: Entry, sql: &'static str) -> Entry {
     e.condition = Some(sql);
     e
 }
@@ -633,6 +638,9 @@ pub const ENTRIES: &[Entry] = &[
         ),
         &["session_id"],
     ),
+    // A session names its customer only inside its (base64-encoded) PHP session data, and outlives the
+    // who's-online row: found by reading that data. A session is a credential: key and content are
+    // listed, not shown (the account data it caches is exported from the account's own tables).
     secrets(
         entry(
             "sessions",
@@ -640,15 +648,37 @@ pub const ENTRIES: &[Entry] = &[
             "Sitzungen",
             "Sessions",
             &[OsCommerce, ZenCart, Modified],
-            Via {
-                parent: "whos_online",
-                parent_key: "session_id",
+            Scan {
                 key: "sesskey",
+                content: Content::Session,
             },
             Delete,
         ),
-        // A session is a credential: its key and its whole content.
         &["sesskey", "value"],
+    ),
+    // --- the shop's admin log ---------------------------------------------------------------------
+    // Zen Cart logs every admin page view with its GET parameters (a customer search: the address)
+    // and the raw-deflated POST data (an edited account: name, street, phone). The rows stay as the
+    // record of who did what; what they hold about the customer is cleared.
+    anonymize(
+        entry(
+            ADMIN_LOG,
+            "admin_activity_log",
+            "Protokoll der Shop-Verwaltung",
+            "Shop admin activity log",
+            &[ZenCart],
+            Scan {
+                key: "log_id",
+                content: Content::AdminLog,
+            },
+            Anonymize,
+        ),
+        &[
+            ("page_parameters", Text("")),
+            ("gzpost", Text("")),
+            ("logmessage", Text("[removed]")),
+            ("attention", Text("")),
+        ],
     ),
 ];
 

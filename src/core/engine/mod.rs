@@ -12,6 +12,7 @@ mod decision;
 mod erase;
 mod export;
 mod objection;
+mod opt_out_import;
 mod recommend;
 mod records;
 mod requests;

@@ -17,6 +17,7 @@ use crate::core::datamap::{self, Entry, Erase, Find, Owner, Period, Replacement,
 use crate::core::error::{Error, Result};
 use crate::core::store::cache;
 use crate::core::store::db::session::Session;
+use crate::core::store::free_text;
 use crate::core::store::retained;
 use crate::core::store::walk::{self, Columns, Scope, Subject, quote};
 use crate::core::time::Timestamp;
@@ -74,6 +75,8 @@ fn order(entry: &Entry) -> u8 {
     match entry.find {
         Find::Via { .. } => 0,
         Find::Match { .. } if entry.addresses.is_empty() => 1,
+        // Found by keys read before any change.
+        Find::Scan { .. } => 1,
         Find::Suppression => 2,
         // Where the addresses come from, the account itself last.
         Find::Match { .. } if entry.table != "customers" => 3,
@@ -237,6 +240,13 @@ pub async fn erase(
             .await?
     };
 
+    // Read before the account and its addresses go (and after the suppression is committed: nothing
+    // read here may hold that up).
+    let person = match steps.iter().any(|s| checks_review_texts(s, &steps)) {
+        true => Some(free_text::person(session, ctx, &columns, &subject).await?),
+        false => None,
+    };
+
     let run = async |s: &mut Session<'_>| -> Result<Report> {
         let mut report = report.clone();
         for step in &steps {
@@ -245,6 +255,31 @@ pub async fn erase(
                 report
                     .skipped_other_owner
                     .push((step.table.clone(), others));
+            }
+            if let (Some(person), true) = (&person, checks_review_texts(step, &steps)) {
+                let reviewed = free_text::review_texts(
+                    s,
+                    ctx,
+                    step.entry,
+                    &step.table,
+                    person,
+                    &subject,
+                    request.dry_run,
+                )
+                .await?;
+                report
+                    .anonymized
+                    .push((step.table.clone(), reviewed.replaced));
+                if let Erase::Retain(reason) = step.strategy {
+                    report.retained.push(Retained {
+                        table: step.table.clone(),
+                        count: reviewed.kept,
+                        reason: reason.to_owned(),
+                        period: None,
+                        until: None,
+                    });
+                }
+                continue;
             }
             if let (Erase::Retain(reason), Some(dating)) = (step.strategy, &step.kept) {
                 let kept = retained::apply(s, ctx, &subject, step, dating, request.dry_run).await?;
@@ -291,6 +326,16 @@ pub async fn erase(
         // One transaction: the InnoDB tables change together; MyISAM ones as they go (see above).
         session.transaction(run).await
     }
+}
+
+/// Whether the step keeps review texts whose review is anonymised: then the texts that name the
+/// person are replaced (the rest is kept with the review).
+fn checks_review_texts(step: &Step, steps: &[Step]) -> bool {
+    step.entry.id == "reviews_description"
+        && matches!(step.strategy, Erase::Retain(_))
+        && steps
+            .iter()
+            .any(|s| s.entry.id == "reviews" && s.strategy == Erase::Anonymize)
 }
 
 /// Rows of the step's table found by the customer's addresses but owned by someone else.

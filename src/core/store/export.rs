@@ -4,11 +4,12 @@
 
 use mysql_async::{Row, Value};
 
-use crate::core::datamap::{self, Entry, Owner, own};
+use crate::core::datamap::{self, Entry, Owner, own, shops};
 use crate::core::error::{DatabaseErrorKind, Error, Result};
 use crate::core::export::cell::Cell;
 use crate::core::export::document::{Head, Section, Skipped, Writer};
 use crate::core::export::information::{Inputs, Table};
+use crate::core::rules::traces;
 use crate::core::store::db::session::Session;
 use crate::core::store::db::values;
 use crate::core::store::records;
@@ -139,6 +140,10 @@ async fn section(
         .page_by
         .and_then(|p| table_columns.iter().position(|c| c == p));
     let send_index = table_columns.iter().position(|c| c == "send_id");
+    // Zen Cart stores the admin's POST data raw-deflated: shown as the JSON text it holds.
+    let inflated_index = (entry.id == shops::ADMIN_LOG)
+        .then(|| table_columns.iter().position(|c| c == "gzpost"))
+        .flatten();
 
     let mut rows = 0u64;
     let mut after: Option<Value> = None;
@@ -178,14 +183,18 @@ async fn section(
                 let mut cells: Vec<Cell> = values
                     .into_iter()
                     .zip(&secret)
-                    .map(
-                        |(value, &is_secret)| match (is_secret, values::cell(value)) {
+                    .enumerate()
+                    .map(|(i, (value, &is_secret))| match value {
+                        Value::Bytes(b) if Some(i) == inflated_index => {
+                            traces::inflate(&b).map_or(Cell::Bytes(b), Cell::Text)
+                        }
+                        value => match (is_secret, values::cell(value)) {
                             (true, Cell::Null) => Cell::Null,
                             (true, Cell::Text(t)) if t.is_empty() => Cell::Text(t),
                             (true, _) => Cell::Secret,
                             (false, c) => c,
                         },
-                    )
+                    })
                     .collect();
                 if archive {
                     cells.push(archived_body(session, send_id).await?);

@@ -12,14 +12,17 @@ pub mod decision;
 pub mod email_types;
 pub mod erase;
 pub mod export;
+pub mod free_text;
 pub mod idempotency;
 pub mod import;
 
 pub mod objection;
+pub mod opt_out_import;
 pub mod recommend;
 pub mod records;
 pub mod request_log;
 pub mod retained;
 pub mod retention;
 pub mod sales;
+pub mod scan;
 pub mod verification;

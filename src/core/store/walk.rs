@@ -12,6 +12,7 @@ use crate::core::datamap::{self, Entry, Find, Owner};
 use crate::core::error::{DatabaseErrorKind, Error, Result};
 use crate::core::rules::email::normalise;
 use crate::core::store::db::Session;
+use crate::core::store::scan;
 use crate::core::store::tables::Tables;
 
 /// What a walk over the data map needs besides the session: the table names and the keys that
@@ -48,6 +49,8 @@ pub(crate) struct Subject {
     /// Every address found on the customer's own rows, also those another account now has: the rows
     /// found by these but owned by someone else are what erasure reports as left to their owner.
     pub(crate) all_emails: Vec<String>,
+    /// The keys of the rows found by reading their content ([`Find::Scan`]), per entry id.
+    pub(crate) scanned: HashMap<&'static str, Vec<Value>>,
 }
 
 /// A column's address as the contract compares it: trimmed, lowercased, and then compared byte for
@@ -134,6 +137,10 @@ pub(crate) fn missing(ctx: &Scope<'_>, entry: &Entry, columns: &Columns) -> Opti
             }
         }
         Find::Suppression => needed.extend(["customer_id", "email_hmac"]),
+        Find::Scan { key, content } => {
+            needed.push(key);
+            needed.extend(content.columns());
+        }
     }
     needed.extend(entry.page_by);
     needed
@@ -233,6 +240,17 @@ pub(crate) fn condition(
                 format!("({alias}.customer_id = ? OR {alias}.email_hmac IN ({marks}))")
             }
         }
+        Find::Scan { key, .. } => match subject.scanned.get(entry.id) {
+            Some(keys) if !keys.is_empty() => {
+                params.extend(keys.iter().cloned());
+                format!(
+                    "{alias}.{} IN ({})",
+                    quote(key),
+                    vec!["?"; keys.len()].join(",")
+                )
+            }
+            _ => "FALSE".to_owned(),
+        },
     };
     let sql = match entry.condition {
         Some(extra) => format!("{sql} AND ({extra})"),
@@ -292,7 +310,7 @@ pub(crate) async fn subject(
     );
     let all: Vec<String> = all.into_iter().collect();
     let taken = others_current(session, ctx, columns, customer_id, &all).await?;
-    Ok(Subject {
+    let mut subject = Subject {
         customer_id,
         emails: all
             .iter()
@@ -300,7 +318,15 @@ pub(crate) async fn subject(
             .cloned()
             .collect(),
         all_emails: all,
-    })
+        scanned: HashMap::new(),
+    };
+    for entry in entries {
+        if matches!(entry.find, Find::Scan { .. }) && missing(ctx, entry, columns).is_none() {
+            let keys = scan::keys(session, ctx, entry, &subject).await?;
+            subject.scanned.insert(entry.id, keys);
+        }
+    }
+    Ok(subject)
 }
 
 /// Which of `addresses` are the current address of an account other than `customer_id` in the shop's

@@ -69,6 +69,21 @@ final class Filler
                     continue;
                 }
                 $row[$find['key']] = $keys[$find['via']][$find['parent_key']];
+            } elseif (isset($find['scan'])) {
+                // Found by content: write it the way the shop does, naming the customer.
+                switch ($find['scan']) {
+                    case 'php_session':
+                        $row['value'] = base64_encode("language|s:6:\"german\";customer_id|i:$customerId;");
+                        break;
+                    case 'zencart_admin_log':
+                        $row['page_accessed'] = 'customers.php';
+                        $row['page_parameters'] = "cID=$customerId&action=edit";
+                        $row['gzpost'] = gzdeflate((string) json_encode(['customers_email_address' => $email]), 7);
+                        break;
+                    case 'log_text':
+                        $row['log_entry'] = "mail sent to $email";
+                        break;
+                }
             } else {
                 if ($find['customer_id'] !== null) {
                     $row[$find['customer_id']] = $customerId;

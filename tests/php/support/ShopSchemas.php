@@ -56,6 +56,39 @@ final class ShopSchemas
         self::run($pdo, str_replace('{prefix}', $prefix, (string) file_get_contents(__DIR__ . '/../fixtures/shop_minimal.sql')));
     }
 
+    /**
+     * MailBeez's tables beside a shop, with the shop's table prefix: MailBeez 2.92's own DDL (mailbeez.sql)
+     * when ../shared is there and $real, else the project's own copy with the same names.
+     */
+    public static function loadMailBeez(PDO $pdo, string $prefix = '', bool $real = true): void
+    {
+        $dir = self::directory();
+        if ($real && $dir !== null) {
+            // The fixture names the tables bare, as installed with an empty DB_PREFIX.
+            self::run($pdo, (string) preg_replace('/\bmailbeez_/', $prefix . 'mailbeez_', (string) file_get_contents($dir . '/mailbeez.sql')));
+            return;
+        }
+        self::run($pdo, str_replace('{prefix}', $prefix, (string) file_get_contents(__DIR__ . '/../fixtures/mailbeez_minimal.sql')));
+    }
+
+    /**
+     * Zen Cart 2.2.2's admin_activity_log, from the Zen Cart source tree in ../shared (the schema fixtures
+     * leave it out); false when that tree is absent.
+     */
+    public static function loadZenCartAdminLog(PDO $pdo, string $prefix): bool
+    {
+        $dir = self::directory();
+        $file = $dir === null ? null : dirname($dir) . '/shops/zencart-2.2.2/zc_install/sql/install/mysql_zencart.sql';
+        if ($file === null || !is_file($file)) {
+            return false;
+        }
+        if (preg_match('/^CREATE TABLE admin_activity_log \(.*?^\)[^;]*;/ms', (string) file_get_contents($file), $m) !== 1) {
+            throw new \RuntimeException("admin_activity_log not found in $file");
+        }
+        self::run($pdo, (string) preg_replace('/^CREATE TABLE admin_activity_log/', "CREATE TABLE {$prefix}admin_activity_log", $m[0]));
+        return true;
+    }
+
     /** Runs a schema file's statements (`;` at a line's end ends one, `--` lines are comments), laxly like the shops. */
     private static function run(PDO $pdo, string $sql): void
     {
