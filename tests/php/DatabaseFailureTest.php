@@ -90,7 +90,7 @@ final class DatabaseFailureTest extends TestCase
             }
 
             $db->pdo->exec('UNLOCK TABLES');
-            $this->assertSame(5, $store->migrate(), 'schema version 5');
+            $this->assertSame(8, $store->migrate(), 'schema version 8');
             $this->assertTrue($store->ping());
         } finally {
             $db->drop();

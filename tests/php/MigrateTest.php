@@ -11,11 +11,11 @@ use PHPUnit\Framework\TestCase;
 final class MigrateTest extends TestCase
 {
     /** The schema version this build migrates to. */
-    private const LATEST = 5;
+    private const LATEST = 8;
 
     private const OWN_TABLES = [
         'consent_chain_head', 'consent_events', 'consent_state', 'consent_texts', 'counters', 'email_archive', 'email_archive_chunks',
-        'email_ratings', 'email_types', 'idempotency_keys', 'opt_outs', 'recommendations', 'recommendation_pairs', 'request_log', 'schema_version', 'send_log', 'suppressions', 'tags',
+        'email_ratings', 'email_types', 'idempotency_keys', 'opt_outs', 'recommendations', 'recommendation_pairs', 'request_log', 'restrictions', 'schema_version', 'send_log', 'suppressions', 'tag_rules', 'tags',
     ];
 
     /** @var TestDatabase */

@@ -46,7 +46,7 @@ final class ShopSchemaTest extends TestCase
             $this->assertArrayHasKey($prefix . 'customers', $shopTables, "$file defines {$prefix}customers");
 
             $store = new Store(['dsn' => $db->dsn, 'shop' => $shop, 'shop_table_prefix' => $prefix]);
-            $this->assertSame(5, $store->migrate(), 'schema version 5');
+            $this->assertSame(8, $store->migrate(), 'schema version 8');
 
             $after = self::createStatements($db->pdo);
             foreach ($shopTables as $table => $create) {

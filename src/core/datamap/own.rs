@@ -157,6 +157,17 @@ pub const ENTRIES: &[Entry] = &[
             Delete,
         )
     },
+    Entry {
+        page_by: None,
+        ..own(
+            "dsgvo.restrictions",
+            "restrictions",
+            "Einschränkungen der Verarbeitung",
+            "Restrictions of processing",
+            BY_CUSTOMER,
+            Delete,
+        )
+    },
 ];
 
 /// The archive section: its body lives compressed in chunks and is added to each row as `body`.

@@ -15,7 +15,9 @@ mod objection;
 mod recommend;
 mod records;
 mod requests;
+mod restriction;
 mod retention;
+mod tagging;
 
 use crate::core::config::{Config, Shop};
 use crate::core::error::{DatabaseErrorKind, Error, Result};

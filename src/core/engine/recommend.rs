@@ -68,12 +68,12 @@ impl Engine {
     }
 
     /// What the customer's own purchases lead to, without what they bought; nothing for a customer
-    /// who objected to personalisation (or to all marketing).
+    /// who objected to personalisation (or to all marketing) or whose processing is restricted.
     pub fn recommend_for(&self, customer_id: i64, limit: i64) -> Result<Vec<Recommendation>> {
         let customer = ident::customer_id(customer_id)?;
         let limit = ident::limit(limit, 100)?;
         self.require_shop("recommendFor")?;
-        if self.is_opted_out(customer_id, recommend::PURPOSE)? {
+        if self.profiling_stopped(customer)? {
             return Ok(Vec::new());
         }
         self.session(async |session| recommend::recommend_for(session, customer, limit).await)

@@ -12,5 +12,7 @@ pub mod notice;
 pub mod proof;
 pub mod recommend;
 pub mod request;
+pub mod restriction;
 pub mod sales;
+pub mod tag_rule;
 pub mod unsubscribe;

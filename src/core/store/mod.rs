@@ -19,6 +19,8 @@ pub mod objection;
 pub mod recommend;
 pub mod records;
 pub mod request_log;
+pub mod restriction;
 pub mod retention;
 pub mod sales;
+pub mod tag_rules;
 pub mod verification;
