@@ -53,7 +53,7 @@ final class ShopSchemaTest extends TestCase
                 $this->assertSame($create, $after[$table] ?? null, "$file: $table changed");
             }
             $own = array_diff(array_keys($after), array_keys($shopTables));
-            $this->assertCount(18, $own, implode(', ', $own));
+            $this->assertCount(20, $own, implode(', ', $own));
             foreach ($own as $table) {
                 $this->assertStringStartsWith('dsgvo_', $table);
             }

@@ -42,7 +42,7 @@ $string = function () use ($pick, &$tokens, $tmp): string {
 $array = function (int $depth = 0) use (&$array, $pick, $string, $int): array {
     $keys = ['source', 'text', 'ip', 'user_agent', 'actor', 'occurred_at', 'text_version', 'email', 'subject', 'message_id',
         'order_id', 'sent_at', 'dry_run', 'shop_data', 'overwrite', 'max_age_days', 'notice_since', 'min_interval_days',
-        'kind', 'since', 'until', 'limit', 'bogus', 0, 1, "\xff\xfe", "nul\0key"];
+        'kind', 'since', 'until', 'limit', 'min_orders', 'min_rating', 'min_spent', 'rules', 'bogus', 0, 1, "\xff\xfe", "nul\0key"];
     $out = [];
     for ($i = mt_rand(0, 4); $i > 0; $i--) {
         $out[$pick($keys)] = $depth < 2 && mt_rand(0, 9) === 0 ? $array($depth + 1) : $pick([$string(), $int(), true, false, null, 1.5]);

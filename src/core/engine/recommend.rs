@@ -1,7 +1,5 @@
 //! Recommendations from anonymised orders: k-anonymous "also bought" pairs.
 
-use std::time::Duration;
-
 use super::Engine;
 use crate::core::error::{Error, Result};
 use crate::core::input::KeyValues;
@@ -30,11 +28,7 @@ impl Engine {
             }
         };
         let dry_run = options.flag("dry_run")?;
-        let limit = options
-            .int("timeout_ms", 1000, 86_400_000)?
-            .map_or(Duration::from_secs(600), |ms| {
-                Duration::from_millis(ms.unsigned_abs())
-            });
+        let limit = options.long_timeout()?;
         options.finish()?;
         self.require_shop("refreshRecommendations")?;
         let keyring = self.config.keyring();

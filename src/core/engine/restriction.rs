@@ -30,10 +30,9 @@ impl Engine {
     ) -> Result<u64> {
         let customer_id = ident::customer_id(customer_id)?;
         let now = Timestamp::now();
-        let proof = restriction::proof(proof::validate(proof, now, self.config.truncate_ip)?, call)?;
-        self.session(async |session| {
-            store::record(session, customer_id, action, &proof, now).await
-        })
+        let proof =
+            restriction::proof(proof::validate(proof, now, self.config.truncate_ip)?, call)?;
+        self.session(async |session| store::record(session, customer_id, action, &proof, now).await)
     }
 
     /// Whether processing of the customer's data is restricted now.

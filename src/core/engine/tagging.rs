@@ -1,13 +1,11 @@
 //! Rule-based tagging: define, list and drop tag rules, and apply them to the shop's customers.
 
-use std::time::Duration;
-
 use super::Engine;
 use crate::core::error::Result;
 use crate::core::input::{InputValue, KeyValues};
 use crate::core::options::Options;
 use crate::core::rules::{mail_record, tag_rule};
-use crate::core::store::tag_rules::{self, Run, RuleRun, TagRule};
+use crate::core::store::tag_rules::{self, RuleRun, Run, TagRule};
 use crate::core::time::Timestamp;
 
 impl Engine {
@@ -57,11 +55,7 @@ impl Engine {
             ),
             Some(other) => return Err(o.invalid("rules", "a list of rule names", &other)),
         };
-        let limit = o
-            .int("timeout_ms", 1000, 86_400_000)?
-            .map_or(Duration::from_secs(600), |ms| {
-                Duration::from_millis(ms.unsigned_abs())
-            });
+        let limit = o.long_timeout()?;
         o.finish()?;
         self.require_shop("applyTagRules")?;
         let keyring = self.config.keyring();

@@ -70,14 +70,18 @@ mod tests {
 
     #[test]
     fn restrict_is_idempotent_unrestrict_needs_a_restriction() {
-        let r = |id| Some(Newest {
-            id,
-            action: Action::Restrict,
-        });
-        let u = |id| Some(Newest {
-            id,
-            action: Action::Unrestrict,
-        });
+        let r = |id| {
+            Some(Newest {
+                id,
+                action: Action::Restrict,
+            })
+        };
+        let u = |id| {
+            Some(Newest {
+                id,
+                action: Action::Unrestrict,
+            })
+        };
         assert_eq!(plan(Action::Restrict, None, 1).unwrap(), None);
         assert_eq!(plan(Action::Restrict, u(3), 1).unwrap(), None);
         assert_eq!(plan(Action::Restrict, r(4), 1).unwrap(), Some(4));

@@ -183,7 +183,10 @@ mod tests {
             ("min_spent", InputValue::Float(150.5)),
             (
                 "bought_categories",
-                InputValue::Array(vec![("0".into(), InputValue::Int(7)), ("1".into(), InputValue::Int(2))]),
+                InputValue::Array(vec![
+                    ("0".into(), InputValue::Int(7)),
+                    ("1".into(), InputValue::Int(2)),
+                ]),
             ),
             ("ordered_within_days", InputValue::Int(90)),
             ("no_order_for_days", InputValue::Int(30)),

@@ -94,9 +94,12 @@ pub struct Event {
     pub created_at: Option<Timestamp>,
 }
 
+/// id, action, source, actor, created_at.
+type EventRow = (u64, String, Option<String>, Option<String>, Value);
+
 /// The customer's restriction events, oldest first.
 pub async fn history(session: &mut Session<'_>, customer_id: u64) -> Result<Vec<Event>> {
-    let rows: Vec<(u64, String, Option<String>, Option<String>, Value)> = session
+    let rows: Vec<EventRow> = session
         .exec(
             &session.sql(
                 "SELECT id, action, source, actor, created_at FROM `{p}restrictions`

@@ -56,6 +56,18 @@ pub struct RuleRun {
     pub matching: u64,
 }
 
+impl RuleRun {
+    fn of(rule: &TagRule, added: u64, removed: u64, matching: u64) -> RuleRun {
+        RuleRun {
+            rule: rule.rule.clone(),
+            tag: rule.tag.clone(),
+            added,
+            removed,
+            matching,
+        }
+    }
+}
+
 /// Defines or redefines a rule (its conditions replaced; its tags follow on the next run).
 pub async fn define(
     session: &mut Session<'_>,
@@ -101,20 +113,22 @@ pub async fn list(session: &mut Session<'_>, only: Option<&[String]>) -> Result<
         .await?;
     let rules = rows
         .into_iter()
-        .map(|(rule, tag, conditions, defined, run, added, removed, matching)| {
-            Ok(TagRule {
-                conditions: tag_rule::from_json(&conditions).ok_or_else(|| {
-                    schema_error(&format!("tag rule '{rule}' has unreadable conditions"))
-                })?,
-                rule,
-                tag,
-                defined_at: values::timestamp(defined)?,
-                last_run_at: values::timestamp(run)?,
-                last_added: added,
-                last_removed: removed,
-                last_matching: matching,
-            })
-        })
+        .map(
+            |(rule, tag, conditions, defined, run, added, removed, matching)| {
+                Ok(TagRule {
+                    conditions: tag_rule::from_json(&conditions).ok_or_else(|| {
+                        schema_error(&format!("tag rule '{rule}' has unreadable conditions"))
+                    })?,
+                    rule,
+                    tag,
+                    defined_at: values::timestamp(defined)?,
+                    last_run_at: values::timestamp(run)?,
+                    last_added: added,
+                    last_removed: removed,
+                    last_matching: matching,
+                })
+            },
+        )
         .collect::<Result<Vec<_>>>()?;
     let Some(only) = only else {
         return Ok(rules);
@@ -122,7 +136,10 @@ pub async fn list(session: &mut Session<'_>, only: Option<&[String]>) -> Result<
     if let Some(missing) = only.iter().find(|n| !rules.iter().any(|r| &r.rule == *n)) {
         return Err(unknown_rule(missing, &rules));
     }
-    Ok(rules.into_iter().filter(|r| only.contains(&r.rule)).collect())
+    Ok(rules
+        .into_iter()
+        .filter(|r| only.contains(&r.rule))
+        .collect())
 }
 
 fn unknown_rule(name: &str, rules: &[TagRule]) -> Error {
@@ -141,11 +158,8 @@ fn unknown_rule(name: &str, rules: &[TagRule]) -> Error {
 pub async fn drop_rule(session: &mut Session<'_>, rule: &str) -> Result<u64> {
     session
         .transaction(async |s| {
-            s.exec_drop(
-                &s.sql("DELETE FROM `{p}tag_rules` WHERE rule = ?"),
-                (rule,),
-            )
-            .await?;
+            s.exec_drop(&s.sql("DELETE FROM `{p}tag_rules` WHERE rule = ?"), (rule,))
+                .await?;
             if s.affected_rows() == 0 {
                 let rules = list(s, None).await?;
                 return Err(unknown_rule(rule, &rules));
@@ -178,7 +192,10 @@ pub async fn apply(
     progress: &mut dyn FnMut(&RuleRun),
 ) -> Result<Vec<RuleRun>> {
     let shop = session.tables().require_shop()?;
-    let tree = run.rules.iter().any(|r| r.conditions.bought_categories.is_some());
+    let tree = run
+        .rules
+        .iter()
+        .any(|r| r.conditions.bought_categories.is_some());
     let catalog = sales::load(session, &shop, tree).await?;
     let excluded: Vec<u64> = run
         .excluded_setting
@@ -276,7 +293,9 @@ impl Matches {
         let mut parts: Vec<String> = Vec::new();
         if let Some(n) = c.min_orders {
             let sale = sale_of(shop, "o", id, excluded, &mut params);
-            parts.push(format!("(SELECT COUNT(*) FROM {orders} o WHERE {sale}) >= ?"));
+            parts.push(format!(
+                "(SELECT COUNT(*) FROM {orders} o WHERE {sale}) >= ?"
+            ));
             params.push(n.into());
         }
         if let Some(min) = &c.min_spent {
@@ -339,7 +358,10 @@ impl Matches {
         params.push(PERSONALISATION.into());
         params.push(PERSONALISATION.into());
         if !blocked.is_empty() {
-            parts.push(format!("{id} NOT IN ({})", vec!["?"; blocked.len()].join(",")));
+            parts.push(format!(
+                "{id} NOT IN ({})",
+                vec!["?"; blocked.len()].join(",")
+            ));
             params.extend(blocked.iter().map(|&b| Value::from(b)));
         }
         Matches {
@@ -439,13 +461,7 @@ async fn preview(
         m.params.clone(),
     )
     .await?;
-    Ok(RuleRun {
-        rule: name.to_owned(),
-        tag: tag.to_owned(),
-        added,
-        removed,
-        matching,
-    })
+    Ok(RuleRun::of(rule, added, removed, matching))
 }
 
 /// Removes the rule's stale tags, adds the new ones and records the counts, in one transaction.
@@ -505,13 +521,7 @@ async fn apply_one(
                 (now, added, removed, matching, name),
             )
             .await?;
-            Ok(RuleRun {
-                rule: name.to_owned(),
-                tag: tag.to_owned(),
-                added,
-                removed,
-                matching,
-            })
+            Ok(RuleRun::of(rule, added, removed, matching))
         })
         .await
 }

@@ -65,9 +65,13 @@ async fn apply_pending(session: &mut Session<'_>) -> Result<u32> {
     }
     for migration in MIGRATIONS.iter().filter(|m| m.version > current) {
         for statement in migration.statements {
-            match schema::added_column(statement) {
-                Some((table, column)) => add_column(session, statement, table, column).await?,
-                None => session.query_drop(&session.sql(statement)).await?,
+            match (
+                schema::added_column(statement),
+                schema::added_key(statement),
+            ) {
+                (Some((table, column)), _) => add_column(session, statement, table, column).await?,
+                (None, Some((table, key))) => add_key(session, statement, table, key).await?,
+                (None, None) => session.query_drop(&session.sql(statement)).await?,
             }
         }
         let record = session.sql(
@@ -100,5 +104,22 @@ async fn add_column(
         return Ok(());
     }
     let plain = statement.replacen(" ADD COLUMN IF NOT EXISTS ", " ADD COLUMN ", 1);
+    session.query_drop(&session.sql(&plain)).await
+}
+
+/// Adds an index unless the table has it already, looked up first for the same reason as columns.
+async fn add_key(session: &mut Session<'_>, statement: &str, table: &str, key: &str) -> Result<()> {
+    let table = session.sql(table);
+    let present: Option<u64> = session
+        .exec_first(
+            "SELECT COUNT(*) FROM information_schema.STATISTICS
+             WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? AND INDEX_NAME = ?",
+            (table.as_str(), key),
+        )
+        .await?;
+    if present.unwrap_or(0) > 0 {
+        return Ok(());
+    }
+    let plain = statement.replacen(" ADD KEY IF NOT EXISTS ", " ADD KEY ", 1);
     session.query_drop(&session.sql(&plain)).await
 }
