@@ -155,7 +155,7 @@ function commands(): array
     static $commands = null;
     if ($commands === null) {
         $commands = [];
-        foreach (['export', 'erase', 'purge', 'verify_ledger', 'import_consents', 'import_opt_outs', 'requests', 'request'] as $file) {
+        foreach (['export', 'erase', 'purge', 'verify_ledger', 'import_consents', 'import_opt_outs', 'requests', 'request', 'tags'] as $file) {
             $command = require __DIR__ . "/commands/$file.php";
             $commands[$command->name] = $command;
         }

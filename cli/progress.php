@@ -21,7 +21,7 @@ final class Progress
     private $lastDone = null;
 
     /** @param resource $stream */
-    public function __construct(private string $label, private int $total, $stream = STDERR, ?bool $tty = null)
+    public function __construct(private string $label, private int $total, $stream = STDERR, ?bool $tty = null, private string $unit = 'rows')
     {
         $this->stream = $stream;
         $this->tty = $tty ?? (function_exists('stream_isatty') && stream_isatty($stream));
@@ -37,15 +37,15 @@ final class Progress
         if ($this->tty) {
             $width = 30;
             $filled = (int) round($share * $width);
-            fwrite($this->stream, sprintf("\r%s [%s%s] %3d%% %s/%s rows %5.1f s", $this->label, str_repeat('#', $filled),
-                str_repeat('.', $width - $filled), (int) floor($share * 100), number_format($done), number_format($this->total), $elapsed));
+            fwrite($this->stream, sprintf("\r%s [%s%s] %3d%% %s/%s %s %5.1f s", $this->label, str_repeat('#', $filled),
+                str_repeat('.', $width - $filled), (int) floor($share * 100), number_format($done), number_format($this->total), $this->unit, $elapsed));
             return;
         }
         $now = microtime(true);
         if ($done !== $this->lastDone && ($now - $this->lastLine >= 1.0 || $done >= $this->total || $last || $this->lastDone === null)) {
             $this->lastLine = $now;
             $this->lastDone = $done;
-            fwrite($this->stream, sprintf("%s: %d of %d rows (%d%%), %.1f s\n", $this->label, $done, $this->total, (int) floor($share * 100), $elapsed));
+            fwrite($this->stream, sprintf("%s: %d of %d %s (%d%%), %.1f s\n", $this->label, $done, $this->total, $this->unit, (int) floor($share * 100), $elapsed));
         }
     }
 

@@ -423,15 +423,108 @@ namespace Dsgvo {
         public function archivedEmail(int $sendId): ?array {}
 
         /**
-         * Tags the customer (tagging again updates rule and time). Tag and rule are [a-z0-9_.-]{1,64}.
-         * While the customer objects to all mail or to 'personalisation' (or is suppressed) nothing is written;
-         * such an objection deletes the customer's tags.
+         * Tags the customer by hand (tagging again updates rule and time; a tag a tag rule set becomes the hand's,
+         * so rule runs no longer remove it). Tag and rule are [a-z0-9_.-]{1,64}. While the customer objects to all
+         * mail or to 'personalisation' (or is suppressed), or processing is restricted (restrict()), nothing is
+         * written; such an objection deletes the customer's tags.
          *
          * @return bool true if the tag was set
          * @throws InvalidInputException
          * @throws DatabaseException
          */
         public function tag(int $customerId, string $tag, ?string $rule = null): bool {}
+
+        /**
+         * Restricts processing of the customer's data (Art. 18 GDPR) until unrestrict(): every decision except
+         * transactional mail answers 'restricted' (ranked right after 'unknown_customer'), tag() and the tag rules
+         * set nothing (rule tags go on the next run), recommendFor() answers [] and refreshRecommendations() leaves
+         * the customer out. Consents, objections and export stay as they are. Restricting a restricted customer
+         * records nothing and returns the id of the restriction in force.
+         *
+         * @param array{source?: string, ip?: string, user_agent?: string, actor?: string} $proof
+         * @return int the id of the restriction event
+         * @throws InvalidInputException bad id or proof (consent keys, idempotency_key and email are refused)
+         * @throws DatabaseException
+         */
+        public function restrict(int $customerId, array $proof = []): int {}
+
+        /**
+         * Lifts the customer's restriction.
+         *
+         * @param array{source?: string, ip?: string, user_agent?: string, actor?: string} $proof
+         * @return int the id of the event recorded
+         * @throws InvalidInputException when the customer is not restricted (nothing is written), bad id or proof
+         * @throws DatabaseException
+         */
+        public function unrestrict(int $customerId, array $proof = []): int {}
+
+        /**
+         * Whether processing of the customer's data is restricted now.
+         *
+         * @throws InvalidInputException
+         * @throws DatabaseException
+         */
+        public function isRestricted(int $customerId): bool {}
+
+        /**
+         * The customer's restriction events, oldest first (the export shows them too).
+         *
+         * @return list<array{id: int, action: string, source: ?string, actor: ?string, created_at: string}>
+         * @throws InvalidInputException
+         * @throws DatabaseException
+         */
+        public function restrictions(int $customerId): array {}
+
+        /**
+         * Defines (or redefines, replacing its conditions) a tag rule: applyTagRules() sets $tag on every customer
+         * meeting ALL conditions. Conditions (at least one): min_orders (int), min_spent (decimal: the sum of the
+         * counted orders' grand totals, ot_total, in the shop's default currency), bought_categories (category ids,
+         * subcategories included, any of them), ordered_within_days (int), no_order_for_days (int: at least one
+         * counted order and none within N days), account_age_days (int, at least), min_rating (1-5: an email
+         * rating of at least N). Orders count as in § 7(3) UWG: the account's own, status not excluded
+         * (dsgvo.excluded_order_statuses, else the statuses named like a cancellation). Rule and tag are
+         * [a-z0-9_.-]{1,64}. Nothing is tagged until applyTagRules().
+         *
+         * @param array<string, mixed> $conditions
+         * @throws InvalidInputException unknown condition key, bad value, no condition
+         * @throws DatabaseException
+         */
+        public function defineTagRule(string $rule, string $tag, array $conditions): void {}
+
+        /**
+         * The tag rules by name, with the counts of their last run (null before the first).
+         *
+         * @return list<array{rule: string, tag: string, conditions: array<string, mixed>, defined_at: string,
+         *   last_run_at: ?string, last_added: ?int, last_removed: ?int, last_matching: ?int}>
+         * @throws DatabaseException
+         */
+        public function tagRules(): array {}
+
+        /**
+         * Removes the rule and the tags it set (tags set by hand or by another rule stay).
+         *
+         * @return int the number of tags removed
+         * @throws InvalidInputException no rule of that name
+         * @throws DatabaseException
+         */
+        public function dropTagRule(string $rule): int {}
+
+        /**
+         * Applies the tag rules as set statements over the shop's customers, one rule after the other, each in its
+         * own transaction: removes the rule's own tags where it no longer matches, adds its tag where it now matches
+         * and the customer has no tag of that name (a tag set by hand or by another rule is never touched or taken
+         * over). Customers who object to all mail or to 'personalisation', restricted and erased customers are
+         * never tagged and lose rule tags. matching: the customers the rule matches now (also those holding the tag
+         * by hand or from another rule). Options: rules (names; default all), dry_run (counts only, writes
+         * nothing), timeout_ms (each statement's limit, default 600000).
+         *
+         * @param array{rules?: list<string>, dry_run?: bool, timeout_ms?: int} $options
+         * @return array<string, array{tag: string, added: int, removed: int, matching: int}> by rule name
+         * @throws ConfigException without a shop preset
+         * @throws InvalidInputException unknown option or rule name
+         * @throws DatabaseException
+         */
+        public function applyTagRules(array $options = []): array {}
 
         /**
          * Removes a tag (no error if it was not set).
@@ -442,9 +535,9 @@ namespace Dsgvo {
         public function untag(int $customerId, string $tag): void {}
 
         /**
-         * The customer's tags, by name.
+         * The customer's tags, by name. set_by: 'hand' (tag()) or 'rule' (applyTagRules(); rule names the tag rule).
          *
-         * @return list<array{name: string, rule: ?string, set_at: string}>
+         * @return list<array{name: string, rule: ?string, set_by: string, set_at: string}>
          * @throws InvalidInputException
          * @throws DatabaseException
          */
@@ -711,7 +804,8 @@ namespace Dsgvo {
          * @var string stable reason code. Allowed: consent, existing_customer, transactional. Denied: opted_out,
          *   opted_out_all, suppressed, no_consent, consent_revoked, consent_pending, consent_other_address,
          *   consent_unconfirmed, consent_stale, no_purchase, purchase_too_old, email_changed, notice_missing,
-         *   no_similar_purchase, too_frequent, unknown_customer.
+         *   no_similar_purchase, too_frequent, unknown_customer, restricted.
+         *   restricted: processing is restricted (Art. 18 GDPR, restrict()); ranked right after unknown_customer.
          *   consent_other_address: the consent in force was given for another address than the account's
          *   current one (shop preset set); ranked where no_consent is
          * @readonly

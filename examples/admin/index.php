@@ -2,7 +2,8 @@
 /**
  * dsgvo admin page: find a customer, see the send decisions with their reasons, the consent history with
  * its proof, objections, send log and tags; download the export; erase; purge by the retention settings;
- * the request log. Front controller: ?page=search|customer|export|erase|retention|requests|login|logout.
+ * the request log, the tag rules with the counts of their last run.
+ * Front controller: ?page=search|customer|export|erase|retention|requests|tags|login|logout.
  *
  * Demo:   DSGVO_DSN=mysql://root@127.0.0.1:3306/shop DSGVO_SECRET=... DSGVO_ADMIN_PASSWORD=... \
  *           php -d extension=dsgvo.so -S 127.0.0.1:8090 -t examples/admin
@@ -19,7 +20,7 @@ require __DIR__ . '/lib/auth.php';
 require __DIR__ . '/lib/view.php';
 require __DIR__ . '/lib/reasons.php';
 require __DIR__ . '/lib/router.php';
-foreach (['login', 'search', 'customer', 'export', 'erase', 'retention', 'requests'] as $dsgvoAdminPage) {
+foreach (['login', 'search', 'customer', 'export', 'erase', 'retention', 'requests', 'tags'] as $dsgvoAdminPage) {
     require __DIR__ . "/pages/$dsgvoAdminPage.php";
 }
 

@@ -39,6 +39,8 @@ pub mod results {
     pub use super::store::recommend::{AlsoBought, Recommendation};
     pub use super::store::records::{ArchivedEmail, Objection, Send, Tag};
     pub use super::store::request_log::LoggedRequest;
+    pub use super::store::restriction::Event as RestrictionEvent;
+    pub use super::store::tag_rules::{RuleRun, TagRule};
     pub use super::store::verification::Verification;
     pub use super::token::Unsubscribe;
 }

@@ -76,6 +76,15 @@ impl Options {
         }
     }
 
+    /// Option `timeout_ms` of a long set-wide statement (1 second to a day); default 10 minutes.
+    pub(crate) fn long_timeout(&mut self) -> Result<std::time::Duration> {
+        Ok(self
+            .int("timeout_ms", 1000, 86_400_000)?
+            .map_or(std::time::Duration::from_secs(600), |ms| {
+                std::time::Duration::from_millis(ms.unsigned_abs())
+            }))
+    }
+
     pub(crate) fn string(&mut self, key: &'static str) -> Result<Option<String>> {
         match self.take(key) {
             None => Ok(None),

@@ -456,7 +456,50 @@ impl IntoFields for Tag {
         vec![
             ("name", self.name.into()),
             ("rule", self.rule.into()),
+            ("set_by", self.set_by.into()),
             ("set_at", time(self.set_at)),
+        ]
+    }
+}
+
+impl IntoFields for TagRule {
+    fn into_fields(self) -> Record {
+        vec![
+            ("rule", self.rule.into()),
+            ("tag", self.tag.into()),
+            (
+                "conditions",
+                OutputValue::Json(crate::core::rules::tag_rule::to_json(&self.conditions)),
+            ),
+            ("defined_at", time(self.defined_at)),
+            ("last_run_at", time(self.last_run_at)),
+            ("last_added", self.last_added.into()),
+            ("last_removed", self.last_removed.into()),
+            ("last_matching", self.last_matching.into()),
+        ]
+    }
+}
+
+/// A rule's run, under the rule's name in applyTagRules' answer.
+impl IntoFields for RuleRun {
+    fn into_fields(self) -> Record {
+        vec![
+            ("tag", self.tag.into()),
+            ("added", self.added.into()),
+            ("removed", self.removed.into()),
+            ("matching", self.matching.into()),
+        ]
+    }
+}
+
+impl IntoFields for RestrictionEvent {
+    fn into_fields(self) -> Record {
+        vec![
+            ("id", self.id.into()),
+            ("action", self.action.into()),
+            ("source", self.source.into()),
+            ("actor", self.actor.into()),
+            ("created_at", time(self.created_at)),
         ]
     }
 }

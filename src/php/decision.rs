@@ -29,7 +29,7 @@ impl Decision {
     /// Reason code: consent, existing_customer, transactional; opted_out, opted_out_all, suppressed,
     /// no_consent, consent_revoked, consent_pending, consent_other_address, consent_unconfirmed,
     /// consent_stale, no_purchase, purchase_too_old, email_changed, notice_missing,
-    /// no_similar_purchase, too_frequent, unknown_customer.
+    /// no_similar_purchase, too_frequent, unknown_customer, restricted.
     #[php(getter)]
     pub fn get_reason(&self) -> String {
         self.inner.reason.code().to_owned()

@@ -235,6 +235,59 @@ impl Store {
         Ok(self.engine.tag(customerId, tag, rule)?)
     }
 
+    /// Restricts processing of the customer's data (Art. 18 GDPR): until unrestrict(), every decision but
+    /// transactional mail answers 'restricted', tag() and the tag rules set nothing, recommendations stop.
+    /// Returns the id of the restriction event; restricting again records nothing and returns the id of the
+    /// restriction in force. Proof keys: source, ip, user_agent, actor.
+    #[php(defaults(proof = ArrayArg::default()))]
+    pub fn restrict(&self, customerId: i64, proof: ArrayArg) -> PhpResult<i64> {
+        Ok(id(self.engine.restrict(customerId, proof.0)?))
+    }
+
+    /// Lifts the customer's restriction; returns the id of the event. InvalidInputException when the
+    /// customer is not restricted.
+    #[php(defaults(proof = ArrayArg::default()))]
+    pub fn unrestrict(&self, customerId: i64, proof: ArrayArg) -> PhpResult<i64> {
+        Ok(id(self.engine.unrestrict(customerId, proof.0)?))
+    }
+
+    /// Whether processing of the customer's data is restricted now.
+    pub fn is_restricted(&self, customerId: i64) -> PhpResult<bool> {
+        Ok(self.engine.is_restricted(customerId)?)
+    }
+
+    /// The customer's restriction events, oldest first: id, action (restrict|unrestrict), source, actor,
+    /// created_at.
+    pub fn restrictions(&self, customerId: i64) -> PhpResult<ZBox<ZendHashTable>> {
+        values::records(self.engine.restrictions(customerId)?)
+    }
+
+    /// Defines (or redefines, replacing its conditions) a rule that sets `tag` on every customer meeting
+    /// all conditions: min_orders, min_spent, bought_categories, ordered_within_days, no_order_for_days,
+    /// account_age_days, min_rating (at least one; unknown keys are refused).
+    pub fn define_tag_rule(&self, rule: &str, tag: &str, conditions: ArrayArg) -> PhpResult<()> {
+        Ok(self.engine.define_tag_rule(rule, tag, conditions.0)?)
+    }
+
+    /// The defined rules by name: rule, tag, conditions, defined_at and the counts of the last run
+    /// (last_run_at, last_added, last_removed, last_matching; null before the first).
+    pub fn tag_rules(&self) -> PhpResult<ZBox<ZendHashTable>> {
+        values::records(self.engine.tag_rules()?)
+    }
+
+    /// Removes the rule and the tags it set (tags set by hand stay); returns how many tags it removed.
+    pub fn drop_tag_rule(&self, rule: &str) -> PhpResult<i64> {
+        Ok(id(self.engine.drop_tag_rule(rule)?))
+    }
+
+    /// Applies the tag rules as set statements over the shop's customers. Options: rules (names; default
+    /// all), dry_run, timeout_ms. Returns `[rule => ['tag', 'added', 'removed', 'matching']]`.
+    #[php(defaults(options = ArrayArg::default()))]
+    pub fn apply_tag_rules(&self, options: ArrayArg) -> PhpResult<ZBox<ZendHashTable>> {
+        let runs = self.engine.apply_tag_rules(options.0, &mut |_| {})?;
+        values::keyed(runs.into_iter().map(|r| (r.rule.clone(), r)).collect())
+    }
+
     /// Removes a tag.
     pub fn untag(&self, customerId: i64, tag: &str) -> PhpResult<()> {
         Ok(self.engine.untag(customerId, tag)?)

@@ -70,6 +70,15 @@ pub fn records(records: Vec<impl IntoFields>) -> PhpResult<ZBox<ZendHashTable>> 
     Ok(list)
 }
 
+/// Records keyed by name, in the order given.
+pub fn keyed(records: Vec<(String, impl IntoFields)>) -> PhpResult<ZBox<ZendHashTable>> {
+    let mut array = ZendHashTable::with_capacity(u32::try_from(records.len()).unwrap_or(u32::MAX));
+    for (key, r) in records {
+        array.insert(key.as_str(), record(r)?)?;
+    }
+    Ok(array)
+}
+
 /// A PHP list of integers (keys ignored, order kept); anything else in it is refused by name.
 pub fn int_list(array: &ZendHashTable, what: &str) -> Result<Vec<i64>, Error> {
     crate::php::args::entries(array)

@@ -218,8 +218,22 @@ final class AdminBrowserTest extends TestCase
         $this->assertStringContainsString('nein / no', $b->text('#request-log tr.late[data-kind="export"]'));
         $this->shot('10-request-log');
 
+        // Tag rules: listed with the counts of their last run (a rule not run yet says so).
+        $store->defineTagRule('buyers', 'buyer', ['min_orders' => 1]);
+        $store->defineTagRule('fans', 'fan', ['min_rating' => 4]);
+        $store->applyTagRules(['rules' => ['buyers']]);
+        $b->get("$base/?page=tags");
+        $b->waitFor('#tag-rules');
+        $this->assertCount(2, $b->findAll('#tag-rules tbody tr'));
+        $buyers = array_column($store->tagRules(), null, 'rule')['buyers'];
+        $this->assertSame((string) $buyers['last_added'], $b->text('#tag-rules tr[data-rule="buyers"] .added'));
+        $this->assertSame((string) $buyers['last_matching'], $b->text('#tag-rules tr[data-rule="buyers"] .matching'));
+        $this->assertStringContainsString('mind. 1 Bestellungen', $b->text('#tag-rules tr[data-rule="buyers"]'));
+        $this->assertStringContainsString('nie / never', $b->text('#tag-rules tr[data-rule="fans"]'));
+        $this->shot('11-tag-rules');
+
         // Nothing secret on any page, no PHP warning in the server's log.
-        foreach (['search', 'retention', 'requests'] as $page) {
+        foreach (['search', 'retention', 'requests', 'tags'] as $page) {
             $b->get("$base/?page=$page");
             $source = $b->source();
             $this->assertStringNotContainsString(self::SECRET, $source);

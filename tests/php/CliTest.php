@@ -10,7 +10,7 @@ use PHPUnit\Framework\TestCase;
 final class CliTest extends TestCase
 {
     private const SECRET = '49ae63cec7f6dccf84c909cf18fccb64822fd351589ed60cbdb2ae88888027a7';
-    private const COMMANDS = ['export', 'erase', 'purge', 'verify-ledger', 'import-consents', 'import-opt-outs', 'requests', 'request'];
+    private const COMMANDS = ['export', 'erase', 'purge', 'verify-ledger', 'import-consents', 'import-opt-outs', 'requests', 'request', 'tags'];
 
     /** @var string */
     private $secretFile;
@@ -221,6 +221,55 @@ final class CliTest extends TestCase
         } finally {
             array_map('unlink', glob("$dir/*") ?: []);
             @rmdir($dir);
+            $shop->drop();
+        }
+    }
+
+    public function testTagsApplyReportsEachRuleAndDryRunChangesNothing(): void
+    {
+        $shop = Shop::create('minimal', 'oscommerce', '');
+        try {
+            $store = $shop->store();
+            $store->migrate();
+            $a = $shop->addCustomer('a@example.org');
+            $b = $shop->addCustomer('b@example.org');
+            $shop->addOrder($a, 'a@example.org', 2);
+            $shop->addOrder($a, 'a@example.org', 400);
+            $shop->addOrder($b, 'b@example.org', 400);
+            $store->defineTagRule('frequent', 'loyal', ['min_orders' => 2]);
+            $store->defineTagRule('recent', 'recent', ['ordered_within_days' => 30]);
+            $store->defineTagRule('lapsed', 'winback', ['no_order_for_days' => 180]);
+
+            $dry = $this->dsgvo(array_merge(['tags', 'apply', '--dry-run'], $this->on($shop)));
+            $this->assertSame(0, $dry['exit'], $dry['stderr']);
+            $this->assertStringContainsString('frequent (tag loyal): 1 added, 0 removed, 1 matching (dry run, nothing changed)', $dry['stdout']);
+            $this->assertSame(0, (int) $shop->db->pdo->query('SELECT COUNT(*) FROM dsgvo_tags')->fetchColumn());
+
+            $run = $this->dsgvo(array_merge(['tags', 'apply'], $this->on($shop)));
+            $this->assertSame(0, $run['exit'], $run['stderr']);
+            $this->assertSame([
+                'frequent (tag loyal): 1 added, 0 removed, 1 matching',
+                'lapsed (tag winback): 1 added, 0 removed, 1 matching',
+                'recent (tag recent): 1 added, 0 removed, 1 matching',
+            ], explode("\n", trim($run['stdout'])));
+            $lines = explode("\n", trim($run['stderr']));
+            $this->assertSame('tags: 0 of 3 rules (0%)', substr($lines[0], 0, strlen('tags: 0 of 3 rules (0%)')));
+            $this->assertMatchesRegularExpression('/^tags: 3 of 3 rules \(100%\), [\d.]+ s$/', end($lines));
+            $this->assertSame(['loyal', 'recent'], array_column($store->tags($a), 'name'));
+            $this->assertSame(['winback'], array_column($store->tags($b), 'name'));
+
+            $one = $this->dsgvo(array_merge(['tags', 'apply', '--rule=recent', '--json'], $this->on($shop)));
+            $this->assertSame(0, $one['exit'], $one['stderr']);
+            $this->assertSame(['recent' => ['tag' => 'recent', 'added' => 0, 'removed' => 0, 'matching' => 1]], json_decode($one['stdout'], true));
+
+            $list = $this->dsgvo(array_merge(['tags', 'list', '--json'], $this->on($shop)));
+            $this->assertSame(0, $list['exit'], $list['stderr']);
+            $this->assertSame(['frequent', 'lapsed', 'recent'], array_column(json_decode($list['stdout'], true), 'rule'));
+
+            $unknown = $this->dsgvo(array_merge(['tags', 'apply', '--rule=nope'], $this->on($shop)));
+            $this->assertSame(2, $unknown['exit']);
+            $this->assertStringContainsString('no tag rule named nope is defined; defined: frequent, lapsed, recent', $unknown['stderr']);
+        } finally {
             $shop->drop();
         }
     }

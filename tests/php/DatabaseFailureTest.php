@@ -90,7 +90,7 @@ final class DatabaseFailureTest extends TestCase
             }
 
             $db->pdo->exec('UNLOCK TABLES');
-            $this->assertSame(6, $store->migrate(), 'schema version 6');
+            $this->assertSame(7, $store->migrate(), 'schema version 7');
             $this->assertTrue($store->ping());
         } finally {
             $db->drop();

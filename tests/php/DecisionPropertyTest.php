@@ -8,7 +8,7 @@ use PHPUnit\Framework\TestCase;
 /**
  * Property: for 10,000 random customers with random orders (statuses named like a cancellation or not, products
  * in a nested category tree), consents (for the account's address, another or none recorded; direct or confirmed;
- * old or recent), objections, sends, suppressions and lifts by double opt-in, filterSendable(ids, type) is exactly
+ * old or recent), objections, sends, suppressions, restrictions and lifts by double opt-in, filterSendable(ids, type) is exactly
  * maySend(id, type) applied one by one, in input order with duplicates dropped, for every basis and option.
  * Fixed seed, so a failure reproduces.
  */
@@ -69,7 +69,7 @@ final class DecisionPropertyTest extends TestCase
                 return gmdate('Y-m-d H:i:s', time() - mt_rand(0, $maxDaysAgo * 86400)) . sprintf('.%06d', mt_rand(0, 999999));
             };
 
-            $customers = $orders = $states = $optOuts = $sends = $suppressions = [];
+            $customers = $orders = $states = $optOuts = $sends = $suppressions = $restrictions = [];
             for ($id = 1; $id <= self::CUSTOMERS; $id++) {
                 $email = "c$id@example.org";
                 $customers[] = [$id, mt_rand(0, 9) === 0 ? strtoupper($email) : $email];
@@ -102,6 +102,14 @@ final class DecisionPropertyTest extends TestCase
                         $sends[] = [$id, $type, $at(mt_rand(0, 1) ? 30 : 600)];
                     }
                 }
+                // Restriction (Art. 18): restricted now, or restricted once and lifted again.
+                $x = mt_rand(0, 99);
+                if ($x < 3) {
+                    $restrictions[] = [$id, 'restrict', $at(100)];
+                    if ($x === 0) {
+                        $restrictions[] = [$id, 'unrestrict', $at(10)];
+                    }
+                }
                 $r = mt_rand(0, 99);
                 if ($r < 2) {
                     $suppressions[] = [null, null, $id, '*', 'erased', $at(100)];
@@ -124,6 +132,7 @@ final class DecisionPropertyTest extends TestCase
             self::insert($pdo, 'dsgvo_opt_outs', ['customer_id', 'type', 'created_at'], $optOuts);
             self::insert($pdo, 'dsgvo_send_log', ['customer_id', 'type', 'sent_at'], $sends);
             self::insert($pdo, 'dsgvo_suppressions', ['email_hmac', 'key_id', 'customer_id', 'type', 'reason', 'created_at'], $suppressions);
+            self::insert($pdo, 'dsgvo_restrictions', ['customer_id', 'action', 'created_at'], $restrictions);
             $pdo->exec("UPDATE dsgvo_counters SET value = value + 1 WHERE name = 'catalog'");
 
             $ids = range(1, self::CUSTOMERS);
@@ -153,7 +162,7 @@ final class DecisionPropertyTest extends TestCase
                 $this->assertSame($expected, $store->filterSendable($ids, $type), "type $type");
             }
             // The data reaches every reason code, so the equality above covers every branch.
-            $this->assertCount(19, $reasons, json_encode($reasons));
+            $this->assertCount(20, $reasons, json_encode($reasons));
             $this->assertGreaterThan(0, $advertising);
         } finally {
             $shop->drop();

@@ -11,11 +11,14 @@ use PHPUnit\Framework\TestCase;
 final class MigrateTest extends TestCase
 {
     /** The schema version this build migrates to. */
-    private const LATEST = 6;
+    private const LATEST = 7;
+
+    /** The migrations this build has. */
+    private const VERSIONS = [1, 2, 3, 4, 5, 6, 7];
 
     private const OWN_TABLES = [
         'consent_chain_head', 'consent_events', 'consent_state', 'consent_texts', 'counters', 'email_archive', 'email_archive_chunks',
-        'email_ratings', 'email_types', 'idempotency_keys', 'opt_outs', 'pending_erasures', 'recommendations', 'recommendation_pairs', 'request_log', 'schema_version', 'send_log', 'suppressions', 'tags',
+        'email_ratings', 'email_types', 'idempotency_keys', 'opt_outs', 'pending_erasures', 'recommendations', 'recommendation_pairs', 'request_log', 'restrictions', 'schema_version', 'send_log', 'suppressions', 'tags', 'tag_rules',
     ];
 
     /** @var TestDatabase */
@@ -128,7 +131,7 @@ final class MigrateTest extends TestCase
         }
         unlink($go);
         $versions = $this->db->pdo->query('SELECT version FROM dsgvo_schema_version')->fetchAll(PDO::FETCH_COLUMN);
-        $this->assertSame(array_map('strval', range(1, self::LATEST)), array_map('strval', $versions));
+        $this->assertSame(array_map('strval', self::VERSIONS), array_map('strval', $versions));
         $this->assertCount(count(self::OWN_TABLES), $this->db->tables());
     }
 }

@@ -46,14 +46,14 @@ final class ShopSchemaTest extends TestCase
             $this->assertArrayHasKey($prefix . 'customers', $shopTables, "$file defines {$prefix}customers");
 
             $store = new Store(['dsn' => $db->dsn, 'shop' => $shop, 'shop_table_prefix' => $prefix]);
-            $this->assertSame(6, $store->migrate(), 'schema version 6');
+            $this->assertSame(7, $store->migrate(), 'schema version 7');
 
             $after = self::createStatements($db->pdo);
             foreach ($shopTables as $table => $create) {
                 $this->assertSame($create, $after[$table] ?? null, "$file: $table changed");
             }
             $own = array_diff(array_keys($after), array_keys($shopTables));
-            $this->assertCount(19, $own, implode(', ', $own));
+            $this->assertCount(21, $own, implode(', ', $own));
             foreach ($own as $table) {
                 $this->assertStringStartsWith('dsgvo_', $table);
             }

@@ -42,7 +42,7 @@ $string = function () use ($pick, &$tokens, $tmp): string {
 $array = function (int $depth = 0) use (&$array, $pick, $string, $int): array {
     $keys = ['source', 'text', 'ip', 'user_agent', 'actor', 'occurred_at', 'text_version', 'email', 'subject', 'message_id',
         'order_id', 'sent_at', 'dry_run', 'shop_data', 'overwrite', 'max_age_days', 'notice_since', 'min_interval_days',
-        'kind', 'since', 'until', 'limit', 'bogus', 0, 1, "\xff\xfe", "nul\0key"];
+        'kind', 'since', 'until', 'limit', 'min_orders', 'min_rating', 'min_spent', 'rules', 'bogus', 0, 1, "\xff\xfe", "nul\0key"];
     $out = [];
     for ($i = mt_rand(0, 4); $i > 0; $i--) {
         $out[$pick($keys)] = $depth < 2 && mt_rand(0, 9) === 0 ? $array($depth + 1) : $pick([$string(), $int(), true, false, null, 1.5]);
@@ -90,8 +90,8 @@ $snapshot = function () use ($count): array {
 $methods = array_values(array_filter((new ReflectionClass(Dsgvo\Store::class))->getMethods(ReflectionMethod::IS_PUBLIC), function ($m) {
     return $m->getName() !== '__construct';
 }));
-$expected = ['consent_events' => 0, 'send_log' => 0, 'opt_outs' => 0, 'suppressions' => 0];
-$rated = $archived = $tags = $types = [];
+$expected = ['consent_events' => 0, 'send_log' => 0, 'opt_outs' => 0, 'suppressions' => 0, 'restrictions' => 0];
+$rated = $archived = $tags = $types = $restricted = $tagRules = [];
 $thrown = [];
 $unexpected = [];
 for ($i = 0; $i < (int) $calls; $i++) {
@@ -201,6 +201,25 @@ for ($i = 0; $i < (int) $calls; $i++) {
         case 'defineEmailType':
             $types[$args[0]] = true;
             break;
+        case 'restrict':
+            // Restricting a restricted customer records nothing and answers the restriction in force.
+            if (!isset($restricted[$args[0]])) {
+                $expected['restrictions']++;
+                $restricted[$args[0]] = true;
+            }
+            break;
+        case 'unrestrict':
+            // Succeeds only for a restricted customer (else InvalidInputException, nothing written).
+            $expected['restrictions']++;
+            unset($restricted[$args[0]]);
+            break;
+        case 'defineTagRule':
+            $tagRules[$args[0]] = true;
+            break;
+        case 'dropTagRule':
+            // Removes the rule and the tags it set (none here: applyTagRules needs a shop preset).
+            unset($tagRules[$args[0]]);
+            break;
     }
 }
 
@@ -212,6 +231,7 @@ $rows['email_ratings'] = ['expected' => count($rated), 'actual' => $count('email
 $rows['email_archive'] = ['expected' => count($archived), 'actual' => $count('email_archive')];
 $rows['tags'] = ['expected' => count($tags), 'actual' => $count('tags')];
 $rows['email_types'] = ['expected' => count($types), 'actual' => $count('email_types')];
+$rows['tag_rules'] = ['expected' => count($tagRules), 'actual' => $count('tag_rules')];
 $ledger = $store->verifyLedger();
 chdir($home);
 array_map("unlink", array_filter(glob("$tmp/{,.}*", GLOB_BRACE) ?: [], "is_file"));

@@ -86,6 +86,10 @@ function reasons(): array
             'de' => 'Unbekannter Kunde: kein Kundenkonto mit dieser Nummer',
             'en' => 'Unknown customer: no shop account with this id',
         ],
+        'restricted' => [
+            'de' => 'Verarbeitung eingeschränkt (Art. 18 DSGVO): keine Werbung, bis die Einschränkung aufgehoben ist',
+            'en' => 'Processing restricted (Art. 18 GDPR): no marketing until the restriction is lifted',
+        ],
     ];
 }
 

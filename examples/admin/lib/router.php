@@ -14,6 +14,7 @@ const PAGES = [
     'erase' => ['DsgvoAdmin\page_erase', ['GET', 'POST']],
     'retention' => ['DsgvoAdmin\page_retention', ['GET', 'POST']],
     'requests' => ['DsgvoAdmin\page_requests', ['GET']],
+    'tags' => ['DsgvoAdmin\page_tags', ['GET']],
 ];
 
 /** Answers the request; returns the view to render, or null when the page answered itself (download, redirect). */

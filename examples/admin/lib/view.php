@@ -103,6 +103,7 @@ function layout(View $view, ?App $app): string
       <a href="<?= e(url('search')) ?>">Kunde suchen <span>Find customer</span></a>
       <a href="<?= e(url('retention')) ?>">Aufbewahrung <span>Retention</span></a>
       <a href="<?= e(url('requests')) ?>">Anfragen <span>Request log</span></a>
+      <a href="<?= e(url('tags')) ?>">Merkmal-Regeln <span>Tag rules</span></a>
     </nav>
     <form class="logout" method="post" action="<?= e(url('logout')) ?>">
       <?= csrf_field() ?>

@@ -115,10 +115,10 @@ function customer_view(App $app, int $id, array $options = []): View
   <p class="empty">Keine. / None.</p>
 <?php else: ?>
   <table class="grid compact">
-    <thead><tr><th>Merkmal / Tag</th><th>Regel / Rule</th><th>Gesetzt / Set at</th></tr></thead>
+    <thead><tr><th>Merkmal / Tag</th><th>Gesetzt von / Set by</th><th>Regel / Rule</th><th>Gesetzt / Set at</th></tr></thead>
     <tbody>
 <?php foreach ($tags as $tag): ?>
-      <tr><td><code><?= e($tag['name']) ?></code></td><td><?= $tag['rule'] !== null ? '<code>' . e($tag['rule']) . '</code>' : '–' ?></td><td><?= e(utc_time($tag['set_at'])) ?></td></tr>
+      <tr><td><code><?= e($tag['name']) ?></code></td><td><?= $tag['set_by'] === 'rule' ? 'Regel / rule' : 'Hand / by hand' ?></td><td><?= $tag['rule'] !== null ? '<code>' . e($tag['rule']) . '</code>' : '–' ?></td><td><?= e(utc_time($tag['set_at'])) ?></td></tr>
 <?php endforeach; ?>
     </tbody>
   </table>

@@ -161,6 +161,17 @@ pub const ENTRIES: &[Entry] = &[
     Entry {
         page_by: None,
         ..own(
+            "dsgvo.restrictions",
+            "restrictions",
+            "Einschränkungen der Verarbeitung",
+            "Restrictions of processing",
+            BY_CUSTOMER,
+            Delete,
+        )
+    },
+    Entry {
+        page_by: None,
+        ..own(
             "dsgvo.pending_erasures",
             "pending_erasures",
             "Ausstehende Löschung (aufbewahrte Daten)",

@@ -1,5 +1,6 @@
 //! Where each shop preset keeps what makes an order a sale of certain goods: the order's status and
-//! date, the status names, the ordered products and the category tree. § 7 Abs. 3 UWG (and the tag rules)
+//! date, the status names, the ordered products, the category tree, the order totals and when an account
+//! was made. § 7 Abs. 3 UWG (and the tag rules)
 //! read these; the personal data of the same tables is in `shops.rs`.
 //!
 //! Verified against the CREATE TABLE statements of osCommerce 2.3.4.1, Zen Cart 2.2.2, modified
@@ -34,6 +35,17 @@ pub struct Sales {
     pub categories: &'static str,
     pub category_id: &'static str,
     pub category_parent: &'static str,
+    /// The order-total rows: one per total line of an order (subtotal, shipping, tax, grand total).
+    pub totals: &'static str,
+    pub totals_order: &'static str,
+    pub totals_value: &'static str,
+    pub totals_class: &'static str,
+    /// The `class` of the grand total row; its value is in the shop's default currency.
+    pub grand_total_class: &'static str,
+    /// When each account was made, keyed by the customer id.
+    pub account_info: &'static str,
+    pub account_info_customer: &'static str,
+    pub account_created: &'static str,
 }
 
 /// osCommerce 2.3 and the shops built on it.
@@ -56,6 +68,14 @@ const OSCOMMERCE_FAMILY: Sales = Sales {
     categories: "categories",
     category_id: "categories_id",
     category_parent: "parent_id",
+    totals: "orders_total",
+    totals_order: "orders_id",
+    totals_value: "value",
+    totals_class: "class",
+    grand_total_class: "ot_total",
+    account_info: "customers_info",
+    account_info_customer: "customers_info_id",
+    account_created: "customers_info_date_account_created",
 };
 
 /// The sales tables of a preset (`Shop::None` has no shop tables; it gets osCommerce's names, which
@@ -107,6 +127,11 @@ mod tests {
                 (s.product_categories, s.product_categories_category),
                 (s.categories, s.category_id),
                 (s.categories, s.category_parent),
+                (s.totals, s.totals_order),
+                (s.totals, s.totals_value),
+                (s.totals, s.totals_class),
+                (s.account_info, s.account_info_customer),
+                (s.account_info, s.account_created),
             ];
             for (table, column) in pairs {
                 let body = create_table(&sql, &format!("{prefix}{table}"))

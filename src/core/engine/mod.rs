@@ -16,7 +16,9 @@ mod opt_out_import;
 mod recommend;
 mod records;
 mod requests;
+mod restriction;
 mod retention;
+mod tagging;
 
 use crate::core::config::{Config, Shop};
 use crate::core::error::{DatabaseErrorKind, Error, Result};

@@ -1,7 +1,5 @@
 //! Recommendations from anonymised orders: k-anonymous "also bought" pairs.
 
-use std::time::Duration;
-
 use super::Engine;
 use crate::core::error::{Error, Result};
 use crate::core::input::KeyValues;
@@ -30,11 +28,7 @@ impl Engine {
             }
         };
         let dry_run = options.flag("dry_run")?;
-        let limit = options
-            .int("timeout_ms", 1000, 86_400_000)?
-            .map_or(Duration::from_secs(600), |ms| {
-                Duration::from_millis(ms.unsigned_abs())
-            });
+        let limit = options.long_timeout()?;
         options.finish()?;
         self.require_shop("refreshRecommendations")?;
         let keyring = self.config.keyring();
@@ -68,12 +62,12 @@ impl Engine {
     }
 
     /// What the customer's own purchases lead to, without what they bought; nothing for a customer
-    /// who objected to personalisation (or to all marketing).
+    /// who objected to personalisation (or to all marketing) or whose processing is restricted.
     pub fn recommend_for(&self, customer_id: i64, limit: i64) -> Result<Vec<Recommendation>> {
         let customer = ident::customer_id(customer_id)?;
         let limit = ident::limit(limit, 100)?;
         self.require_shop("recommendFor")?;
-        if self.is_opted_out(customer_id, recommend::PURPOSE)? {
+        if self.profiling_stopped(customer)? {
             return Ok(Vec::new());
         }
         self.session(async |session| recommend::recommend_for(session, customer, limit).await)

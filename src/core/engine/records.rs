@@ -49,30 +49,36 @@ impl Engine {
         self.session(async |session| records::archived_email(session, send_id).await)
     }
 
-    /// Sets a tag on a customer (again: updates the rule and time); true if set. False, and nothing
-    /// written, while the customer objects to all mail or to `personalisation` (or is suppressed).
+    /// Sets a tag on a customer by hand (again: updates the rule and time, and a tag a rule set becomes
+    /// the hand's); true if set. False, and nothing written, while the customer objects to all mail or to
+    /// `personalisation` (or is suppressed), or processing is restricted (Art. 18 GDPR).
     pub fn tag(&self, customer_id: i64, tag: &str, rule: Option<&str>) -> Result<bool> {
         let customer_id = ident::customer_id(customer_id)?;
         let tag = mail_record::tag("tag", tag)?;
         let rule = rule.map(|r| mail_record::tag("rule", r)).transpose()?;
         let now = Timestamp::now();
-        let judged = self.judge(
-            &[customer_id],
-            records::PERSONALISATION,
-            Some(Needs::OBJECTIONS),
-            Ids::Each,
-        )?;
-        if judged
-            .facts
-            .iter()
-            .any(|(_, facts)| decision::objection(facts).is_some())
-        {
+        if self.profiling_stopped(customer_id)? {
             return Ok(false);
         }
         self.session(async |session| {
             records::tag(session, customer_id, &tag, rule.as_deref(), now).await
         })?;
         Ok(true)
+    }
+
+    /// Whether tags and recommendations must stop for the customer: an objection to all mail or to
+    /// `personalisation` (or a suppression) stands, or processing is restricted. One round trip.
+    pub(super) fn profiling_stopped(&self, customer_id: u64) -> Result<bool> {
+        let judged = self.judge(
+            &[customer_id],
+            records::PERSONALISATION,
+            Some(Needs::OBJECTIONS),
+            Ids::Each,
+        )?;
+        Ok(judged
+            .facts
+            .iter()
+            .any(|(_, facts)| decision::profiling_stopped(facts)))
     }
 
     /// Removes a tag.

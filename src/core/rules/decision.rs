@@ -1,7 +1,7 @@
 //! The send decision: may this shop send this type of mail to this customer now, and why.
 //!
 //! Order (DESIGN.md): `transactional` mail is always allowed. Otherwise a denial outranks an allowance:
-//! `unknown_customer`, `suppressed`, `opted_out_all`, `opted_out`, `too_frequent`, then the consent
+//! `unknown_customer`, `restricted` (Art. 18 GDPR), `suppressed`, `opted_out_all`, `opted_out`, `too_frequent`, then the consent
 //! reasons, then § 7 Abs. 3 UWG.
 //!
 //! § 7 Abs. 3 UWG: without `notice_since` (no proof that the objection notice was given when the
@@ -57,10 +57,11 @@ pub enum Reason {
     NoSimilarPurchase,
     TooFrequent,
     UnknownCustomer,
+    Restricted,
 }
 
 impl Reason {
-    pub const ALL: [Reason; 19] = [
+    pub const ALL: [Reason; 20] = [
         Reason::Consent,
         Reason::ExistingCustomer,
         Reason::Transactional,
@@ -80,6 +81,7 @@ impl Reason {
         Reason::NoSimilarPurchase,
         Reason::TooFrequent,
         Reason::UnknownCustomer,
+        Reason::Restricted,
     ];
 
     pub fn code(self) -> &'static str {
@@ -103,6 +105,7 @@ impl Reason {
             Reason::NoSimilarPurchase => "no_similar_purchase",
             Reason::TooFrequent => "too_frequent",
             Reason::UnknownCustomer => "unknown_customer",
+            Reason::Restricted => "restricted",
         }
     }
 }
@@ -232,6 +235,8 @@ impl ConsentFacts {
 pub struct Facts {
     /// Some(false): the shop preset's customers table does not hold the id. None: no shop preset.
     pub in_shop: Option<bool>,
+    /// Processing is restricted (Art. 18 GDPR): the customer's newest restriction event is `restrict`.
+    pub restricted: bool,
     /// A suppression that nothing lifts (erasure and the like), by customer id or by address.
     pub suppressed: bool,
     /// Newest objection of the customer (by id) to all marketing mail / to this type, UTC. A newer
@@ -281,6 +286,12 @@ pub fn objection(facts: &Facts) -> Option<Reason> {
     objection_lifted_by(facts, facts.consent.filter(ConsentFacts::counts))
 }
 
+/// Whether profiling (tags, recommendations) must stop for the customer: an objection (or suppression)
+/// stands against the facts' type, or processing is restricted (Art. 18 GDPR).
+pub fn profiling_stopped(facts: &Facts) -> bool {
+    facts.restricted || objection(facts).is_some()
+}
+
 /// Whether an objection stands, `counting` (the consent that counts, if any) lifting the customer's
 /// older objections.
 fn objection_lifted_by(facts: &Facts, counting: Option<ConsentFacts>) -> Option<Reason> {
@@ -303,6 +314,9 @@ pub fn decide(rules: &TypeRules, facts: &Facts, clocks: Clocks) -> Decision {
     }
     if facts.in_shop == Some(false) {
         return Decision::deny(Reason::UnknownCustomer, None);
+    }
+    if facts.restricted {
+        return Decision::deny(Reason::Restricted, None);
     }
     let flaw = consent_flaw(rules, facts, clocks);
     let counting = facts

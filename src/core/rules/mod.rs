@@ -14,6 +14,8 @@ pub mod opt_out_import;
 pub mod proof;
 pub mod recommend;
 pub mod request;
+pub mod restriction;
 pub mod sales;
+pub mod tag_rule;
 pub mod traces;
 pub mod unsubscribe;

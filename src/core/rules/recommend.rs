@@ -2,7 +2,7 @@
 //! who bought both; pairs shared by fewer than k customers are never published (one or two buyers of a
 //! pair would tell who bought what).
 
-use crate::core::rules::decision::{Facts, objection};
+use crate::core::rules::decision::{Facts, profiling_stopped};
 
 /// Pair keys buffered before they are sorted into the counts: 8 MiB keys, 64 MiB. Bounds what the
 /// refresh holds beyond the counts themselves.
@@ -140,9 +140,9 @@ impl PairCounter {
 
 /// Whether a customer's purchases are left out of the counts: the decision's own objection rule for
 /// the type `personalisation` (suppressed, objected to all mail or to personalisation, with no newer
-/// consent in force that lifts the objection).
+/// consent in force that lifts the objection), or restricted (Art. 18 GDPR).
 pub fn left_out(facts: &Facts) -> bool {
-    objection(facts).is_some()
+    profiling_stopped(facts)
 }
 
 #[cfg(test)]

@@ -397,6 +397,8 @@ fn statement(
         "NULL".to_string()
     };
 
+    let restricted = crate::core::store::restriction::restricted_column(id);
+
     let mut params: Vec<Value> = vec![email_type.into()];
     if needs.send_log {
         params.push(email_type.into());
@@ -418,7 +420,8 @@ fn statement(
                st.status, st.granted_at, st.grant_event_id, st.event_id, st.email,
                {send_log},
                {order_columns},
-               {confirmed_column}
+               {confirmed_column},
+               {restricted}
              FROM {from}
              LEFT JOIN `{{p}}consent_state` st ON st.customer_id = {id} AND st.purpose = ?
              {confirmed_join}
@@ -447,6 +450,7 @@ fn read_facts(row: &mut Row, shop: bool) -> Result<(u64, Facts, Option<String>)>
     let newest_at_address = shop_time(values::take(row, 15, WHAT)?);
     let newest_similar = shop_time(values::take(row, 16, WHAT)?);
     let confirmed: Option<i64> = values::take(row, 17, WHAT)?;
+    let restricted: Option<i64> = values::take(row, 18, WHAT)?;
     let consent = match (status.as_deref().and_then(Status::from_name), event_id) {
         (Some(status), Some(event_id)) => Some(ConsentFacts {
             status,
@@ -462,6 +466,7 @@ fn read_facts(row: &mut Row, shop: bool) -> Result<(u64, Facts, Option<String>)>
     };
     let facts = Facts {
         in_shop: shop.then_some(in_shop == Some(1)),
+        restricted: restricted == Some(1),
         suppressed: false,
         opted_out_all_at,
         opted_out_type_at,

@@ -50,7 +50,8 @@ type ObjectionRow = (
 );
 
 /// Customer-level objections to personalisation, with the consent that may lift them (one given for
-/// another address than the account's current one lifts nothing, as in the decision).
+/// another address than the account's current one lifts nothing, as in the decision), and the
+/// restricted customers.
 async fn objections(session: &mut Session<'_>) -> Result<HashMap<u64, Facts>> {
     let customers = session.tables().require_shop()?.table("customers");
     let rows: Vec<ObjectionRow> = session
@@ -67,7 +68,8 @@ async fn objections(session: &mut Session<'_>) -> Result<HashMap<u64, Facts>> {
             (PURPOSE, PURPOSE, PURPOSE),
         )
         .await?;
-    rows.into_iter()
+    let mut facts: HashMap<u64, Facts> = rows
+        .into_iter()
         .map(
             |(id, all, purpose, status, granted, grant_event, event, given_for, current)| {
                 let current = current.map(|c| String::from_utf8_lossy(&c).into_owned());
@@ -96,7 +98,22 @@ async fn objections(session: &mut Session<'_>) -> Result<HashMap<u64, Facts>> {
                 ))
             },
         )
-        .collect()
+        .collect::<Result<_>>()?;
+    // Restricted customers (Art. 18 GDPR) are left out too: their newest restriction event is `restrict`.
+    let restricted: Vec<u64> = session
+        .exec(
+            &session.sql(
+                "SELECT r.customer_id FROM `{p}restrictions` r
+                 WHERE r.action = 'restrict'
+                   AND r.id = (SELECT MAX(n.id) FROM `{p}restrictions` n WHERE n.customer_id = r.customer_id)",
+            ),
+            (),
+        )
+        .await?;
+    for id in restricted {
+        facts.entry(id).or_default().restricted = true;
+    }
+    Ok(facts)
 }
 
 /// Whether a customer (account id, 0 for guests) with these order addresses is left out: the decision's

@@ -275,8 +275,8 @@ pub async fn tag(
     session
         .exec_drop(
             &session.sql(
-                "INSERT INTO `{p}tags` (customer_id, tag, rule, set_at) VALUES (?, ?, ?, ?)
-                 ON DUPLICATE KEY UPDATE rule = VALUES(rule), set_at = VALUES(set_at)",
+                "INSERT INTO `{p}tags` (customer_id, tag, rule, set_by, set_at) VALUES (?, ?, ?, 'hand', ?)
+                 ON DUPLICATE KEY UPDATE rule = VALUES(rule), set_by = 'hand', set_at = VALUES(set_at)",
             ),
             (customer_id, tag, rule, now),
         )
@@ -340,24 +340,28 @@ pub async fn untag(session: &mut Session<'_>, customer_id: u64, tag: &str) -> Re
 #[derive(Debug, Clone)]
 pub struct Tag {
     pub name: String,
-    /// The rule that set it; None when set by hand.
+    /// The rule named when it was set: a tag rule's name (`set_by` rule), or what tag() was given.
     pub rule: Option<String>,
+    /// `hand` (tag()) or `rule` (applyTagRules).
+    pub set_by: String,
     pub set_at: Option<Timestamp>,
 }
 
 pub async fn tags(session: &mut Session<'_>, customer_id: u64) -> Result<Vec<Tag>> {
-    let rows: Vec<(String, Option<String>, Value)> = session
+    let rows: Vec<(String, Option<String>, String, Value)> = session
         .exec(
-            &session
-                .sql("SELECT tag, rule, set_at FROM `{p}tags` WHERE customer_id = ? ORDER BY tag"),
+            &session.sql(
+                "SELECT tag, rule, set_by, set_at FROM `{p}tags` WHERE customer_id = ? ORDER BY tag",
+            ),
             (customer_id,),
         )
         .await?;
     rows.into_iter()
-        .map(|(tag, rule, set_at)| {
+        .map(|(tag, rule, set_by, set_at)| {
             Ok(Tag {
                 name: tag,
                 rule,
+                set_by,
                 set_at: values::timestamp(set_at)?,
             })
         })

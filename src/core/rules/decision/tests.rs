@@ -54,6 +54,7 @@ fn transactional_is_always_allowed() {
     let mut f = customer();
     f.in_shop = Some(false);
     f.suppressed = true;
+    f.restricted = true;
     f.opted_out_all_at = Some(t("2026-01-01T00:00:00Z"));
     let d = decide(&rules(Basis::Transactional), &f, clocks());
     assert!(d.allowed);
@@ -73,8 +74,11 @@ fn precedence_of_denials() {
     f.last_sent_at = Some(t("2026-06-01T11:00:00Z"));
     let mut r = consent.clone();
     r.min_interval_days = Some(7);
+    f.restricted = true;
     assert_eq!(reason(&r, &f), "unknown_customer");
     f.in_shop = Some(true);
+    assert_eq!(reason(&r, &f), "restricted", "right after unknown_customer");
+    f.restricted = false;
     assert_eq!(reason(&r, &f), "suppressed");
     f.suppressed = false;
     assert_eq!(reason(&r, &f), "opted_out_all");
@@ -452,4 +456,20 @@ fn advertising_flags() {
         denied,
         "only transactional mail"
     );
+}
+
+#[test]
+fn restriction_stops_every_marketing_basis_and_profiling() {
+    let mut f = customer();
+    f.restricted = true;
+    f.consent = granted("2020-01-01T00:00:00Z");
+    for basis in [Basis::Consent, Basis::ExistingCustomer] {
+        let d = decide(&rules(basis), &f, clocks());
+        assert_eq!((d.allowed, d.reason), (false, Reason::Restricted));
+        assert!(!d.may_advertise && !d.notice_required);
+    }
+    assert!(profiling_stopped(&f));
+    assert_eq!(objection(&f), None, "a restriction is no objection");
+    f.restricted = false;
+    assert!(!profiling_stopped(&f));
 }

@@ -65,9 +65,13 @@ async fn apply_pending(session: &mut Session<'_>) -> Result<u32> {
     }
     for migration in MIGRATIONS.iter().filter(|m| m.version > current) {
         for statement in migration.statements {
-            match schema::added_column(statement) {
-                Some((table, column)) => add_column(session, statement, table, column).await?,
-                None => session.query_drop(&session.sql(statement)).await?,
+            match (
+                schema::added_column(statement),
+                schema::added_key(statement),
+            ) {
+                (Some(column), _) => add_missing(session, statement, column, &COLUMN).await?,
+                (None, Some(key)) => add_missing(session, statement, key, &KEY).await?,
+                (None, None) => session.query_drop(&session.sql(statement)).await?,
             }
         }
         let record = session.sql(
@@ -80,25 +84,59 @@ async fn apply_pending(session: &mut Session<'_>) -> Result<u32> {
     Ok(latest)
 }
 
-/// Adds a column unless the table has it already (an interrupted migration, or a second run):
-/// MySQL lacks MariaDB's `ADD COLUMN IF NOT EXISTS`, so the column is looked up first.
-async fn add_column(
+/// What an `ALTER TABLE ... ADD <kind> IF NOT EXISTS` adds, and where information_schema lists it.
+struct Addition {
+    clause: &'static str,
+    /// The server's error when it exists already (ER_DUP_FIELDNAME, ER_DUP_KEYNAME).
+    duplicate: u16,
+    view: &'static str,
+    name_column: &'static str,
+}
+
+const COLUMN: Addition = Addition {
+    clause: " ADD COLUMN ",
+    duplicate: 1060,
+    view: "COLUMNS",
+    name_column: "COLUMN_NAME",
+};
+
+const KEY: Addition = Addition {
+    clause: " ADD KEY ",
+    duplicate: 1061,
+    view: "STATISTICS",
+    name_column: "INDEX_NAME",
+};
+
+/// Adds a column or index unless the table has it already (an interrupted migration, or a second run):
+/// MySQL lacks MariaDB's `IF NOT EXISTS` there, so it is looked up first and the clause dropped.
+async fn add_missing(
     session: &mut Session<'_>,
     statement: &str,
-    table: &str,
-    column: &str,
+    (table, name): (&str, &str),
+    what: &Addition,
 ) -> Result<()> {
     let table = session.sql(table);
     let present: Option<u64> = session
         .exec_first(
-            "SELECT COUNT(*) FROM information_schema.COLUMNS
-             WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? AND COLUMN_NAME = ?",
-            (table.as_str(), column),
+            &format!(
+                "SELECT COUNT(*) FROM information_schema.{} WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? AND {} = ?",
+                what.view, what.name_column
+            ),
+            (table.as_str(), name),
         )
         .await?;
     if present.unwrap_or(0) > 0 {
         return Ok(());
     }
-    let plain = statement.replacen(" ADD COLUMN IF NOT EXISTS ", " ADD COLUMN ", 1);
-    session.query_drop(&session.sql(&plain)).await
+    let plain = statement.replacen(&format!("{}IF NOT EXISTS ", what.clause), what.clause, 1);
+    match session.query_drop(&session.sql(&plain)).await {
+        // Another process added it between the lookup and this statement (it waited for that one's
+        // lock): what this statement wanted is there.
+        Err(Error::Database(e))
+            if e.kind == DatabaseErrorKind::Server && e.code == what.duplicate =>
+        {
+            Ok(())
+        }
+        other => other,
+    }
 }

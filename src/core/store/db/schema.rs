@@ -5,6 +5,7 @@
 //! interrupted half-way is completed by the next `migrate()`. A new column is added with
 //! `ALTER TABLE ... ADD COLUMN IF NOT EXISTS <name> ...`, at the end of the table (instant in InnoDB);
 //! `migrate.rs` looks the column up first, so the statement also runs on MySQL, which lacks that clause.
+//! An index is added likewise with `ALTER TABLE ... ADD KEY IF NOT EXISTS <name> (...)`.
 //!
 //! Conventions: InnoDB, utf8mb4; times are UTC `DATETIME(6)` written with UTC_TIMESTAMP(6); identifiers
 //! (purposes, email types, tags) are ASCII and compared exactly; hashes are raw `BINARY(32)`.
@@ -23,7 +24,7 @@ pub const SCHEMA_VERSION_TABLE: &str = "CREATE TABLE IF NOT EXISTS `{p}schema_ve
   extension_version VARCHAR(32) NOT NULL
 ) {options}";
 
-pub const MIGRATIONS: &[Migration] = &[V1, V2, V3, V4, V5, V6];
+pub const MIGRATIONS: &[Migration] = &[V1, V2, V3, V4, V5, V6, V7];
 
 const V1: Migration = Migration {
     version: 1,
@@ -285,6 +286,44 @@ const V6: Migration = Migration {
     ],
 };
 
+const V7: Migration = Migration {
+    version: 7,
+    statements: &[
+        // Restriction of processing (Art. 18 GDPR): every restrict/unrestrict with its proof, only added.
+        // The newest row per customer says whether the customer is restricted now.
+        "CREATE TABLE IF NOT EXISTS `{p}restrictions` (
+  id BIGINT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY,
+  customer_id BIGINT UNSIGNED NOT NULL,
+  action VARCHAR(16) CHARACTER SET ascii COLLATE ascii_bin NOT NULL,
+  source VARCHAR(32) CHARACTER SET ascii COLLATE ascii_bin NULL,
+  ip VARCHAR(45) CHARACTER SET ascii COLLATE ascii_bin NULL,
+  user_agent VARCHAR(512) NULL,
+  actor VARCHAR(128) NULL,
+  created_at DATETIME(6) NOT NULL,
+  KEY customer (customer_id, id)
+) {options}",
+        // Tag rules (defineTagRule): the tag each sets, its conditions as a JSON object, and the counts of
+        // its last run (NULL before the first).
+        "CREATE TABLE IF NOT EXISTS `{p}tag_rules` (
+  rule VARCHAR(64) CHARACTER SET ascii COLLATE ascii_bin NOT NULL PRIMARY KEY,
+  tag VARCHAR(64) CHARACTER SET ascii COLLATE ascii_bin NOT NULL,
+  conditions TEXT NOT NULL,
+  defined_at DATETIME(6) NOT NULL,
+  last_run_at DATETIME(6) NULL,
+  last_added BIGINT UNSIGNED NULL,
+  last_removed BIGINT UNSIGNED NULL,
+  last_matching BIGINT UNSIGNED NULL
+) {options}",
+        // Who set a tag: 'hand' (tag(), and every tag from before this version) or 'rule' (applyTagRules;
+        // `rule` then names the tag rule). A rule run removes only its own 'rule' tags.
+        "ALTER TABLE `{p}tags` ADD COLUMN IF NOT EXISTS set_by VARCHAR(8) CHARACTER SET ascii COLLATE ascii_bin NOT NULL DEFAULT 'hand'",
+        // A rule run finds its own tags by rule, and the holders of a tag name by tag, without reading
+        // every customer's tags.
+        "ALTER TABLE `{p}tags` ADD KEY IF NOT EXISTS by_rule (rule, tag)",
+        "ALTER TABLE `{p}tags` ADD KEY IF NOT EXISTS by_tag (tag)",
+    ],
+};
+
 /// The newest schema version this build knows.
 pub fn latest_version() -> u32 {
     MIGRATIONS.last().map_or(0, |m| m.version)
@@ -306,6 +345,16 @@ pub fn added_column(statement: &str) -> Option<(&str, &str)> {
     let rest = rest.strip_prefix(" ADD COLUMN IF NOT EXISTS ")?;
     let (column, _) = rest.split_once(' ')?;
     Some((table, column))
+}
+
+/// A statement that adds an index: (table with `{p}`, key name). `migrate.rs` runs it only when the
+/// key is missing, without `IF NOT EXISTS` (MySQL does not know the clause; MariaDB does).
+pub fn added_key(statement: &str) -> Option<(&str, &str)> {
+    let rest = statement.strip_prefix("ALTER TABLE `")?;
+    let (table, rest) = rest.split_once('`')?;
+    let rest = rest.strip_prefix(" ADD KEY IF NOT EXISTS ")?;
+    let (key, _) = rest.split_once(' ')?;
+    Some((table, key))
 }
 
 /// The own tables, as created by all migrations (for tests, the demo and erasure checks).
@@ -342,7 +391,8 @@ mod tests {
                 assert!(
                     statement.starts_with("CREATE TABLE IF NOT EXISTS `{p}")
                         || statement.starts_with("INSERT IGNORE INTO `{p}")
-                        || added_column(statement).is_some_and(|(t, _)| t.starts_with("{p}")),
+                        || added_column(statement).is_some_and(|(t, _)| t.starts_with("{p}"))
+                        || added_key(statement).is_some_and(|(t, _)| t.starts_with("{p}")),
                     "{statement}"
                 );
                 if statement.starts_with("CREATE") {
@@ -350,6 +400,18 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn added_keys_are_recognised() {
+        assert_eq!(
+            added_key("ALTER TABLE `{p}tags` ADD KEY IF NOT EXISTS by_tag (tag)"),
+            Some(("{p}tags", "by_tag"))
+        );
+        assert_eq!(
+            added_key("ALTER TABLE `{p}tags` ADD KEY by_tag (tag)"),
+            None
+        );
     }
 
     #[test]
