@@ -14,7 +14,7 @@ namespace Dsgvo {
      * base64, e.g. bin2hex(random_bytes(32)); placeholders and low-entropy values are refused, also in
      * previous_secrets), query_timeout_ms, connect_timeout_ms,
      * consent_token_ttl_days, truncate_ip, existing_customer_max_age_days, previous_secrets,
-     * retention_send_log_days, retention_archive_days, retention_pending_consent_days,
+     * retention_send_log_days, retention_archive_days, retention_pending_consent_days, retention_idempotency_days,
      * erase_strategies (option: [shop table => 'delete'|'anonymize'|'retain']; php.ini: "table=strategy,..."),
      * recommend_min_customers (k of the recommendations, 2 to 1000000, default 5),
      * export_information (the shop's Art. 15 text in every export; option: [key => string] with the keys
@@ -568,7 +568,8 @@ namespace Dsgvo {
          * Deletes what the retention settings let go, in small batches (shop traffic goes on): sends older than
          * dsgvo.retention_send_log_days with their ratings and archived copies, archived copies older than
          * dsgvo.retention_archive_days; and blanks the personal fields of unconfirmed double opt-in requests older
-         * than dsgvo.retention_pending_consent_days (and than the token lifetime). Consent grants, revocations and
+         * than dsgvo.retention_pending_consent_days (and than the token lifetime); and deletes idempotency keys older
+         * than dsgvo.retention_idempotency_days (default 30). Consent grants, revocations and
          * opt-outs are proof and stay. 0 days keeps everything of a kind.
          *
          * With erasures, also finishes the pending erasures: for every customer erased with shop_data whose retained

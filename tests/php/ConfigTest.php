@@ -223,6 +223,7 @@ final class ConfigTest extends TestCase
             'dsgvo.previous_secrets' => '',
             'dsgvo.retention_send_log_days' => '0',
             'dsgvo.retention_archive_days' => '0',
+            'dsgvo.retention_idempotency_days' => '30',
             'dsgvo.retention_pending_consent_days' => '0',
             'dsgvo.erase_strategies' => '',
             'dsgvo.recommend_min_customers' => '5',

@@ -66,7 +66,7 @@ final class RetentionTest extends TestCase
         $store->optOut(6, '*', ['ip' => '192.0.2.10']);
         $this->db->pdo->exec('UPDATE dsgvo_opt_outs SET created_at = UTC_TIMESTAMP(6) - INTERVAL 5000 DAY');
 
-        $expected = ['dsgvo_send_log' => 1, 'dsgvo_email_ratings' => 1, 'dsgvo_email_archive' => 2, 'dsgvo_consent_events' => 1];
+        $expected = ['dsgvo_send_log' => 1, 'dsgvo_email_ratings' => 1, 'dsgvo_email_archive' => 2, 'dsgvo_consent_events' => 1, 'dsgvo_idempotency_keys' => 0];
         $this->assertSame($expected, $store->purgeExpired(['dry_run' => true]));
         $this->assertSame(3, $this->rows('send_log'), 'a dry run deletes nothing');
         $this->assertSame($expected, $store->purgeExpired());
@@ -103,8 +103,35 @@ final class RetentionTest extends TestCase
         $store = $this->store();
         $store->migrate();
         $store->logSend(1, 'newsletter', ['sent_at' => '2001-01-01T00:00:00Z']);
-        $this->assertSame(['dsgvo_send_log' => 0, 'dsgvo_email_ratings' => 0, 'dsgvo_email_archive' => 0, 'dsgvo_consent_events' => 0], $store->purgeExpired());
+        $this->assertSame(['dsgvo_send_log' => 0, 'dsgvo_email_ratings' => 0, 'dsgvo_email_archive' => 0, 'dsgvo_consent_events' => 0, 'dsgvo_idempotency_keys' => 0], $store->purgeExpired());
         $this->assertSame(1, $this->rows('send_log'));
+    }
+
+    public function testIdempotencyKeysLiveForTheirRetryWindow(): void
+    {
+        $store = $this->store(['retention_idempotency_days' => 7]);
+        $store->migrate();
+        $old = $store->grantConsent(1, 'newsletter', ['idempotency_key' => 'signup-1']);
+        $recent = $store->logSend(2, 'newsletter', ['idempotency_key' => 'send-2']);
+        $this->db->pdo->exec("UPDATE dsgvo_idempotency_keys SET created_at = UTC_TIMESTAMP(6) - INTERVAL 8 DAY WHERE idem_key = 'signup-1'");
+
+        $this->assertSame(1, $store->purgeExpired(['dry_run' => true])['dsgvo_idempotency_keys']);
+        $this->assertSame(2, $this->rows('idempotency_keys'), 'a dry run deletes nothing');
+        $this->assertSame(1, $store->purgeExpired()['dsgvo_idempotency_keys']);
+        $this->assertSame(0, $store->purgeExpired()['dsgvo_idempotency_keys'], 'nothing left to purge');
+
+        // Within its window a key still answers the first result; past it, the same key writes again.
+        $this->assertSame($recent, $store->logSend(2, 'newsletter', ['idempotency_key' => 'send-2']));
+        $again = $store->grantConsent(1, 'newsletter', ['idempotency_key' => 'signup-1']);
+        $this->assertNotSame($old, $again);
+        $this->assertSame(2, $this->rows('consent_events'), 'the consent events themselves are proof and stay');
+
+        // 0 keeps every key; the default is 30 days.
+        $keep = $this->store(['retention_idempotency_days' => 0]);
+        $this->db->pdo->exec("UPDATE dsgvo_idempotency_keys SET created_at = UTC_TIMESTAMP(6) - INTERVAL 5000 DAY");
+        $this->assertSame(0, $keep->purgeExpired()['dsgvo_idempotency_keys']);
+        $this->assertSame(2, $this->rows('idempotency_keys'));
+        $this->assertSame(2, $this->store()->purgeExpired()['dsgvo_idempotency_keys']);
     }
 
     public function testOptionsAreValidated(): void
@@ -137,7 +164,7 @@ final class RetentionTest extends TestCase
         $this->assertSame([10, 10, 5, 0], array_column($steps, 0), 'at most ten sends per call');
         $this->assertSame(13, array_sum(array_column($steps, 1)), 'ratings go with their sends and do not count');
         $this->assertSame(0, $this->rows('send_log'));
-        $this->assertSame(['dsgvo_send_log' => 0, 'dsgvo_email_ratings' => 0, 'dsgvo_email_archive' => 0, 'dsgvo_consent_events' => 0], $store->purgeExpired(['dry_run' => true, 'limit' => 3]));
+        $this->assertSame(['dsgvo_send_log' => 0, 'dsgvo_email_ratings' => 0, 'dsgvo_email_archive' => 0, 'dsgvo_consent_events' => 0, 'dsgvo_idempotency_keys' => 0], $store->purgeExpired(['dry_run' => true, 'limit' => 3]));
     }
 
     /**

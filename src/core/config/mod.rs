@@ -73,6 +73,8 @@ pub struct Retention {
     pub send_log_days: u32,
     pub archive_days: u32,
     pub pending_consent_days: u32,
+    /// Idempotency keys: a retry needs its key only for a while.
+    pub idempotency_days: u32,
 }
 
 impl Config {
@@ -133,6 +135,7 @@ impl Config {
             send_log_days: days(index::RETENTION_SEND_LOG_DAYS)?,
             archive_days: days(index::RETENTION_ARCHIVE_DAYS)?,
             pending_consent_days: days(index::RETENTION_PENDING_CONSENT_DAYS)?,
+            idempotency_days: days(index::RETENTION_IDEMPOTENCY_DAYS)?,
         };
         let erase_strategies = erase_strategies(&raw(index::ERASE_STRATEGIES), shop)?;
         let recommend_min_customers =

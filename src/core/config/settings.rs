@@ -20,7 +20,7 @@ pub struct Setting {
 
 /// One table drives the php.ini registration, the constructor options (same name without the prefix),
 /// `php --ri dsgvo` and the error messages, so a setting is added in exactly one place.
-pub const SETTINGS: [Setting; 20] = [
+pub const SETTINGS: [Setting; 21] = [
     Setting {
         name: "dsn",
         ini: c"dsgvo.dsn",
@@ -141,6 +141,12 @@ pub const SETTINGS: [Setting; 20] = [
         default: c"",
         help: "legal retention period per retained shop table in years, replacing the data map's: table=years, comma-separated (option: an array)",
     },
+    Setting {
+        name: "retention_idempotency_days",
+        ini: c"dsgvo.retention_idempotency_days",
+        default: c"30",
+        help: "purgeExpired() deletes idempotency keys older than this (a retry with an older key writes again); 0 keeps them",
+    },
 ];
 
 /// Positions in [`SETTINGS`], checked by a test.
@@ -165,6 +171,7 @@ pub(super) mod index {
     pub const READ_YOUR_WRITES: usize = 17;
     pub const EXPORT_INFORMATION: usize = 18;
     pub const RETENTION_YEARS: usize = 19;
+    pub const RETENTION_IDEMPOTENCY_DAYS: usize = 20;
 }
 
 /// Where a value came from, so a message names what the developer has to change.
@@ -350,6 +357,10 @@ mod tests {
             (index::READ_YOUR_WRITES, "read_your_writes"),
             (index::EXPORT_INFORMATION, "export_information"),
             (index::RETENTION_YEARS, "retention_years"),
+            (
+                index::RETENTION_IDEMPOTENCY_DAYS,
+                "retention_idempotency_days",
+            ),
         ];
         assert_eq!(names.len(), SETTINGS.len());
         for (i, name) in names {

@@ -16,13 +16,16 @@ const SEND_BATCH: usize = 5000;
 const ARCHIVE_BATCH: usize = 200;
 /// Requests blanked per statement.
 const REQUEST_BATCH: usize = 1000;
+/// Idempotency keys deleted per statement.
+const KEY_BATCH: usize = 5000;
 
 /// What purging removes or blanks, by table, in this order.
-pub const TABLES: [&str; 4] = [
+pub const TABLES: [&str; 5] = [
     "send_log",
     "email_ratings",
     "email_archive",
     "consent_events",
+    "idempotency_keys",
 ];
 
 #[derive(Debug, Clone, Copy)]
@@ -30,6 +33,7 @@ struct Cutoffs {
     send_log: Option<Timestamp>,
     archive: Option<Timestamp>,
     pending_consent: Option<Timestamp>,
+    idempotency: Option<Timestamp>,
 }
 
 fn cutoffs(retention: Retention, token_ttl_days: u32, now: Timestamp) -> Cutoffs {
@@ -40,6 +44,7 @@ fn cutoffs(retention: Retention, token_ttl_days: u32, now: Timestamp) -> Cutoffs
         // A request whose token is still valid may yet be confirmed: never blank it.
         pending_consent: (retention.pending_consent_days > 0)
             .then(|| now.minus_days(retention.pending_consent_days.max(token_ttl_days))),
+        idempotency: cut(retention.idempotency_days),
     }
 }
 
@@ -66,14 +71,14 @@ pub async fn purge(
     now: Timestamp,
     scope: Scope,
     progress: &mut dyn FnMut(&str, u64),
-) -> Result<[u64; 4]> {
+) -> Result<[u64; 5]> {
     let prefix = session.prefix();
     let cut = cutoffs(retention, token_ttl_days, now);
     if scope.dry_run {
         return count(session, cut).await;
     }
     let mut budget = scope.limit.unwrap_or(u64::MAX);
-    let mut totals = [0u64; 4];
+    let mut totals = [0u64; 5];
     if let Some(before) = cut.archive {
         loop {
             let batch = take(ARCHIVE_BATCH, budget);
@@ -189,6 +194,33 @@ pub async fn purge(
             }
         }
     }
+    if let Some(before) = cut.idempotency {
+        loop {
+            let batch = take(KEY_BATCH, budget);
+            if batch == 0 {
+                break;
+            }
+            // Keys are independent rows: each statement deletes the oldest batch on its own (index `created`).
+            session
+                .exec_drop(
+                    &render(
+                        &format!(
+                            "DELETE FROM `{{p}}idempotency_keys` WHERE created_at < ? ORDER BY created_at LIMIT {batch}"
+                        ),
+                        prefix,
+                    ),
+                    (before,),
+                )
+                .await?;
+            let n = session.affected_rows();
+            totals[4] += n;
+            budget = budget.saturating_sub(n);
+            progress("idempotency_keys", n);
+            if n < batch as u64 {
+                break;
+            }
+        }
+    }
     Ok(totals)
 }
 
@@ -222,7 +254,7 @@ async fn delete_by_ids(
 }
 
 /// What a real run would remove now.
-async fn count(session: &mut Session<'_>, cut: Cutoffs) -> Result<[u64; 4]> {
+async fn count(session: &mut Session<'_>, cut: Cutoffs) -> Result<[u64; 5]> {
     // A disabled retention counts nothing older than 1970.
     let far_past = Timestamp::from_unix_seconds(0).unwrap_or_else(Timestamp::earliest);
     let send = cut.send_log.unwrap_or(far_past);
@@ -235,10 +267,12 @@ async fn count(session: &mut Session<'_>, cut: Cutoffs) -> Result<[u64; 4]> {
               WHERE a.archived_at < ? OR s.sent_at < ?),
            (SELECT COUNT(*) FROM `{p}consent_events` e
               WHERE ? AND e.action = 'requested' AND e.occurred_at < ? AND e.blanked_at IS NULL
-                AND NOT EXISTS (SELECT 1 FROM `{p}consent_events` c WHERE c.request_id = e.id AND c.action = 'confirmed'))",
+                AND NOT EXISTS (SELECT 1 FROM `{p}consent_events` c WHERE c.request_id = e.id AND c.action = 'confirmed')),
+           (SELECT COUNT(*) FROM `{p}idempotency_keys` WHERE created_at < ?)",
     );
     let pending = cut.pending_consent.unwrap_or(far_past);
-    let row: Option<(u64, u64, u64, u64)> = session
+    let keys = cut.idempotency.unwrap_or(far_past);
+    let row: Option<(u64, u64, u64, u64, u64)> = session
         .exec_first(
             &sql,
             vec![
@@ -248,9 +282,10 @@ async fn count(session: &mut Session<'_>, cut: Cutoffs) -> Result<[u64; 4]> {
                 send.into(),
                 cut.pending_consent.is_some().into(),
                 pending.into(),
+                keys.into(),
             ],
         )
         .await?;
-    let (a, b, c, d) = row.unwrap_or_default();
-    Ok([a, b, c, d])
+    let (a, b, c, d, e) = row.unwrap_or_default();
+    Ok([a, b, c, d, e])
 }
