@@ -156,9 +156,15 @@ final class ModifiedEndToEndTest extends TestCase
         $this->assertContains(self::ANNA, $document['subject']['emails']);
         $b->type('#dsgvo-confirm-id', (string) $anna);
         $b->click('#dsgvo-erase-submit');
-        $b->waitFor('#dsgvo-erased, #dsgvo-error');
+        try {
+            $b->waitFor('#dsgvo-erased, #dsgvo-error');
+        } catch (WebDriverException $e) {
+            $this->shot('06-admin-erase-failed');
+            $this->fail('erasure page: ' . substr($b->text('body'), 0, 2000));
+        }
         $this->shot('06-admin-erased');
         $this->assertFalse($b->has('#dsgvo-error'), $b->has('#dsgvo-error') ? $b->text('#dsgvo-error') : '');
+        $this->assertSame('1', $b->text('#count-newsletter-temp'), "her row of the newsletter module's send list (module_newsletter_temp_N) went too");
         $retained = [];
         foreach ($b->findAll('#dsgvo-retained tr.retained') as $i => $unused) {
             $retained[] = (string) $b->script('return document.querySelectorAll("#dsgvo-retained tr.retained")[arguments[0]].dataset.table;', [$i]);

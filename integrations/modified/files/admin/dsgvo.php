@@ -17,7 +17,8 @@ try {
         throw new \RuntimeException('the dsgvo PHP extension is not loaded in this PHP');
     }
     $store = dsgvo_modified::store();
-    if ($action === 'export' && $cID > 0) {
+    // modified's admin checks its own CSRF token on every POST before this page runs (and drops the action).
+    if ($action === 'export' && $cID > 0 && ($_SERVER['REQUEST_METHOD'] ?? '') === 'POST') {
         $file = sys_get_temp_dir() . '/dsgvo-export-' . $cID . '-' . bin2hex(random_bytes(8)) . '.zip';
         $store->exportTo($cID, $file, 'zip');
         header('Content-Type: application/zip');
@@ -28,12 +29,13 @@ try {
         unlink($file);
         exit;
     }
-    // modified's admin checks its own CSRF token on every POST before this page runs.
     if ($action === 'erase' && $cID > 0 && ($_SERVER['REQUEST_METHOD'] ?? '') === 'POST') {
         if ((int) ($_POST['confirm_id'] ?? 0) !== $cID) {
             $error = 'Type the customer id to confirm the erasure.';
         } else {
+            $emails = dsgvo_modified::customerEmails($cID);
             $report = $store->erase($cID, ['shop_data' => true]);
+            $tempRows = dsgvo_modified::eraseNewsletterTemp($cID, $emails);
             error_log('dsgvo: customer ' . $cID . ' erased by administrator ' . (int) ($_SESSION['customer_id'] ?? 0));
         }
     }
@@ -64,7 +66,8 @@ if ($error !== '') {
 }
 if ($report !== null) {
     echo '<div class="success_message" id="dsgvo-erased">Customer ' . $cID . ' erased: <span id="count-removed">' . (int) array_sum($report['removed'] ?? [])
-        . '</span> rows removed, <span id="count-anonymized">' . (int) array_sum($report['anonymized'] ?? []) . '</span> anonymised.</div>';
+        . '</span> rows removed, <span id="count-anonymized">' . (int) array_sum($report['anonymized'] ?? []) . '</span> anonymised, <span id="count-newsletter-temp">'
+        . (int) $tempRows . '</span> rows of the newsletter module\'s send lists removed.</div>';
     echo '<table class="tableBoxCenter" id="dsgvo-retained"><tr><th>Retained table</th><th>Rows</th><th>Reason</th></tr>';
     foreach (($report['retained'] ?? []) as $entry) {
         echo '<tr class="retained" data-table="' . $h($entry['table']) . '"><td>' . $h($entry['table']) . '</td><td>' . (int) $entry['count'] . '</td><td>'
@@ -91,7 +94,9 @@ if ($report !== null) {
                     . $h($event['action'] ?? '') . '</td><td>' . $h($event['source'] ?? '') . '</td><td>' . $h($event['text'] ?? '') . '</td></tr>';
             }
             echo '</table>';
-            echo '<p><a class="button" id="dsgvo-export" href="' . xtc_href_link('dsgvo.php', 'action=export&cID=' . $cID) . '">Export (ZIP)</a></p>';
+            // A POST with modified's CSRF token: a GET would issue a new token and void the erasure form's.
+            echo xtc_draw_form('dsgvo_export', 'dsgvo.php', 'action=export&cID=' . $cID, 'post', 'id="dsgvo-export-form"')
+                . '<p><button type="submit" class="button" id="dsgvo-export">Export (ZIP)</button></p></form>';
             echo xtc_draw_form('dsgvo_erase', 'dsgvo.php', 'action=erase&cID=' . $cID, 'post', 'id="dsgvo-erase-form"');
             echo '<p>Erase this customer (orders are kept as tax law requires, and reported): type the customer id ';
             echo '<input type="text" name="confirm_id" id="dsgvo-confirm-id" size="8" autocomplete="off"> ';

@@ -124,6 +124,37 @@ class dsgvo_modified
         return is_array($row) ? (int) $row['customers_id'] : 0;
     }
 
+    /** @return list<string> the customer's addresses (the account's and its address book's are the same field in modified) */
+    public static function customerEmails(int $customerId): array
+    {
+        $row = xtc_db_fetch_array(xtc_db_query('SELECT customers_email_address FROM ' . TABLE_CUSTOMERS . ' WHERE customers_id = ' . $customerId));
+        return is_array($row) && $row['customers_email_address'] !== '' ? [(string) $row['customers_email_address']] : [];
+    }
+
+    /**
+     * After an erasure: the admin newsletter module keeps each newsletter's recipient list (name and address) in a
+     * table of its own, module_newsletter_temp_<newsletter id>, which dsgvo's data map cannot name in advance.
+     * The customer's rows go from all of them. @return int rows removed
+     */
+    public static function eraseNewsletterTemp(int $customerId, array $emails): int
+    {
+        $removed = 0;
+        $tables = xtc_db_query("SHOW TABLES LIKE 'module\\_newsletter\\_temp\\_%'");
+        while ($t = xtc_db_fetch_array($tables)) {
+            $table = (string) reset($t);
+            if (preg_match('/^module_newsletter_temp_[0-9]+$/', $table) !== 1) {
+                continue;
+            }
+            $where = 'customers_id = ' . $customerId;
+            foreach ($emails as $email) {
+                $where .= " OR customers_email_address = '" . xtc_db_input($email) . "'";
+            }
+            xtc_db_query('DELETE FROM `' . $table . '` WHERE ' . $where);
+            $removed += (int) xtc_db_affected_rows();
+        }
+        return $removed;
+    }
+
     /** Both of the shop's flags: the customer's and the newsletter_recipients row's. */
     public static function setNewsletterFlags(int $customerId, string $email, int $value): void
     {
