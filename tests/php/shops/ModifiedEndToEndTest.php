@@ -98,6 +98,27 @@ final class ModifiedEndToEndTest extends TestCase
         $this->decision('after confirmation', $anna, 'newsletter', 'consent');
         $this->assertSame(400, $this->web->request('POST', $link, '', 'scanner')['status'], 'a used link answers 400');
 
+        // 2b. The account's newsletter page (modified's newsletter.php): unsubscribing is an objection; subscribing
+        // again starts dsgvo's opt-in anew, with that page's wording, and only its confirmation sets the flags.
+        $this->newsletterPage(self::ANNA, 'del', '03b-newsletter-page-unsubscribed');
+        $this->assertSame([0, 2], $this->shop->newsletterFlags(self::ANNA), 'modified marks the address unsubscribed (2)');
+        $this->decision('after unsubscribing on newsletter.php', $anna, 'newsletter', 'opted_out');
+        $this->web->clearMail();
+        $pageWording = $this->newsletterPage(self::ANNA, 'inp', '03c-newsletter-page-subscribed');
+        $this->assertSame([0, 0], $this->shop->newsletterFlags(self::ANNA), 'pending until confirmed');
+        $this->decision('after subscribing again on newsletter.php', $anna, 'newsletter', 'opted_out');
+        $requested = array_values(array_filter($this->store->consentHistory($anna), function (array $e): bool {
+            return $e['action'] === 'requested';
+        }));
+        $this->assertSame('newsletter_form', end($requested)['source']);
+        $this->assertSame($pageWording, end($requested)['text'], 'the proof is the wording newsletter.php printed');
+        $b->get($this->activationLink(self::ANNA));
+        $b->click('#dsgvo-confirm-submit');
+        $b->waitFor('body');
+        usleep(300000);
+        $this->assertSame([1, 1], $this->shop->newsletterFlags(self::ANNA));
+        $this->decision('after confirming again', $anna, 'newsletter', 'consent');
+
         // 3. dsgvo's database unreachable at sign-up (this request only): account made, no opt-in mail, flags 0.
         $b->get("$base/logoff.php");
         $this->web->clearMail();
@@ -256,6 +277,22 @@ final class ModifiedEndToEndTest extends TestCase
             . 'f.querySelector("input[name=email_address]").value = arguments[0]; f.querySelector("input[name=password]").value = arguments[1]; f.submit();', [$email, $password]);
         $b->waitFor('body');
         usleep(300000);
+    }
+
+    /** modified's newsletter page: subscribes (inp) or unsubscribes (del) the address; returns the wording of the "inp" choice. */
+    private function newsletterPage(string $email, string $check, string $shot): string
+    {
+        $b = $this->browser;
+        $b->get($this->web->base . '/newsletter.php');
+        $b->waitFor('form#sign input[name="email"]');
+        $shown = trim((string) preg_replace('/[\s\x{00A0}]+/u', ' ', (string) $b->script('return document.querySelector("label[for=inp]").innerText;')));
+        sleep(2); // modified refuses forms posted sooner than 2 s after they were issued (anti-bot)
+        $b->script('var f = document.getElementById("sign"); f.email.value = arguments[0]; document.getElementById(arguments[1]).checked = true;'
+            . 'var p = document.getElementById("privacy"); if (p) { p.checked = true; } f.submit();', [$email, $check]);
+        $b->waitFor('body');
+        usleep(300000);
+        $this->shot($shot);
+        return $shown;
     }
 
     /** Creates an account through the storefront's form (German, modified's default); returns its id. */

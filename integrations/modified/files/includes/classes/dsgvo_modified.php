@@ -97,23 +97,27 @@ class dsgvo_modified
     }
 
     /**
-     * The newsletter box's label as create_account.html prints it: {#text_newsletter#} of the [create_account]
-     * section of lang/<language>/lang_<language>.conf, and ENTRY_NEWSLETTER_TEXT printed next to the box.
+     * The wording next to the box the customer ticked, as the shop's templates print it: on create_account.php
+     * {#text_newsletter#} of the [create_account] section of lang/<language>/lang_<language>.conf (and
+     * ENTRY_NEWSLETTER_TEXT), on newsletter.php {#text_in#} of its [newsletter] section. Overrides in
+     * lang_<language>.custom are not read.
      */
-    public static function signupWording(): string
+    public static function shownWording(string $page): string
     {
+        [$section, $key] = $page === 'create_account.php' ? ['create_account', 'text_newsletter'] : ['newsletter', 'text_in'];
         $language = basename((string) ($_SESSION['language'] ?? 'german'));
         $conf = DIR_FS_CATALOG . "lang/$language/lang_$language.conf";
         $label = '';
-        $section = '';
+        $current = '';
         foreach (is_file($conf) ? (file($conf) ?: []) : [] as $line) {
             if (preg_match('/^\s*\[([^\]]+)\]/', $line, $m)) {
-                $section = $m[1];
-            } elseif ($section === 'create_account' && preg_match("/^\\s*text_newsletter\\s*=\\s*'(.*)'\\s*$/", $line, $m)) {
+                $current = $m[1];
+            } elseif ($current === $section && preg_match('/^\s*' . $key . "\\s*=\\s*'(.*)'\\s*$/", $line, $m)) {
                 $label = $m[1];
             }
         }
-        return self::shownText($label, defined('ENTRY_NEWSLETTER_TEXT') ? (string) ENTRY_NEWSLETTER_TEXT : '');
+        $extra = $page === 'create_account.php' && defined('ENTRY_NEWSLETTER_TEXT') ? (string) ENTRY_NEWSLETTER_TEXT : '';
+        return self::shownText($label, $extra);
     }
 
     /** The shop account behind an address (0: none, e.g. a guest on newsletter.php). */
@@ -190,7 +194,7 @@ class dsgvo_modified
             }
             $page = basename((string) ($_SERVER['SCRIPT_NAME'] ?? ''));
             $source = defined('RUN_MODE_ADMIN') ? 'admin' : ($page === 'create_account.php' ? 'account' : 'newsletter_form');
-            $token = self::store()->requestConsent($customerId, self::NEWSLETTER_TYPE, self::proof($source, ['text' => self::signupWording()]));
+            $token = self::store()->requestConsent($customerId, self::NEWSLETTER_TYPE, self::proof($source, ['text' => self::shownWording($page)]));
             return $link . (strpos($link, '?') === false ? '?' : '&') . self::TOKEN_PARAM . '=' . rawurlencode($token);
         } catch (\Dsgvo\Exception $e) {
             error_log("dsgvo: newsletter opt-in of $email not started: " . $e->getMessage());
@@ -217,7 +221,7 @@ class dsgvo_modified
         if (self::available()) {
             try {
                 // For the address: also covers guests and accounts made later, and revokes the accounts' consent.
-                self::store()->optOutEmail($email, self::NEWSLETTER_TYPE, self::proof(defined('RUN_MODE_ADMIN') ? 'admin' : 'newsletter'));
+                self::store()->optOutEmail($email, self::NEWSLETTER_TYPE, self::proof(defined('RUN_MODE_ADMIN') ? 'admin' : 'newsletter_form'));
             } catch (\Dsgvo\Exception $e) {
                 error_log('dsgvo: newsletter unsubscribe not recorded: ' . $e->getMessage());
             }
