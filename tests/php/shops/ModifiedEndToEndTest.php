@@ -162,10 +162,13 @@ final class ModifiedEndToEndTest extends TestCase
         $this->decision('after one-click', $anna, 'newsletter', 'opted_out');
         $this->assertSame([0, 0], $this->shop->newsletterFlags(self::ANNA));
 
-        // 7. Export and erasure in the admin (Customers > DSGVO).
-        $b->get($this->admin('dsgvo.php', 'cID=' . $anna));
+        // 7. Export and erasure from the admin's customer screen (its DSGVO button opens Customers > DSGVO).
+        $b->get($this->admin('customers.php', 'cID=' . $anna));
+        $b->waitFor('#dsgvo-customer-button');
+        $this->shot('05-admin-customer');
+        $b->click('#dsgvo-customer-button');
         $b->waitFor('#dsgvo-decisions');
-        $this->shot('05-admin-dsgvo');
+        $this->shot('05-admin-dsgvo-page');
         $this->assertStringContainsString('opted_out', $b->text('#dsgvo-decisions tr[data-type="newsletter"]'));
         $b->click('#dsgvo-export');
         $zipFile = $this->waitForDownload($downloads, "dsgvo-export-$anna.zip");
