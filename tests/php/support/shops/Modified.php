@@ -83,6 +83,48 @@ final class Modified
         return $shop;
     }
 
+    public function customerId(string $email): int
+    {
+        $q = $this->pdo->prepare('SELECT customers_id FROM customers WHERE customers_email_address = ? COLLATE utf8mb4_bin');
+        $q->execute([$email]);
+        return (int) $q->fetchColumn();
+    }
+
+    /** @return array{0: int, 1: int|null} customers.customers_newsletter and newsletter_recipients.mail_status (null: no row) */
+    public function newsletterFlags(string $email): array
+    {
+        $q = $this->pdo->prepare('SELECT customers_newsletter FROM customers WHERE customers_email_address = ?');
+        $q->execute([$email]);
+        $flag = (int) $q->fetchColumn();
+        $q = $this->pdo->prepare('SELECT mail_status FROM newsletter_recipients WHERE customers_email_address = ?');
+        $q->execute([$email]);
+        $status = $q->fetchColumn();
+        return [$flag, $status === false ? null : (int) $status];
+    }
+
+    /** @return array<string, list<string>> every row of every table as text */
+    public function dump(): array
+    {
+        return ShopFixtures::dump($this->pdo);
+    }
+
+    /** @return list<string> every file of the shop tree, relative, with its hash (the shop's caches and logs left out) */
+    public function files(): array
+    {
+        $out = [];
+        $root = $this->web->docroot;
+        $it = new \RecursiveIteratorIterator(new \RecursiveDirectoryIterator($root, \FilesystemIterator::SKIP_DOTS), \RecursiveIteratorIterator::SELF_FIRST);
+        foreach ($it as $file) {
+            $rel = substr($file->getPathname(), strlen($root) + 1);
+            if (preg_match('#^(cache|templates_c|log|images|media|export|download|includes/external/magnalister)/#', $rel) === 1) {
+                continue;
+            }
+            $out[] = $rel . ($file->isFile() ? ' ' . md5_file($file->getPathname()) : '/');
+        }
+        sort($out);
+        return $out;
+    }
+
     /** @param array{status: int, headers: string, body: string, url: string} $r */
     private static function expect(array $r, string $what): void
     {
