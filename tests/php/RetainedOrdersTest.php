@@ -103,8 +103,11 @@ final class RetainedOrdersTest extends TestCase
             $this->assertSame(6, $report['removed'][$products], 'with their products');
             $this->assertSame(0, $this->rowsIn($shop, 'orders', 'orders_id IN (501, 502, 505)'));
             $this->assertSame(0, $this->rowsIn($shop, 'orders_products', 'orders_id IN (501, 502, 505)'));
+            // Each table only where the schema has it (the minimal one has totals but no status history).
             if ($rows->has('orders_total')) {
                 $this->assertSame(0, $this->rowsIn($shop, 'orders_total', 'orders_id IN (501, 502, 505)'), 'totals follow their order');
+            }
+            if ($rows->has('orders_status_history')) {
                 $this->assertSame(0, $this->rowsIn($shop, 'orders_status_history', 'orders_id IN (501, 502, 505)'), 'history follows its order');
             }
             $this->assertSame(1, $this->rowsIn($shop, 'orders', 'orders_id = 601'), "another customer's order stays");
