@@ -186,8 +186,27 @@ final class EraseDumpTest extends TestCase
             $this->assertContains($prefix . 'orders', $retained, 'orders are kept for tax law');
 
             $after = self::dump($shop->db->pdo);
+            // Where her data is kept, the report says until when (issue 16: "retained with an end date").
+            $ends = [];
+            foreach (array_merge($first['retained'], $second['retained']) as $r) {
+                if ($r['count'] > 0 && ($r['retained_until'] ?? null) !== null) {
+                    $ends[$r['table']] = $r['retained_until'];
+                }
+            }
             foreach ($after as $table => $tableRows) {
                 if (in_array($table, $retained, true)) {
+                    $holds = array_filter($tableRows, function (string $row): bool {
+                        foreach (self::HERS as $value) {
+                            if (stripos($row, $value) !== false) {
+                                return true;
+                            }
+                        }
+                        return false;
+                    });
+                    if ($holds !== []) {
+                        $this->assertArrayHasKey($table, $ends, "$file: $table keeps her data, so the report must give its end date");
+                        $this->assertMatchesRegularExpression('/^\d{4}-\d{2}-\d{2}$/', $ends[$table]);
+                    }
                     continue;
                 }
                 foreach ($tableRows as $row) {
