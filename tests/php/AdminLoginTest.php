@@ -3,6 +3,7 @@ declare(strict_types=1);
 
 namespace Dsgvo\Tests;
 
+use PHPUnit\Framework\Attributes\DataProvider;
 use PHPUnit\Framework\TestCase;
 
 require_once __DIR__ . '/support/WebDriver.php';
@@ -194,7 +195,7 @@ final class AdminLoginTest extends TestCase
     }
 
     /** @return array<string, array{0: array<string, string>, 1: list<string>, 2: bool}> */
-    public function cookieCases(): array
+    public static function cookieCases(): array
     {
         return [
             'plain http' => [[], [], false],
@@ -211,6 +212,7 @@ final class AdminLoginTest extends TestCase
      * @param array<string, string> $env
      * @param list<string> $headers
      */
+    #[DataProvider('cookieCases')]
     public function testSessionCookieIsSecureWhenTheBrowserUsedHttps(array $env, array $headers, bool $secure): void
     {
         $base = $this->server($env);

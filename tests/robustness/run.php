@@ -1,7 +1,7 @@
 <?php
 /**
  * The robustness run (issue: "Under PHP-FPM load, database outages and hostile input it keeps working and
- * loses nothing"). Real parts only: a private MariaDB, php-fpm 8.2 (pm=static, 4 workers, max_requests 200)
+ * loses nothing"). Real parts only: a private MariaDB, the PHP-FPM of the PHP running it (php-fpm8.2 or php-fpm8.4; pm=static, 4 workers, max_requests 200)
  * behind nginx, all on loopback, everything stopped at the end.
  *
  *   scripts/robustness            short run (CI: load 5,000 requests, fuzz 20,000 calls, memory 2,000 calls)
