@@ -19,6 +19,8 @@ final class AdminLoginTest extends TestCase
 
     /** @var list<array{proc: resource, log: string, dir: string}> */
     private $servers = [];
+    /** @var list<string> cookie jars of browser(), removed after the test */
+    private $jars = [];
 
     protected function tearDown(): void
     {
@@ -32,6 +34,10 @@ final class AdminLoginTest extends TestCase
             @rmdir($server['dir']);
         }
         $this->servers = [];
+        foreach ($this->jars as $jar) {
+            @unlink($jar);
+        }
+        $this->jars = [];
     }
 
     /** @param array<string, string> $env */
@@ -102,6 +108,7 @@ final class AdminLoginTest extends TestCase
     private function browser(string $base, ?string $client = null): callable
     {
         $jar = tempnam(sys_get_temp_dir(), 'dsgvo-jar-');
+        $this->jars[] = $jar;
         $headers = $client !== null ? ["X-Forwarded-For: $client"] : [];
         $form = self::request('GET', "$base/?page=login", [], $jar, $headers);
         $this->assertSame(200, $form['status'], $form['body']);
