@@ -27,8 +27,8 @@ namespace Dsgvo {
      * Group Replication group_replication_consistency='BEFORE', where the server has the variable, so a
      * decision on any node sees every write acknowledged before it; see docs/scaling.md).
      *
-     * Conflicts with other writers (deadlocks, Galera certification conflicts: error 1213; lock wait
-     * timeouts: 1205) are retried inside the call, bounded and with random pauses, within query_timeout_ms;
+     * Conflicts with other writers (deadlocks, Galera certification conflicts: error 1213; MariaDB 11.6+
+     * snapshot isolation conflicts: 1020; lock wait timeouts: 1205) are retried inside the call, bounded and with random pauses, within query_timeout_ms;
      * only then does a DatabaseException reach the caller. A commit whose answer was lost throws
      * OutcomeUnknownException: repeat the call with the same idempotency_key.
      *
@@ -850,7 +850,7 @@ namespace Dsgvo {
      * COMMIT was sent but its answer never came (a timeout, or the connection or the database node was
      * lost): the write may or may not have been recorded. Retry the call with the same `idempotency_key`,
      * which records it at most once and returns the first result. Conflicts with other writers (errors
-     * 1213, 1205) are retried inside the call and never end here.
+     * 1213, 1020, 1205) are retried inside the call and never end here.
      */
     class OutcomeUnknownException extends DatabaseException {}
 

@@ -3,6 +3,7 @@ declare(strict_types=1);
 
 namespace Dsgvo\Tests;
 
+use PHPUnit\Framework\Attributes\DataProvider;
 use PHPUnit\Framework\TestCase;
 
 require_once __DIR__ . '/support/WebDriver.php';
@@ -18,6 +19,8 @@ final class AdminLoginTest extends TestCase
 
     /** @var list<array{proc: resource, log: string, dir: string}> */
     private $servers = [];
+    /** @var list<string> cookie jars of browser(), removed after the test */
+    private $jars = [];
 
     protected function tearDown(): void
     {
@@ -31,6 +34,10 @@ final class AdminLoginTest extends TestCase
             @rmdir($server['dir']);
         }
         $this->servers = [];
+        foreach ($this->jars as $jar) {
+            @unlink($jar);
+        }
+        $this->jars = [];
     }
 
     /** @param array<string, string> $env */
@@ -101,6 +108,7 @@ final class AdminLoginTest extends TestCase
     private function browser(string $base, ?string $client = null): callable
     {
         $jar = tempnam(sys_get_temp_dir(), 'dsgvo-jar-');
+        $this->jars[] = $jar;
         $headers = $client !== null ? ["X-Forwarded-For: $client"] : [];
         $form = self::request('GET', "$base/?page=login", [], $jar, $headers);
         $this->assertSame(200, $form['status'], $form['body']);
@@ -194,7 +202,7 @@ final class AdminLoginTest extends TestCase
     }
 
     /** @return array<string, array{0: array<string, string>, 1: list<string>, 2: bool}> */
-    public function cookieCases(): array
+    public static function cookieCases(): array
     {
         return [
             'plain http' => [[], [], false],
@@ -211,6 +219,7 @@ final class AdminLoginTest extends TestCase
      * @param array<string, string> $env
      * @param list<string> $headers
      */
+    #[DataProvider('cookieCases')]
     public function testSessionCookieIsSecureWhenTheBrowserUsedHttps(array $env, array $headers, bool $secure): void
     {
         $base = $this->server($env);

@@ -4,6 +4,7 @@ declare(strict_types=1);
 namespace Dsgvo\Tests;
 
 use PDO;
+use PHPUnit\Framework\Attributes\DataProvider;
 use PHPUnit\Framework\TestCase;
 
 /** bin/dsgvo: help texts, exit codes, and each command against a real shop database. */
@@ -275,7 +276,7 @@ final class CliTest extends TestCase
     }
 
     /** @return array<string, array{0: string, 1: string, 2: string}> */
-    public function shops(): array
+    public static function shops(): array
     {
         return Shop::kinds();
     }
@@ -331,6 +332,7 @@ final class CliTest extends TestCase
      *
      * @dataProvider shops
      */
+    #[DataProvider('shops')]
     public function testImportConsentsOnceOnEveryShop(string $fixture, string $preset, string $prefix): void
     {
         if ($fixture !== 'minimal' && ShopSchemas::directory() === null) {

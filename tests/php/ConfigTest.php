@@ -5,6 +5,7 @@ namespace Dsgvo\Tests;
 
 use Dsgvo\ConfigException;
 use Dsgvo\Store;
+use PHPUnit\Framework\Attributes\DataProvider;
 use PHPUnit\Framework\TestCase;
 
 /**
@@ -40,7 +41,7 @@ final class ConfigTest extends TestCase
     }
 
     /** @return array<string, array{0: array<string, mixed>, 1: string}> */
-    public function invalidOptions(): array
+    public static function invalidOptions(): array
     {
         return [
             'dsn not a mysql url' => [['dsn' => 'pgsql://u:p@h/db'], "option 'dsn'"],
@@ -76,6 +77,7 @@ final class ConfigTest extends TestCase
      * @dataProvider invalidOptions
      * @param array<string, mixed> $options
      */
+    #[DataProvider('invalidOptions')]
     public function testInvalidOptionsRaiseConfigExceptionNamingTheOption(array $options, string $named): void
     {
         $options += ['dsn' => $this->silentDsn];
@@ -101,7 +103,7 @@ final class ConfigTest extends TestCase
     }
 
     /** @return array<string, array{0: string}> values of 32 bytes or more that are no key */
-    public function weakSecrets(): array
+    public static function weakSecrets(): array
     {
         return [
             "the README's old placeholder" => ['put-64-hex-chars-from-bin2hex(random_bytes(32))-here'],
@@ -120,6 +122,7 @@ final class ConfigTest extends TestCase
     }
 
     /** @dataProvider weakSecrets */
+    #[DataProvider('weakSecrets')]
     public function testWeakSecretsAreRefusedSayingHowToMakeOne(string $weak): void
     {
         $good = bin2hex(random_bytes(32));

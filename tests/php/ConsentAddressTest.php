@@ -7,6 +7,7 @@ use Dsgvo\InvalidInputException;
 use Dsgvo\Store;
 use Dsgvo\TokenException;
 use PDO;
+use PHPUnit\Framework\Attributes\DataProvider;
 use PHPUnit\Framework\TestCase;
 
 /**
@@ -19,7 +20,7 @@ final class ConsentAddressTest extends TestCase
     private const SECRET = '38a78b77a8eaae570e1a0dfe87096f1fe824491ee083c54903d2a86b6ad78533';
 
     /** @return array<string, array{0: string, 1: string, 2: string}> */
-    public function shops(): array
+    public static function shops(): array
     {
         $kinds = Shop::kinds();
         $wanted = ['minimal osCommerce-style schema', 'osCommerce 2.3.4.1', 'Zen Cart 2.2.2 with zen_', 'Gambio GX 3.2'];
@@ -70,6 +71,7 @@ final class ConsentAddressTest extends TestCase
     }
 
     /** @dataProvider shops */
+    #[DataProvider('shops')]
     public function testConsentCountsOnlyForTheAddressItWasGivenFor(string $fixture, string $preset, string $prefix): void
     {
         $shop = $this->shop($fixture, $preset, $prefix);
@@ -175,6 +177,7 @@ final class ConsentAddressTest extends TestCase
     }
 
     /** @dataProvider shops */
+    #[DataProvider('shops')]
     public function testUnsubscribeReachesTheAddressAndTheLedger(string $fixture, string $preset, string $prefix): void
     {
         $shop = $this->shop($fixture, $preset, $prefix);
@@ -297,6 +300,7 @@ final class ConsentAddressTest extends TestCase
     }
 
     /** @dataProvider shops */
+    #[DataProvider('shops')]
     public function testDoubleOptInAfterErasureLiftsItsPurposeOnly(string $fixture, string $preset, string $prefix): void
     {
         $shop = $this->shop($fixture, $preset, $prefix);

@@ -8,6 +8,7 @@ use Dsgvo\InvalidInputException;
 use Dsgvo\Store;
 use Dsgvo\TokenException;
 use PDO;
+use PHPUnit\Framework\Attributes\DataProvider;
 use PHPUnit\Framework\TestCase;
 
 /** The consent ledger: grant, revoke, double opt-in, history with proof, validation, tokens. */
@@ -135,7 +136,7 @@ final class ConsentTest extends TestCase
     }
 
     /** @return array<string, array{0: int, 1: string, 2: array<string, mixed>, 3: string}> */
-    public function invalidCalls(): array
+    public static function invalidCalls(): array
     {
         return [
             'customer id zero' => [0, 'newsletter', [], 'customer id'],
@@ -167,6 +168,7 @@ final class ConsentTest extends TestCase
      * @dataProvider invalidCalls
      * @param array<string, mixed> $proof
      */
+    #[DataProvider('invalidCalls')]
     public function testInvalidInputRaisesAndWritesNothing(int $customerId, string $purpose, array $proof, string $message): void
     {
         $this->store->grantConsent(100, 'newsletter', ['text' => 'existing']);
@@ -236,7 +238,7 @@ final class ConsentTest extends TestCase
     }
 
     /** @return array<string, array{0: callable(string, int): string, 1: string}> */
-    public function badTokens(): array
+    public static function badTokens(): array
     {
         return [
             'forged' => [function (string $valid, int $id): string {
@@ -280,6 +282,7 @@ final class ConsentTest extends TestCase
      * @dataProvider badTokens
      * @param callable(string, int): string $make
      */
+    #[DataProvider('badTokens')]
     public function testBadTokensRaiseTokenExceptionAndWriteNothing(callable $make, string $message): void
     {
         $this->store->grantConsent(1, 'newsletter');

@@ -7,6 +7,7 @@ use Dsgvo\ConfigException;
 use Dsgvo\Decision;
 use Dsgvo\InvalidInputException;
 use Dsgvo\Store;
+use PHPUnit\Framework\Attributes\DataProvider;
 use PHPUnit\Framework\TestCase;
 
 /**
@@ -18,7 +19,7 @@ final class DecisionTest extends TestCase
     private const SECRET = '979aa4bdf5c5274d3ceb000f4feb997a312c558d4ed2312d9985680c5fab12d9';
 
     /** @return array<string, array{0: string, 1: string, 2: string}> */
-    public function shops(): array
+    public static function shops(): array
     {
         return Shop::kinds();
     }
@@ -59,6 +60,7 @@ final class DecisionTest extends TestCase
     }
 
     /** @dataProvider shops */
+    #[DataProvider('shops')]
     public function testEveryReasonCode(string $fixture, string $preset, string $prefix): void
     {
         $shop = $this->shop($fixture, $preset, $prefix);

@@ -7,6 +7,7 @@ use Dsgvo\ConfigException;
 use Dsgvo\InvalidInputException;
 use Dsgvo\Store;
 use PDO;
+use PHPUnit\Framework\Attributes\DataProvider;
 use PHPUnit\Framework\TestCase;
 
 /**
@@ -19,7 +20,7 @@ final class EraseTest extends TestCase
     private const SECRET = 'dd62dc9f3a5df73a0b4f8962d18d13ae838136e8e2698082290d31b7e37a8abb';
 
     /** @return array<string, array{0: string, 1: string, 2: string}> */
-    public function shops(): array
+    public static function shops(): array
     {
         return Shop::kinds();
     }
@@ -75,6 +76,7 @@ final class EraseTest extends TestCase
     }
 
     /** @dataProvider shops */
+    #[DataProvider('shops')]
     public function testNothingOfTheCustomerRemainsOutsideRetainedTables(string $fixture, string $preset, string $prefix): void
     {
         $shop = $this->shop($fixture, $preset, $prefix);

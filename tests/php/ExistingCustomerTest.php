@@ -5,6 +5,7 @@ namespace Dsgvo\Tests;
 
 use Dsgvo\InvalidInputException;
 use Dsgvo\Store;
+use PHPUnit\Framework\Attributes\DataProvider;
 use PHPUnit\Framework\TestCase;
 
 /**
@@ -17,7 +18,7 @@ final class ExistingCustomerTest extends TestCase
     private const SECRET = 'e5f35ee4464132af33f4f451725b2e101ef38cb0f10c63b2a78337f4f5a20230';
 
     /** @return array<string, array{0: string, 1: string, 2: string}> */
-    public function shops(): array
+    public static function shops(): array
     {
         return Shop::kinds();
     }
@@ -121,6 +122,7 @@ final class ExistingCustomerTest extends TestCase
     }
 
     /** @dataProvider shops */
+    #[DataProvider('shops')]
     public function testEveryConditionOfSection7Paragraph3(string $fixture, string $preset, string $prefix): void
     {
         $shop = $this->shop($fixture, $preset, $prefix);
@@ -169,6 +171,7 @@ final class ExistingCustomerTest extends TestCase
     }
 
     /** @dataProvider shops */
+    #[DataProvider('shops')]
     public function testStatusNamesAreReadAgainWhenTheCatalogChanges(string $fixture, string $preset, string $prefix): void
     {
         $shop = $this->shop($fixture, $preset, $prefix);
@@ -191,6 +194,7 @@ final class ExistingCustomerTest extends TestCase
     }
 
     /** @dataProvider shops */
+    #[DataProvider('shops')]
     public function testConsentQuality(string $fixture, string $preset, string $prefix): void
     {
         $shop = $this->shop($fixture, $preset, $prefix);

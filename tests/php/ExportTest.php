@@ -7,6 +7,7 @@ use Dsgvo\DatabaseException;
 use Dsgvo\InvalidInputException;
 use Dsgvo\Store;
 use PDO;
+use PHPUnit\Framework\Attributes\DataProvider;
 use PHPUnit\Framework\TestCase;
 use ZipArchive;
 
@@ -19,7 +20,7 @@ final class ExportTest extends TestCase
     private const SECRET = 'e22ef73482a0c309111d165fbff2f06d32b6a9b401811927a8dce5a45138b101';
 
     /** @return array<string, array{0: string, 1: string, 2: string}> */
-    public function shops(): array
+    public static function shops(): array
     {
         return Shop::kinds();
     }
@@ -52,6 +53,7 @@ final class ExportTest extends TestCase
     }
 
     /** @dataProvider shops */
+    #[DataProvider('shops')]
     public function testEveryRowOfTheCustomerAndNothingOfAnother(string $fixture, string $preset, string $prefix): void
     {
         $shop = $this->shop($fixture, $preset, $prefix);

@@ -7,6 +7,7 @@ use Dsgvo\Decision;
 use Dsgvo\InvalidInputException;
 use Dsgvo\Store;
 use PDO;
+use PHPUnit\Framework\Attributes\DataProvider;
 use PHPUnit\Framework\TestCase;
 use ZipArchive;
 
@@ -21,13 +22,13 @@ final class IdentityTest extends TestCase
     private const SECRET = '3f9a1c47d2e85b60a4c9e1f37b2d8a05c6e49f12b7d3a8e0f5c2b9d461a7e3c8';
 
     /** @return array<string, array{0: string, 1: string, 2: string}> */
-    public function shops(): array
+    public static function shops(): array
     {
         return Shop::kinds();
     }
 
     /** The shops that keep their administrators in `customers` (customers_status 0). */
-    public function shopsWithAdminsInCustomers(): array
+    public static function shopsWithAdminsInCustomers(): array
     {
         return array_filter(Shop::kinds(), function (array $kind): bool {
             return in_array($kind[0], ['modified.sql', 'xtcmodified.sql', 'gambio.sql'], true);
@@ -86,6 +87,7 @@ final class IdentityTest extends TestCase
     }
 
     /** @dataProvider shops */
+    #[DataProvider('shops')]
     public function testExportAfterAddressReuseShowsNothingOfTheAddressesNewOwner(string $fixture, string $preset, string $prefix): void
     {
         $shop = $this->shop($fixture, $preset, $prefix);
@@ -148,6 +150,7 @@ final class IdentityTest extends TestCase
     }
 
     /** @dataProvider shops */
+    #[DataProvider('shops')]
     public function testErasureAfterAddressReuseLeavesTheAddressesNewOwnerIntact(string $fixture, string $preset, string $prefix): void
     {
         $shop = $this->shop($fixture, $preset, $prefix);
@@ -215,6 +218,7 @@ final class IdentityTest extends TestCase
     }
 
     /** @dataProvider shops */
+    #[DataProvider('shops')]
     public function testExportTellsCollationVariantsApart(string $fixture, string $preset, string $prefix): void
     {
         $shop = $this->shop($fixture, $preset, $prefix);
@@ -243,6 +247,7 @@ final class IdentityTest extends TestCase
     }
 
     /** @dataProvider shops */
+    #[DataProvider('shops')]
     public function testErasureTellsCollationVariantsApart(string $fixture, string $preset, string $prefix): void
     {
         $shop = $this->shop($fixture, $preset, $prefix);
@@ -272,6 +277,7 @@ final class IdentityTest extends TestCase
     }
 
     /** @dataProvider shops */
+    #[DataProvider('shops')]
     public function testFindCustomersComparesNormalisedAddressesByteForByte(string $fixture, string $preset, string $prefix): void
     {
         $shop = $this->shop($fixture, $preset, $prefix);
@@ -294,6 +300,7 @@ final class IdentityTest extends TestCase
     // 3. An order address must not lead the erasure to an administrator's account.
 
     /** @dataProvider shopsWithAdminsInCustomers */
+    #[DataProvider('shopsWithAdminsInCustomers')]
     public function testAnOrderWithTheAdministratorsAddressDoesNotReachTheAdministrator(string $fixture, string $preset, string $prefix): void
     {
         $shop = $this->shop($fixture, $preset, $prefix);
@@ -343,6 +350,7 @@ final class IdentityTest extends TestCase
     // 4. Two accounts with one address; an address registered again after erasure.
 
     /** @dataProvider shops */
+    #[DataProvider('shops')]
     public function testErasingOneOfTwoAccountsWithOneAddressLeavesTheOther(string $fixture, string $preset, string $prefix): void
     {
         $shop = $this->shop($fixture, $preset, $prefix);
@@ -385,6 +393,7 @@ final class IdentityTest extends TestCase
     }
 
     /** @dataProvider shops */
+    #[DataProvider('shops')]
     public function testAnErasedAddressRegisteredAgainStaysSuppressed(string $fixture, string $preset, string $prefix): void
     {
         $shop = $this->shop($fixture, $preset, $prefix);

@@ -7,6 +7,7 @@ use Dsgvo\ConfigException;
 use Dsgvo\InvalidInputException;
 use Dsgvo\Store;
 use PDO;
+use PHPUnit\Framework\Attributes\DataProvider;
 use PHPUnit\Framework\TestCase;
 
 /**
@@ -18,7 +19,7 @@ final class ImportConsentsTest extends TestCase
     private const SECRET = '46a73597a199a34bd67a9e17e362cd8256f171e96785755cf498d0fb8930f105';
 
     /** @return array<string, array{0: string, 1: string, 2: string}> */
-    public function shops(): array
+    public static function shops(): array
     {
         return Shop::kinds();
     }
@@ -63,6 +64,7 @@ final class ImportConsentsTest extends TestCase
     }
 
     /** @dataProvider shops */
+    #[DataProvider('shops')]
     public function testEverySubscriberOnceWithTheShopsDates(string $fixture, string $preset, string $prefix): void
     {
         if ($fixture !== 'minimal' && ShopSchemas::directory() === null) {

@@ -3,6 +3,7 @@ declare(strict_types=1);
 
 namespace Dsgvo\Tests;
 
+use PHPUnit\Framework\Attributes\DataProvider;
 use PHPUnit\Framework\TestCase;
 
 /** `php --ri dsgvo` shows the version, the build stamp and every setting, with secrets masked. */
@@ -49,7 +50,7 @@ final class InfoTest extends TestCase
     }
 
     /** @return array<string, array{0: string, 1: string}> DSN, what is shown */
-    public function passwordsWithDelimiters(): array
+    public static function passwordsWithDelimiters(): array
     {
         return [
             'slash' => ['mysql://shop:Top/Secret1@db.local:3307/shop', 'mysql://shop:***@db.local:3307/shop'],
@@ -61,6 +62,7 @@ final class InfoTest extends TestCase
     }
 
     /** @dataProvider passwordsWithDelimiters */
+    #[DataProvider('passwordsWithDelimiters')]
     public function testTheDsnPasswordIsMaskedWhateverItHolds(string $dsn, string $shown): void
     {
         $out = $this->ri(['dsgvo.dsn' => $dsn]);

@@ -5,6 +5,7 @@ namespace Dsgvo\Tests;
 
 use Dsgvo\Store;
 use PDO;
+use PHPUnit\Framework\Attributes\DataProvider;
 use PHPUnit\Framework\TestCase;
 
 /** verifyLedger() detects tampering done behind the extension's back, and names the first bad event. */
@@ -57,7 +58,7 @@ final class LedgerTest extends TestCase
     }
 
     /** @return array<string, array{0: string, 1: int, 2: int}> sql, first bad id, events left */
-    public function tampering(): array
+    public static function tampering(): array
     {
         return [
             'edited purpose' => ["UPDATE {e} SET purpose = 'all' WHERE id = 2", 2, 6],
@@ -81,6 +82,7 @@ final class LedgerTest extends TestCase
     }
 
     /** @dataProvider tampering */
+    #[DataProvider('tampering')]
     public function testTamperingIsDetected(string $sql, int $firstBad, int $events): void
     {
         $this->tamper($sql);

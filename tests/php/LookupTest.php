@@ -6,18 +6,20 @@ namespace Dsgvo\Tests;
 use Dsgvo\ConfigException;
 use Dsgvo\InvalidInputException;
 use Dsgvo\Store;
+use PHPUnit\Framework\Attributes\DataProvider;
 use PHPUnit\Framework\TestCase;
 
 /** What admin pages and the command-line tool look up: shop accounts by id or address, the defined email types. */
 final class LookupTest extends TestCase
 {
     /** @return array<string, array{0: string, 1: string, 2: string}> */
-    public function shops(): array
+    public static function shops(): array
     {
         return Shop::kinds();
     }
 
     /** @dataProvider shops */
+    #[DataProvider('shops')]
     public function testFindsAccountsByIdOrExactAddressOnly(string $fixture, string $preset, string $prefix): void
     {
         if ($fixture !== 'minimal' && ShopSchemas::directory() === null) {

@@ -6,6 +6,7 @@ namespace Dsgvo\Tests;
 use Dsgvo\InvalidInputException;
 use Dsgvo\Store;
 use PDO;
+use PHPUnit\Framework\Attributes\DataProvider;
 use PHPUnit\Framework\TestCase;
 
 /** Send log, ratings, archive and tags: every method and validation rule. */
@@ -81,7 +82,7 @@ final class RecordsTest extends TestCase
     }
 
     /** @return array<string, array{0: int, 1: string, 2: array<string, mixed>, 3: string}> */
-    public function invalidSends(): array
+    public static function invalidSends(): array
     {
         return [
             'customer 0' => [0, 'newsletter', [], 'customer id'],
@@ -105,6 +106,7 @@ final class RecordsTest extends TestCase
      * @dataProvider invalidSends
      * @param array<string, mixed> $meta
      */
+    #[DataProvider('invalidSends')]
     public function testInvalidSendsWriteNothing(int $customer, string $type, array $meta, string $message): void
     {
         try {

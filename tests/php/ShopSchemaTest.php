@@ -5,6 +5,7 @@ namespace Dsgvo\Tests;
 
 use Dsgvo\Store;
 use PDO;
+use PHPUnit\Framework\Attributes\DataProvider;
 use PHPUnit\Framework\TestCase;
 
 /**
@@ -14,7 +15,7 @@ use PHPUnit\Framework\TestCase;
 final class ShopSchemaTest extends TestCase
 {
     /** @return array<string, array{0: string, 1: string, 2: string}> */
-    public function shops(): array
+    public static function shops(): array
     {
         $cases = [];
         foreach (ShopSchemas::PRESETS as $file => [$shop, $prefix]) {
@@ -34,6 +35,7 @@ final class ShopSchemaTest extends TestCase
     }
 
     /** @dataProvider shops */
+    #[DataProvider('shops')]
     public function testMigrateLeavesTheShopsTablesUntouched(string $file, string $shop, string $prefix): void
     {
         if (ShopSchemas::directory() === null) {

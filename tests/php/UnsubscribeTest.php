@@ -6,6 +6,7 @@ namespace Dsgvo\Tests;
 use Dsgvo\InvalidInputException;
 use Dsgvo\Store;
 use Dsgvo\TokenException;
+use PHPUnit\Framework\Attributes\DataProvider;
 use PHPUnit\Framework\TestCase;
 
 /** Signed one-click unsubscribe: tokens, RFC 8058 headers, and examples/unsubscribe.php over HTTP. */
@@ -58,7 +59,7 @@ final class UnsubscribeTest extends TestCase
     }
 
     /** @return array<string, array{0: callable(string): string}> */
-    public function badTokens(): array
+    public static function badTokens(): array
     {
         return [
             'forged' => [function (string $t): string {
@@ -97,6 +98,7 @@ final class UnsubscribeTest extends TestCase
      * @dataProvider badTokens
      * @param callable(string): string $make
      */
+    #[DataProvider('badTokens')]
     public function testBadTokensRaiseAndWriteNothing(callable $make): void
     {
         $id = $this->shop->addCustomer('lea@example.org');

@@ -153,7 +153,7 @@ CONF);
         $user = posix_getuid() === 0 ? ['-R'] : [];
         // Debian's own php.ini and conf.d, as in a shop; the extension added on the command line, so the
         // master loads it (MINIT) and forks the workers: the case the runtime must survive.
-        $this->start('php-fpm', array_merge(['php-fpm8.2', '-F', '-d', 'extension=' . $this->ext, '-d', 'display_errors=0', '-y', $this->dir . '/fpm.conf'], $user), $this->dir . '/fpm.out');
+        $this->start('php-fpm', array_merge(['php-fpm' . PHP_MAJOR_VERSION . '.' . PHP_MINOR_VERSION, '-F', '-d', 'extension=' . $this->ext, '-d', 'display_errors=0', '-y', $this->dir . '/fpm.conf'], $user), $this->dir . '/fpm.out');
         $nginxUser = posix_getuid() === 0 ? 'user root;' : '';
         file_put_contents($this->dir . '/nginx.conf', <<<CONF
 $nginxUser

@@ -1,8 +1,9 @@
 <?php
 /**
  * The robustness run (issue: "Under PHP-FPM load, database outages and hostile input it keeps working and
- * loses nothing"). Real parts only: a private MariaDB, php-fpm 8.2 (pm=static, 4 workers, max_requests 200)
- * behind nginx, all on loopback, everything stopped at the end.
+ * loses nothing"). Real parts only: a private MariaDB, the php-fpm of the PHP that runs this (php-fpm8.2;
+ * php-fpm8.4 under scripts/php84; pm=static, 4 workers, max_requests 200) behind nginx, all on loopback,
+ * everything stopped at the end.
  *
  *   scripts/robustness            short run (CI: load 5,000 requests, fuzz 20,000 calls, memory 2,000 calls)
  *   scripts/robustness --full     load 50,000 requests, memory 100,000 calls per method
@@ -113,18 +114,26 @@ echo "load: $requests requests from $concurrency connections\n";
 $sent = 0;
 $statuses = [];
 $latencies = [];
+$errorBodies = [];
 $t = microtime(true);
 Robustness::load($concurrency, function () use (&$sent, $requests, $makeRequest) {
     return $sent++ < $requests ? $makeRequest() : null;
-}, function (array $tag, int $status, string $body, float $seconds) use (&$statuses, &$latencies, $ack) {
+}, function (array $tag, int $status, string $body, float $seconds) use (&$statuses, &$latencies, &$errorBodies, $ack) {
     $statuses[$status] = ($statuses[$status] ?? 0) + 1;
     $latencies[] = $seconds;
+    if ($status >= 500 && count($errorBodies) < 3) {
+        $errorBodies[substr($body, 0, 300)] = true;
+    }
     $ack($tag, $status, $body);
 });
 $elapsed = microtime(true) - $t;
 ksort($statuses);
 printf("  %d requests in %.1f s (%.0f/s); status %s; latency %s\n", array_sum($statuses), $elapsed, array_sum($statuses) / $elapsed,
     json_encode($statuses), Robustness::percentiles($latencies));
+// What a 5xx said, so a failed check names its cause (a timeout on a busy machine reads differently from a bug).
+foreach (array_keys($errorBodies) as $body) {
+    echo "  a 5xx answered: $body\n";
+}
 $fiveXX = array_sum(array_filter($statuses, function ($n, $s) {
     return $s >= 500;
 }, ARRAY_FILTER_USE_BOTH));

@@ -40,10 +40,10 @@ final class WebDriver
             $missing[] = self::CHROMIUM . ' (Debian package chromium)';
         }
         if (!function_exists('curl_init')) {
-            $missing[] = 'the PHP curl extension (Debian package php8.2-curl)';
+            $missing[] = 'the PHP curl extension (Debian package php' . PHP_MAJOR_VERSION . '.' . PHP_MINOR_VERSION . '-curl)';
         }
         return $missing === [] ? null : 'browser test skipped: missing ' . implode(' and ', $missing)
-            . '; install with: apt-get install chromium chromium-driver php8.2-curl';
+            . '; install with: apt-get install chromium chromium-driver php' . PHP_MAJOR_VERSION . '.' . PHP_MINOR_VERSION . '-curl';
     }
 
     /** A TCP port on 127.0.0.1 that nothing listens on right now. */

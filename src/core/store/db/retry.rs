@@ -6,6 +6,9 @@
 //! (the consent chain's head) makes that common. The server has rolled the whole transaction back in
 //! both cases, so running it again is safe and is what the server's message asks for. A lock wait
 //! timeout (1205) rolls back only the statement; `Session::transaction` rolls back the rest.
+//! MariaDB 11.6.2 and later (Debian 13 ships 11.8) turn `innodb_snapshot_isolation` on by default: a
+//! transaction that locks a row another one changed since its snapshot gets 1020 instead of waiting,
+//! which the consent chain's head meets under concurrent grants; InnoDB rolls it back like a deadlock.
 
 use std::time::Duration;
 
@@ -16,6 +19,8 @@ use crate::core::error::{DatabaseError, DatabaseErrorKind, Error};
 pub const ER_LOCK_DEADLOCK: u16 = 1213;
 /// ER_LOCK_WAIT_TIMEOUT.
 pub const ER_LOCK_WAIT_TIMEOUT: u16 = 1205;
+/// ER_CHECKREAD, "Record has changed since last read": MariaDB's snapshot isolation conflict.
+pub const ER_CHECKREAD: u16 = 1020;
 /// ER_TRANSACTION_ROLLBACK_DURING_COMMIT: MySQL Group Replication's certification conflict (rolled
 /// back, like Galera's 1213). Not tested on a Group Replication cluster; see docs/scaling.md.
 pub const ER_TRANSACTION_ROLLBACK_DURING_COMMIT: u16 = 3101;
@@ -31,7 +36,10 @@ pub fn conflict(error: &DatabaseError) -> bool {
     error.kind == DatabaseErrorKind::Server
         && matches!(
             error.code,
-            ER_LOCK_DEADLOCK | ER_LOCK_WAIT_TIMEOUT | ER_TRANSACTION_ROLLBACK_DURING_COMMIT
+            ER_LOCK_DEADLOCK
+                | ER_LOCK_WAIT_TIMEOUT
+                | ER_CHECKREAD
+                | ER_TRANSACTION_ROLLBACK_DURING_COMMIT
         )
 }
 
@@ -92,6 +100,7 @@ mod tests {
         };
         assert!(conflict(&e(DatabaseErrorKind::Server, 1213)));
         assert!(conflict(&e(DatabaseErrorKind::Server, 1205)));
+        assert!(conflict(&e(DatabaseErrorKind::Server, 1020)));
         assert!(conflict(&e(DatabaseErrorKind::Server, 3101)));
         assert!(!conflict(&e(DatabaseErrorKind::Server, 1062)));
         assert!(!conflict(&e(DatabaseErrorKind::Timeout, 1969)));

@@ -156,9 +156,10 @@ impl<'c> Session<'c> {
     /// Runs `work` in a transaction: committed if it returns Ok, rolled back otherwise (a broken
     /// connection rolls back on the server by itself).
     ///
-    /// A deadlock or Galera certification conflict (1213) and a lock wait timeout (1205) roll the
-    /// transaction back on the server; `work` then runs again from the start, after a short random
-    /// pause, a bounded number of times and within `query_timeout_ms` in all. `work` must therefore
+    /// A deadlock or Galera certification conflict (1213), a snapshot isolation conflict (1020) and a
+    /// lock wait timeout (1205) roll the transaction back (`retry::conflict`); `work` then runs again
+    /// from the start, after a short random pause, a bounded number of times and within
+    /// `query_timeout_ms` in all. `work` must therefore
     /// be re-runnable: it takes its inputs by reference, reads afresh and keeps nothing between runs.
     /// A COMMIT that timed out or lost its connection has an unknown outcome: that is not retried
     /// but reported as [`DatabaseErrorKind::OutcomeUnknown`].
