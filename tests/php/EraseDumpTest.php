@@ -4,6 +4,7 @@ declare(strict_types=1);
 namespace Dsgvo\Tests;
 
 use PDO;
+use PHPUnit\Framework\Attributes\DataProvider;
 use PHPUnit\Framework\TestCase;
 
 /**
@@ -22,7 +23,7 @@ final class EraseDumpTest extends TestCase
     private const HERS = ['Mustermann', 'Teststraße', '123 45 67', '1234567', 'erika.mustermann@example.org', 'erika.alt@example.org', 'erika.m@example.net'];
 
     /** @return array<string, array{0: string, 1: string, 2: string}> */
-    public function shops(): array
+    public static function shops(): array
     {
         $cases = [];
         foreach (ShopSchemas::PRESETS as $file => [$shop, $prefix]) {
@@ -137,6 +138,7 @@ final class EraseDumpTest extends TestCase
     }
 
     /** @dataProvider shops */
+    #[DataProvider('shops')]
     public function testNothingOfHerRemainsOutsideRetainedRows(string $file, string $preset, string $prefix): void
     {
         if (ShopSchemas::directory() === null) {

@@ -4,6 +4,7 @@ declare(strict_types=1);
 namespace Dsgvo\Tests;
 
 use Dsgvo\ConfigException;
+use PHPUnit\Framework\Attributes\DataProvider;
 use PHPUnit\Framework\TestCase;
 use ZipArchive;
 
@@ -19,7 +20,7 @@ final class ExportInformationTest extends TestCase
         'rights' => 'e', 'complaint' => 'f', 'source' => 'g', 'automated_decisions' => 'h'];
 
     /** @return array<string, array{0: string, 1: string, 2: string}> */
-    public function shops(): array
+    public static function shops(): array
     {
         return Shop::ownOsCommerceAndZenCart();
     }
@@ -47,6 +48,7 @@ final class ExportInformationTest extends TestCase
     }
 
     /** @dataProvider shops */
+    #[DataProvider('shops')]
     public function testEveryItemIsShownAndWhatIsMissingIsNamed(string $fixture, string $preset, string $prefix): void
     {
         $shop = Shop::createOrSkip($fixture, $preset, $prefix);

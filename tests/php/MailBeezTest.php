@@ -6,6 +6,7 @@ namespace Dsgvo\Tests;
 use Dsgvo\ConfigException;
 use Dsgvo\InvalidInputException;
 use Dsgvo\Store;
+use PHPUnit\Framework\Attributes\DataProvider;
 use PHPUnit\Framework\TestCase;
 
 /**
@@ -19,7 +20,7 @@ final class MailBeezTest extends TestCase
     private const SECRET = '5c0f1e6a2b7d4c3e9f8a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60';
 
     /** @return array<string, array{0: string, 1: string, 2: string}> */
-    public function shops(): array
+    public static function shops(): array
     {
         return [
             'minimal schema with the project\'s MailBeez tables' => ['minimal', 'oscommerce', ''],
@@ -103,6 +104,7 @@ final class MailBeezTest extends TestCase
     }
 
     /** @dataProvider shops */
+    #[DataProvider('shops')]
     public function testExportShowsTheCustomersMailBeezRowsAndErasureRemovesExactlyThose(string $fixture, string $preset, string $prefix): void
     {
         $shop = $this->shop($fixture, $preset, $prefix);
@@ -165,6 +167,7 @@ final class MailBeezTest extends TestCase
     }
 
     /** @dataProvider shops */
+    #[DataProvider('shops')]
     public function testBlockEntriesBecomeObjectionsOnce(string $fixture, string $preset, string $prefix): void
     {
         $shop = $this->shop($fixture, $preset, $prefix);

@@ -6,6 +6,7 @@ namespace Dsgvo\Tests;
 use Dsgvo\ConfigException;
 use Dsgvo\InvalidInputException;
 use PDO;
+use PHPUnit\Framework\Attributes\DataProvider;
 use PHPUnit\Framework\TestCase;
 
 /**
@@ -20,7 +21,7 @@ final class RetainedOrdersTest extends TestCase
     private const CARD = '4111111111111111';
 
     /** @return array<string, array{0: string, 1: string, 2: string}> */
-    public function shops(): array
+    public static function shops(): array
     {
         return Shop::ownOsCommerceAndZenCart();
     }
@@ -61,6 +62,7 @@ final class RetainedOrdersTest extends TestCase
     }
 
     /** @dataProvider shops */
+    #[DataProvider('shops')]
     public function testAnElevenYearOldOrderIsErasedAndAYoungerOneWaitsForItsEnd(string $fixture, string $preset, string $prefix): void
     {
         $shop = Shop::createOrSkip($fixture, $preset, $prefix);

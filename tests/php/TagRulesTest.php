@@ -5,6 +5,7 @@ namespace Dsgvo\Tests;
 
 use Dsgvo\ConfigException;
 use Dsgvo\InvalidInputException;
+use PHPUnit\Framework\Attributes\DataProvider;
 use PHPUnit\Framework\TestCase;
 
 /**
@@ -31,7 +32,7 @@ final class TagRulesTest extends TestCase
     ];
 
     /** @return array<string, array{0: string, 1: string, 2: string}> */
-    public function shops(): array
+    public static function shops(): array
     {
         return [
             'minimal schema' => ['minimal', 'oscommerce', ''],
@@ -150,6 +151,7 @@ final class TagRulesTest extends TestCase
     }
 
     /** @dataProvider shops */
+    #[DataProvider('shops')]
     public function testEachConditionKindTagsWhatHandWrittenSqlSelects(string $fixture, string $preset, string $prefix): void
     {
         if ($fixture !== 'minimal' && ShopSchemas::directory() === null) {

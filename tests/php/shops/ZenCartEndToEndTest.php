@@ -74,9 +74,10 @@ final class ZenCartEndToEndTest extends TestCase
         if (($missing = WebDriver::missing()) !== null) {
             $this->markTestSkipped($missing);
         }
-        foreach (['php-fpm8.2', 'nginx'] as $tool) {
+        $php = PHP_MAJOR_VERSION . '.' . PHP_MINOR_VERSION;
+        foreach (["php-fpm$php", 'nginx'] as $tool) {
             if (trim((string) shell_exec('command -v ' . $tool)) === '') {
-                $this->markTestSkipped("SKIPPED: $tool not installed (apt-get install php8.2-fpm nginx-light); the Zen Cart end-to-end test did not run");
+                $this->markTestSkipped("SKIPPED: $tool not installed (apt-get install php$php-fpm nginx-light); the Zen Cart end-to-end test did not run");
             }
         }
         $root = dirname(__DIR__, 3);

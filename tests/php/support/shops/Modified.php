@@ -33,8 +33,9 @@ final class Modified
         if (self::source() === null) {
             return 'SKIPPED: modified sources not found (../shared/fixtures/shops/modified-3.3.0 or DSGVO_SHOP_SOURCES)';
         }
-        $gd = trim((string) shell_exec('php-fpm8.2 -m 2>/dev/null | grep -x gd'));
-        return $gd === '' ? 'SKIPPED: PHP-FPM has no gd (apt-get install php8.2-gd); the modified installer needs it' : null;
+        $php = PHP_MAJOR_VERSION . '.' . PHP_MINOR_VERSION;
+        $gd = trim((string) shell_exec("php-fpm$php -m 2>/dev/null | grep -x gd"));
+        return $gd === '' ? "SKIPPED: PHP-FPM has no gd (apt-get install php$php-gd); the modified installer needs it" : null;
     }
 
     /**

@@ -127,7 +127,7 @@ final class ShopWeb
             . $this->pool('main', $this->fpmMain, $ini) . $this->pool('down', $this->fpmDown, $down);
         file_put_contents($this->dir . '/fpm.conf', $conf);
         $user = posix_getuid() === 0 && $this->user === null ? ['-R'] : [];
-        $this->spawn('php-fpm', array_merge(['php-fpm8.2', '-F', '-d', 'extension=' . $this->ext, '-d', 'opcache.enable=0',
+        $this->spawn('php-fpm', array_merge(['php-fpm' . PHP_MAJOR_VERSION . '.' . PHP_MINOR_VERSION, '-F', '-d', 'extension=' . $this->ext, '-d', 'opcache.enable=0',
             '-y', $this->dir . '/fpm.conf'], $user));
         $this->waitPort($this->fpmMain, 'PHP-FPM');
         $this->waitPort($this->fpmDown, 'PHP-FPM');
