@@ -63,7 +63,7 @@ trait ShopEndToEnd
         }
         if ($this->web !== null) {
             $this->web->stop();
-            if (!$this->hasFailed()) {
+            if (!ShopWeb::failed($this)) {
                 ShopWeb::remove($this->web->docroot ?? '');
             }
             $this->web = null;

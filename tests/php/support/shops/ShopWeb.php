@@ -339,6 +339,16 @@ CONF;
         chmod($this->dir . '/sendmail.sh', 0755);
     }
 
+    /** Whether $test failed or errored so far: hasFailed() on PHPUnit 9, status() from PHPUnit 10 on. */
+    public static function failed(\PHPUnit\Framework\TestCase $test): bool
+    {
+        if (method_exists($test, 'hasFailed')) {
+            return $test->hasFailed();
+        }
+        $status = $test->status();
+        return $status->isFailure() || $status->isError();
+    }
+
     public static function remove(string $path): void
     {
         if (is_dir($path) && !is_link($path)) {
