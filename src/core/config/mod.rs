@@ -319,7 +319,14 @@ mod tests {
         assert!(!config.truncate_ip);
         assert_eq!(config.existing_customer_max_age_days, 730);
         assert!(config.previous_secrets.is_empty());
-        assert_eq!(config.retention, Retention::default());
+        // Everything is kept by default except idempotency keys, which serve a retry for 30 days.
+        assert_eq!(
+            config.retention,
+            Retention {
+                idempotency_days: 30,
+                ..Retention::default()
+            }
+        );
     }
 
     #[test]
