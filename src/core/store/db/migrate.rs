@@ -27,7 +27,9 @@ pub async fn migrate(session: &mut Session<'_>) -> Result<u32> {
     loop {
         pass += 1;
         match apply_pending(session).await {
-            Err(Error::Database(e)) if lost_race(&e) && pass < PASSES && session.reusable() => {
+            Err(Error::Database(e))
+                if lost_race(&e, session.cluster()) && pass < PASSES && session.reusable() =>
+            {
                 tokio::time::sleep(retry::pause(pass) + Duration::from_millis(10)).await;
             }
             other => return other,
@@ -35,8 +37,13 @@ pub async fn migrate(session: &mut Session<'_>) -> Result<u32> {
     }
 }
 
-fn lost_race(error: &crate::core::error::DatabaseError) -> bool {
-    error.kind == DatabaseErrorKind::Server && RACES.contains(&error.code)
+/// ER_QUERY_INTERRUPTED: on a Galera node, a schema change replicated from another node's migrate()
+/// interrupts the local statement it conflicts with (seen in the cluster suite: 1 of 27 concurrent calls).
+const ER_QUERY_INTERRUPTED: u16 = 1317;
+
+fn lost_race(error: &crate::core::error::DatabaseError, cluster: bool) -> bool {
+    error.kind == DatabaseErrorKind::Server
+        && (RACES.contains(&error.code) || cluster && error.code == ER_QUERY_INTERRUPTED)
 }
 
 /// The schema version recorded (0 before the first migration); the version table must exist.
