@@ -162,26 +162,8 @@ foreach ($rules as $kind => [$conditions, $condition]) {
         fwrite(STDERR, "$kind: the reference tags " . count($ids($tag)) . ' customers, the extension ' . count($byExtension) . "\n");
         exit(1);
     }
-    $times = array_fill_keys(array_keys($jobs), []);
-    for ($r = 0; $r < $rounds; $r++) {
-        $names = array_keys($jobs);
-        if ($r % 2) {
-            $names = array_reverse($names);
-        }
-        foreach ($names as $name) {
-            $clear->execute([$tag]);
-            $t = hrtime(true);
-            $jobs[$name]();
-            $times[$name][] = (hrtime(true) - $t) / 1e9;
-        }
-    }
-    $ratios = array_map(fn ($a, $b) => $a / $b, $times['extension applyTagRules()'], $times['hand-written INSERT ... SELECT']);
-    printf("%s (%d customers tagged, %d rounds)\n", $kind, count($byExtension), $rounds);
-    foreach ($times as $name => $xs) {
-        printf("  %-34s median %7.3f s (min %.3f, max %.3f)\n", $name, median($xs), min($xs), max($xs));
-    }
-    printf("  ratio extension / reference          median %.2f (min %.2f, max %.2f)\n\n", median($ratios), min($ratios), max($ratios));
-    $summary[$kind] = [median($times['extension applyTagRules()']), median($ratios)];
+    $summary[$kind] = bench_seconds(sprintf('%s (%d customers tagged)', $kind, count($byExtension)), $jobs,
+        'extension applyTagRules()', 'hand-written INSERT ... SELECT', $rounds, fn () => $clear->execute([$tag]));
 }
 echo "summary (contract: under 2 s a rule, within 1.5x of the reference)\n";
 foreach ($summary as $kind => [$seconds, $ratio]) {

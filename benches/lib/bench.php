@@ -104,3 +104,36 @@ function bench_alternate(string $title, array $jobs, array $pairs, int $rounds, 
     }
     return $out;
 }
+
+/**
+ * Times each job once a round for $rounds rounds, the order reversed every other round ($before runs untimed
+ * before each job); prints seconds per job (median, min, max) and the per-round ratio subject / reference.
+ *
+ * @param array<string, callable(): mixed> $jobs name => job
+ * @return array{0: float, 1: float} the subject's median seconds and the median ratio
+ */
+function bench_seconds(string $title, array $jobs, string $subject, string $reference, int $rounds, ?callable $before = null): array
+{
+    $times = array_fill_keys(array_keys($jobs), []);
+    for ($r = 0; $r < $rounds; $r++) {
+        $names = array_keys($jobs);
+        if ($r % 2) {
+            $names = array_reverse($names);
+        }
+        foreach ($names as $name) {
+            if ($before !== null) {
+                $before();
+            }
+            $t = hrtime(true);
+            $jobs[$name]();
+            $times[$name][] = (hrtime(true) - $t) / 1e9;
+        }
+    }
+    $ratios = array_map(fn ($a, $b) => $a / $b, $times[$subject], $times[$reference]);
+    printf("%s, %d rounds\n", $title, $rounds);
+    foreach ($times as $name => $xs) {
+        printf("  %-34s median %7.3f s (min %.3f, max %.3f)\n", $name, median($xs), min($xs), max($xs));
+    }
+    printf("  ratio extension / reference          median %.2f (min %.2f, max %.2f)\n\n", median($ratios), min($ratios), max($ratios));
+    return [median($times[$subject]), median($ratios)];
+}

@@ -1,7 +1,7 @@
 //! The shop presets; a leaf module so the data map and the configuration share it without a cycle.
 
 /// The shop whose tables the extension reads and erases.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Shop {
     None,
     OsCommerce,

@@ -406,15 +406,17 @@ impl Store {
         values::record(self.engine.close_request(requestId, outcome)?)
     }
 
-    /// The ids that may receive the type now, in input order, each once.
+    /// The ids that may receive the type now, in input order, each once; null: every customer of the
+    /// shop that may, by id.
     pub fn filter_sendable(
         &self,
-        customerIds: &ZendHashTable,
+        customerIds: Option<&ZendHashTable>,
         r#type: &str,
     ) -> PhpResult<Vec<i64>> {
-        Ok(self
-            .engine
-            .filter_sendable(values::int_list(customerIds, "customer ids")?, r#type)?)
+        let ids = customerIds
+            .map(|ids| values::int_list(ids, "customer ids"))
+            .transpose()?;
+        Ok(self.engine.filter_sendable(ids, r#type)?)
     }
 }
 

@@ -257,28 +257,28 @@ async fn read(
     let prefix = session.prefix();
     let head_sql = head_columns(session.cluster());
     if !needs.customer {
-        let sql = render(&format!("SELECT {head_sql}"), prefix);
-        let mut row: Row = session
-            .exec_first(&sql, ())
-            .await?
-            .ok_or_else(|| schema_error("no answer"))?;
-        let (version, clocks) = head(&mut row)?;
-        return Ok((Vec::new(), version, clocks));
+        return head_alone(session, &head_sql).await;
     }
-    let (sql, params) = statement(
+    let form = Form {
         prefix,
-        &head_sql,
+        head: &head_sql,
         shop,
-        Asked {
-            ids,
-            email_type,
-            needs,
-            in_shop: shop.is_some(),
-        },
         rules,
         ids_from,
-    );
+        cluster: session.cluster(),
+    };
+    let asked = Asked {
+        ids,
+        email_type,
+        needs,
+        in_shop: shop.is_some(),
+    };
+    let (sql, params) = statement(&form, asked);
     let rows: Vec<Row> = session.exec(&sql, params).await?;
+    if rows.is_empty() {
+        // None of the ids is the shop's (`Ids::InShop`): the head alone, for the counter and clocks.
+        return head_alone(session, &head_sql).await;
+    }
     let mut version = None;
     let mut out = Vec::with_capacity(rows.len());
     for mut row in rows {
@@ -288,6 +288,17 @@ async fn read(
     let (version, clocks) =
         version.ok_or_else(|| schema_error("no answer to the decision query"))?;
     Ok((out, version, clocks))
+}
+
+/// The counter and clocks without any customer row.
+async fn head_alone(session: &mut Session<'_>, head_sql: &str) -> Result<Rows> {
+    let sql = session.sql(&format!("SELECT {head_sql}"));
+    let mut row: Row = session
+        .exec_first(&sql, ())
+        .await?
+        .ok_or_else(|| schema_error("no answer"))?;
+    let (version, clocks) = head(&mut row)?;
+    Ok((Vec::new(), version, clocks))
 }
 
 fn head(row: &mut Row) -> Result<(u64, Clocks)> {
@@ -303,32 +314,141 @@ fn head(row: &mut Row) -> Result<(u64, Clocks)> {
 }
 
 /// How the requested ids enter the decision statement.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Ids {
     /// A row for every id, also for ids the shop does not know: their objections count without an
     /// account (maySend, isOptedOut).
     Each,
-    /// Only the ids the shop's customers table holds, looked up by its primary key: a campaign denies
-    /// an unknown id anyway, and a key lookup costs the server less than a derived table of ids.
-    /// Without a shop preset there is no such table: as `Each`.
+    /// Only the ids the shop's customers table holds, looked up by its primary key: a decision denies
+    /// an unknown id anyway (`unknown_customer` comes first), and a key lookup costs the server less
+    /// than a derived table of ids. Without a shop preset there is no such table: as `Each`.
     InShop,
 }
 
-/// The statement and its parameters in the order of their placeholders.
-fn statement(
-    prefix: &str,
-    head: &str,
-    shop: Option<&ShopTables<'_>>,
-    asked: Asked<'_>,
-    rules: &TypeRules,
+/// What the text of a decision statement depends on: statements of the same shape differ only in their
+/// parameters, so the text is built once per shape and process and kept (`TEXTS`).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+struct Shape {
+    prefix: String,
+    /// The shop's table prefix and preset, with one.
+    shop: Option<(String, crate::core::shop::Shop)>,
+    cluster: bool,
+    needs: (bool, bool, bool),
+    ids: usize,
     ids_from: Ids,
-) -> (String, Vec<Value>) {
+    excluded: usize,
+    similar: Option<usize>,
+}
+
+/// Most statement texts a process keeps (a shop has a handful of types; a campaign's last chunk adds a
+/// size now and then): beyond it the texts are dropped and built again.
+const MOST_TEXTS: usize = 256;
+
+thread_local! {
+    static TEXTS: std::cell::RefCell<std::collections::HashMap<Shape, Rc<str>>> =
+        std::cell::RefCell::new(std::collections::HashMap::new());
+}
+
+/// Where a decision statement reads from and by which rules.
+struct Form<'a> {
+    prefix: &'a str,
+    /// The head columns (counter and clocks).
+    head: &'a str,
+    shop: Option<&'a ShopTables<'a>>,
+    rules: &'a TypeRules,
+    ids_from: Ids,
+    cluster: bool,
+}
+
+/// The statement and its parameters in the order of their placeholders.
+fn statement(form: &Form<'_>, asked: Asked<'_>) -> (Rc<str>, Vec<Value>) {
+    let Form {
+        prefix,
+        shop,
+        rules,
+        ids_from,
+        cluster,
+        ..
+    } = *form;
     let Asked {
         ids,
         email_type,
         needs,
         ..
     } = asked;
+    let orders = shop.is_some() && needs.orders;
+    let shape = Shape {
+        prefix: prefix.to_owned(),
+        shop: shop.map(|t| (t.prefix.to_owned(), t.shop)),
+        cluster,
+        needs: (needs.orders, needs.send_log, needs.confirmed),
+        ids: ids.len(),
+        ids_from,
+        excluded: if orders {
+            rules.excluded_statuses.len()
+        } else {
+            0
+        },
+        similar: if orders {
+            rules.similar_categories.as_ref().map(|c| c.len())
+        } else {
+            None
+        },
+    };
+    let from_shop = shop.is_some() && ids_from == Ids::InShop;
+    // Parameters in placeholder order: the type (opt-outs), the type (send log), the orders' statuses
+    // and categories, then the ids and the type (consent state) in the order the FROM clause has them.
+    let mut params: Vec<Value> = vec![email_type.into()];
+    if needs.send_log {
+        params.push(email_type.into());
+    }
+    if orders {
+        let excluded = rules.excluded_statuses.iter().map(|&id| Value::from(id));
+        // has_sale and newest_at_address: the statuses each; newest_similar: statuses, categories.
+        params.extend(excluded.clone());
+        params.extend(excluded.clone());
+        if let Some(categories) = &rules.similar_categories {
+            params.extend(excluded);
+            params.extend(categories.iter().map(|&id| Value::from(id)));
+        }
+    }
+    let id_params = ids.iter().map(|&id| Value::from(id));
+    if from_shop {
+        params.push(email_type.into());
+        params.extend(id_params);
+    } else {
+        params.extend(id_params);
+        params.push(email_type.into());
+    }
+    let kept = TEXTS.with(|t| t.borrow().get(&shape).cloned());
+    let text = match kept {
+        Some(text) => text,
+        None => {
+            let text: Rc<str> = Rc::from(text(form, asked));
+            TEXTS.with(|t| {
+                let mut t = t.borrow_mut();
+                if t.len() >= MOST_TEXTS {
+                    t.clear();
+                }
+                t.insert(shape, text.clone());
+            });
+            text
+        }
+    };
+    (text, params)
+}
+
+/// The text of the statement (see `statement` for the order of its parameters).
+fn text(form: &Form<'_>, asked: Asked<'_>) -> String {
+    let Form {
+        prefix,
+        head,
+        shop,
+        rules,
+        ids_from,
+        ..
+    } = *form;
+    let Asked { ids, needs, .. } = asked;
     let placeholders = |first: &str, rest: &str| {
         std::iter::once(first.to_string())
             .chain(std::iter::repeat_n(
@@ -338,12 +458,17 @@ fn statement(
             .collect::<String>()
     };
     // `id`: the expression every per-customer column is correlated with.
-    let (id, from, filter, ids_first) = match (shop, ids_from) {
+    let (id, from, filter) = match (shop, ids_from) {
+        // One customer: a key lookup (no row: the shop does not know the id).
+        (Some(tables), Ids::InShop) if ids.len() == 1 => (
+            "c.customers_id",
+            format!("{} c", tables.table("customers")),
+            "WHERE c.customers_id = ?".to_string(),
+        ),
         (Some(tables), Ids::InShop) => (
             "c.customers_id",
             format!("{} c", tables.table("customers")),
             format!("WHERE c.customers_id IN ({})", placeholders("?", ",?")),
-            false,
         ),
         (Some(tables), Ids::Each) => (
             "ids.id",
@@ -353,7 +478,6 @@ fn statement(
                 tables.table("customers")
             ),
             String::new(),
-            true,
         ),
         (None, _) => (
             "ids.id",
@@ -362,7 +486,6 @@ fn statement(
                 placeholders("SELECT ? AS id", " UNION ALL SELECT ?")
             ),
             String::new(),
-            true,
         ),
     };
     let customer_columns = if shop.is_some() {
@@ -370,14 +493,15 @@ fn statement(
     } else {
         "NULL, NULL"
     };
-    let mut order_params = Vec::new();
+    // The parameters these add are pushed by `statement` in the same order.
+    let mut ignored = Vec::new();
     let order_columns = match shop {
         Some(tables) if needs.orders => sales::purchase_columns(
             tables,
             id,
             &rules.excluded_statuses,
             rules.similar_categories.as_deref(),
-            &mut order_params,
+            &mut ignored,
         ),
         _ => "NULL, NULL, NULL".to_string(),
     };
@@ -398,21 +522,7 @@ fn statement(
     };
 
     let restricted = crate::core::store::restriction::restricted_column(id);
-
-    let mut params: Vec<Value> = vec![email_type.into()];
-    if needs.send_log {
-        params.push(email_type.into());
-    }
-    params.extend(order_params);
-    let id_params = ids.iter().map(|&id| Value::from(id));
-    if ids_first {
-        params.extend(id_params);
-        params.push(email_type.into());
-    } else {
-        params.push(email_type.into());
-        params.extend(id_params);
-    }
-    let sql = render(
+    render(
         &format!(
             "SELECT {head}, {id}, {customer_columns},
                (SELECT MAX(x.created_at) FROM `{{p}}opt_outs` x WHERE x.customer_id = {id} AND x.type = '*'),
@@ -428,8 +538,7 @@ fn statement(
              {filter}"
         ),
         prefix,
-    );
-    (sql, params)
+    )
 }
 
 /// One customer row (after the head columns); the address is the account's current one, if known.

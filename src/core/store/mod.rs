@@ -5,6 +5,7 @@ pub mod db;
 pub mod tables;
 pub mod walk;
 
+pub mod campaign;
 pub mod consent;
 
 pub mod customers;

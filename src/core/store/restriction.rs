@@ -11,11 +11,24 @@ use crate::core::store::db::values::{self, schema_error};
 use crate::core::time::Timestamp;
 
 /// An SQL expression that is 1 when the customer `id` (an SQL expression) is restricted now, else 0:
-/// its newest event is `restrict`. One index lookup on (customer_id, id). Holds `{p}` for `render`.
+/// its newest event is `restrict`. Two key lookups: the newest id from the index on (customer_id, id),
+/// then that row. (`ORDER BY id DESC LIMIT 1` let the optimizer walk the primary key backwards, over
+/// every customer's events, whenever its statistics made the table look small.) Holds `{p}` for
+/// `render`.
 pub fn restricted_column(id: &str) -> String {
     format!(
         "COALESCE((SELECT r.action = 'restrict' FROM `{{p}}restrictions` r
-                   WHERE r.customer_id = {id} ORDER BY r.id DESC LIMIT 1), 0)"
+                   WHERE r.id = (SELECT MAX(r2.id) FROM `{{p}}restrictions` r2 WHERE r2.customer_id = {id})), 0)"
+    )
+}
+
+/// The set form of [`restricted_column`] for statements over many customers: the condition that the
+/// customer `id` is not restricted now, as `id NOT IN (the restricted ids)`, which the server
+/// materialises once per statement instead of two lookups per customer. Holds `{p}` for `render`.
+pub fn not_restricted(id: &str) -> String {
+    format!(
+        "{id} NOT IN (SELECT r.customer_id FROM `{{p}}restrictions` r WHERE r.action = 'restrict'
+                 AND r.id = (SELECT MAX(r2.id) FROM `{{p}}restrictions` r2 WHERE r2.customer_id = r.customer_id))"
     )
 }
 

@@ -10,6 +10,7 @@ use crate::core::rules::sales::{excluded_by_name, with_subcategories};
 use crate::core::store::db::session::Session;
 use crate::core::store::tables::ShopTables;
 use crate::core::store::walk::exact_address;
+use crate::core::time::Timestamp;
 
 /// What the shop's tables say about statuses and categories, as one process keeps it.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -170,6 +171,38 @@ pub(crate) fn purchase_columns(
         None => "NULL".to_string(),
     };
     format!("{has_sale}, {newest}, {similar}")
+}
+
+/// The condition (for a campaign's set statement) that the account `customer` (an SQL expression, with
+/// `c` its customer row) has one sale meeting every condition of § 7 Abs. 3 UWG at once: placed with
+/// its current address, not older than `max_age_days` by the database's clock, not before
+/// `notice_since`, and with goods of `similar` where given. `rules::sales::unmet` asks the same of the
+/// newest such orders: one order meets all conditions exactly when the newest at the address (and the
+/// newest with such goods) is recent enough and after the notice.
+pub(crate) fn qualifying_sale(
+    shop: &ShopTables<'_>,
+    customer: &str,
+    excluded: &[u64],
+    similar: Option<&[u64]>,
+    max_age_days: u32,
+    notice_since: Timestamp,
+    params: &mut Vec<Value>,
+) -> String {
+    let s = tables(shop);
+    let sale = sale_of(shop, "o", customer, excluded, params);
+    params.push(max_age_days.into());
+    params.push(notice_since.into());
+    let goods = match similar {
+        Some(categories) => format!(" AND {}", with_goods_of(shop, "o", categories, params)),
+        None => String::new(),
+    };
+    format!(
+        "EXISTS(SELECT 1 FROM {orders} o WHERE {sale} AND {address}
+                AND o.{date} >= GREATEST(NOW() - INTERVAL ? DAY, ?){goods})",
+        orders = shop.table(s.orders),
+        address = at_address(shop, "o", "c.customers_email_address"),
+        date = s.date,
+    )
 }
 
 fn placeholders(n: usize) -> String {
