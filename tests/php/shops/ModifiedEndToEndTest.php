@@ -24,7 +24,8 @@ require_once __DIR__ . '/../support/shops/ShopEndToEnd.php';
  * account's newsletter page, a sign-up while dsgvo's database is unreachable, orders with the consent box on the
  * confirmation page ticked and unticked, the shop's own newsletter module and Customers > Send Email (mail
  * captured, a legacy subscriber without proof skipped, the headers parsed back), RFC 8058 one-click, export and
- * erasure in the admin, a full dump scanned for the customer, and the module removed and the files deleted
+ * erasure in the admin, a full dump scanned for the customer, modified's own customer delete (refused while dsgvo
+ * cannot erase, then the address suppressed), and the module removed and the files deleted
  * leaving the shop's files and tables as they were.
  * Screenshots and the decisions at each step go to target/e2e/modified/.
  */
@@ -262,6 +263,22 @@ final class ModifiedEndToEndTest extends TestCase
             }
         }
 
+        // 8b. modified's own Customers > Delete erases dsgvo's records first. With dsgvo's database unreachable
+        // (this request only) nothing is deleted; then the deletion goes through, and the address stays suppressed
+        // for an account made later.
+        $b->addCookie('e2e_pool', 'down');
+        $this->deleteCustomer($bert);
+        $b->deleteCookie('e2e_pool');
+        $this->shot('09-admin-delete-refused');
+        $this->assertStringContainsString("Customer $bert was not deleted", $b->text('body'), 'the admin is told why');
+        $this->assertSame($bert, $this->shop->customerId('bert@example.org'), 'nothing deleted while dsgvo could not erase');
+        $this->deleteCustomer($bert);
+        $this->shot('09-admin-deleted');
+        $this->assertSame(0, $this->shop->customerId('bert@example.org'), 'modified deleted the customer');
+        $this->decision('after modified\'s own delete in the admin', $bert, 'newsletter', 'unknown_customer');
+        $again = $this->legacySubscriber('bert@example.org', 'Bert', 'Wieder');
+        $this->decision('a later account with the deleted address', $again, 'newsletter', 'suppressed');
+
         // 9. Uninstall: remove the module in the admin, delete the copied files: the shop as before.
         $b->get($this->admin('module_export.php', 'set=system&module=dsgvo_ledger&action=removeconfirm'));
         $b->waitFor('body');
@@ -380,6 +397,17 @@ final class ModifiedEndToEndTest extends TestCase
         $order = (int) $this->shop->pdo->query('SELECT MAX(orders_id) FROM orders')->fetchColumn();
         $this->assertGreaterThan($last, $order, 'modified stored the order');
         return [$order, $shown];
+    }
+
+    /** Customers > (customer) > Delete > Delete, as the admin clicks it. */
+    private function deleteCustomer(int $id): void
+    {
+        $b = $this->browser;
+        $b->get($this->admin('customers.php', 'cID=' . $id . '&action=confirm'));
+        $b->waitFor('form[name="customers"][action*="deleteconfirm"] input[type="submit"]');
+        $b->click('form[name="customers"][action*="deleteconfirm"] input[type="submit"]');
+        $b->waitFor('body');
+        usleep(300000);
     }
 
     /** modified's newsletter page: subscribes (inp) or unsubscribes (del) the address; returns the wording of the "inp" choice. */

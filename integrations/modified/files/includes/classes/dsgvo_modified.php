@@ -332,6 +332,39 @@ class dsgvo_modified
         exit;
     }
 
+    // --- admin -----------------------------------------------------------------------------------------
+
+    /**
+     * Admin application_top_end on customers.php?action=deleteconfirm (modified's own delete of one customer or of
+     * the list's selection; its CSRF check has run): before modified deletes, dsgvo erases its own records of each
+     * customer while the shop still knows the address, which goes on the suppression list, and the customer's rows
+     * of the newsletter module's send lists go. If dsgvo cannot, modified deletes nothing: the admin is sent back
+     * with the reason. Without the extension the shop deletes as it always did.
+     */
+    public static function beforeCustomerDelete(): void
+    {
+        if (($_SERVER['REQUEST_METHOD'] ?? '') !== 'POST' || !self::available()) {
+            return;
+        }
+        $ids = isset($_POST['multi_customers_confirm']) && is_array($_POST['multi_customers_confirm'])
+            ? $_POST['multi_customers_confirm'] : [$_GET['cID'] ?? 0];
+        foreach ($ids as $id) {
+            $id = (int) $id;
+            if ($id <= 0) {
+                continue;
+            }
+            try {
+                $emails = self::customerEmails($id);
+                self::store()->erase($id);
+                self::eraseNewsletterTemp($id, $emails);
+            } catch (\Dsgvo\Exception $e) {
+                $GLOBALS['messageStack']->add_session('DSGVO: ' . get_class($e) . ': ' . rtrim($e->getMessage(), '.') . '. Customer ' . $id
+                    . ' was not deleted (nor any after it); run the deletion again once this is solved.', 'error');
+                xtc_redirect(xtc_href_link(FILENAME_CUSTOMERS, 'cID=' . $id));
+            }
+        }
+    }
+
     // --- checkout --------------------------------------------------------------------------------------
 
     /**
