@@ -18,12 +18,15 @@ require_once __DIR__ . '/../support/shops/ShopEndToEnd.php';
 /**
  * integrations/modified in a real modified eCommerce 3.3.0, installed by its own web installer from
  * ../shared/fixtures/shops, served by nginx and PHP-FPM (as www-data) with the extension, driven in headless
- * Chromium: the files copied and the system module installed in the admin; sign-up with the newsletter box (the
- * wording the page showed is the proof, the shop's flags wait), modified's own activation link confirming
- * dsgvo's consent (GET asks, POST confirms), a sign-up while dsgvo's database is unreachable, the shop's own
- * newsletter module (mail captured, a legacy subscriber without proof skipped, the headers parsed back), RFC 8058
- * one-click, export and erasure in the admin, a full dump scanned for the customer, and the module removed and
- * the files deleted leaving the shop's files and tables as they were.
+ * Chromium: money order, flat rate and a product set up as the shop owner would; the files copied and the system
+ * module installed in the admin; sign-up with the newsletter box (the wording the page showed is the proof, the
+ * shop's flags wait), modified's own activation link confirming dsgvo's consent (GET asks, POST confirms), the
+ * account's newsletter page, a sign-up while dsgvo's database is unreachable, orders with the consent box on the
+ * confirmation page ticked and unticked, the shop's own newsletter module and Customers > Send Email (mail
+ * captured, a legacy subscriber without proof skipped, the headers parsed back), RFC 8058 one-click, export and
+ * erasure in the admin, a full dump scanned for the customer, modified's own customer delete (refused while dsgvo
+ * cannot erase, then the address suppressed), and the module removed and the files deleted
+ * leaving the shop's files and tables as they were.
  * Screenshots and the decisions at each step go to target/e2e/modified/.
  */
 final class ModifiedEndToEndTest extends TestCase
@@ -57,6 +60,13 @@ final class ModifiedEndToEndTest extends TestCase
         $base = $this->web->base;
         $this->assertSame(200, $this->web->request('GET', '/index.php')['status'], 'storefront home page');
 
+        // A shop that can sell: modified ships no product and no enabled payment or shipping module. The owner
+        // installs money order and flat rate in the admin's Modules pages; one product goes in by SQL.
+        $this->adminLogin();
+        $this->shop->installModule($b, 'payment', 'moneyorder');
+        $this->shop->installModule($b, 'shipping', 'flat');
+        $product = $this->shop->addProduct('Wanderschuh Test', '49.9000');
+
         // The shop before the integration: removing it must restore its files and tables.
         $filesBefore = $this->shop->files();
         $tablesBefore = $this->shopTables();
@@ -68,6 +78,7 @@ final class ModifiedEndToEndTest extends TestCase
         $b->waitFor('body');
         $this->shot('00-module-installed');
         $this->assertContains('newsletter', array_column($this->store->emailTypes(), 'type'), 'the module defined the newsletter type');
+        $this->assertContains('review.request', array_column($this->store->emailTypes(), 'type'), 'and the checkout box\'s purpose');
         $this->assertSame(400, $this->web->request('GET', '/dsgvo_unsubscribe.php?t=x')['status'], 'the one-click page answers under the shop');
 
         // 1. Sign-up with the newsletter box: both shop flags wait, the ledger holds the wording the page showed.
@@ -133,6 +144,27 @@ final class ModifiedEndToEndTest extends TestCase
         $this->assertSame([], $this->store->consentHistory($bert));
         $this->decision('after sign-up with dsgvo unreachable', $bert, 'newsletter', 'no_consent');
 
+        // 3b. Orders with the consent box on the confirmation page: ticked, the purpose is granted once the order
+        // exists, with the wording the page showed; unticked (Bert), nothing is recorded.
+        $this->login(self::ANNA, self::PASSWORD);
+        [$order, $shown] = $this->order($product, true, '04b-order-anna');
+        $this->assertStringStartsWith('Ja, bitten Sie mich nach der Lieferung per E-Mail um eine Bewertung', $shown, 'the box in the shop\'s language');
+        $granted = array_values(array_filter($this->store->consentHistory($anna), function (array $e): bool {
+            return $e['purpose'] === 'review.request';
+        }));
+        $this->assertCount(1, $granted, "the ticked box granted its purpose once (order $order)");
+        $this->assertSame('granted', $granted[0]['action']);
+        $this->assertSame('checkout', $granted[0]['source']);
+        $this->assertSame($shown, $granted[0]['text'], 'the proof is the wording the confirmation page printed');
+        $this->assertSame('1', $granted[0]['text_version']);
+        $this->decision('after the order with the box', $anna, 'review.request', 'consent');
+        $this->login('bert@example.org', self::PASSWORD);
+        $this->order($product, false, '04c-order-bert');
+        $this->assertSame([], array_values(array_filter($this->store->consentHistory($bert), function (array $e): bool {
+            return $e['purpose'] === 'review.request';
+        })), 'an unticked box records nothing');
+        $this->decision('after an order without the box', $bert, 'review.request', 'no_consent');
+
         // 4. The shop's own newsletter module. Carl is an active recipient from an old import, without proof.
         $carl = $this->legacySubscriber('carl@example.org', 'Carl', 'Altbestand');
         $this->decision('legacy subscriber without proof', $carl, 'newsletter', 'no_consent');
@@ -153,6 +185,29 @@ final class ModifiedEndToEndTest extends TestCase
         $oneClick = $m[1];
         $this->assertStringContainsString($oneClick, $body, 'the visible unsubscribe link is in the mail');
         $this->assertStringContainsString('Herbstangebote', $body);
+
+        // 5b. Customers > Send Email to all customers: advertising to a list, so the newsletter's decisions apply
+        // (the shop owner, Bert and Carl have no proven consent), with the same headers. The page counts both.
+        $this->web->clearMail();
+        $b->get($this->admin('mail.php'));
+        $b->waitFor('form[name="mail"] select[name="customers_email_address"]');
+        $b->script('var f = document.querySelector("form[name=mail]"); f.customers_email_address.value = "***"; f.subject.value = arguments[0];'
+            . 'if (window.CKEDITOR && CKEDITOR.instances.message) { CKEDITOR.instances.message.setData(arguments[1]); } f.message.value = arguments[1];',
+            ['Ein Angebot', '<p>Ein Angebot nur für Sie.</p>']);
+        $b->click('form[name="mail"] input[type="submit"]');
+        $b->waitFor('form[name="mail"] input[type="hidden"][name="subject"]');
+        $this->shot('08b-send-email-preview');
+        $b->click('form[name="mail"] input[type="submit"]:not([name="back"])');
+        $b->waitFor('form[name="mail"] select[name="customers_email_address"]');
+        $this->shot('08c-send-email-sent');
+        $direct = $this->mailsTo();
+        $this->assertSame([self::ANNA], array_keys($direct), 'Send Email to all customers reaches only the customer dsgvo allows');
+        [$directHeaders, $directBody] = $this->parseMail($direct[self::ANNA]);
+        $this->assertMatchesRegularExpression('#^<https://shop\.test:\d+/dsgvo_unsubscribe\.php\?t=[A-Za-z0-9_.~-]+>$#', $directHeaders['list-unsubscribe']);
+        $this->assertSame('List-Unsubscribe=One-Click', $directHeaders['list-unsubscribe-post'] ?? null);
+        $this->assertStringContainsString('Ein Angebot nur für Sie.', $directBody);
+        $this->assertStringContainsString('DSGVO: an 1 Kunden gesendet, 3 übersprungen', $b->text('body'), 'the page says how many went and how many were skipped');
+        $this->assertCount(2, $this->store->sendLog($anna), 'both sends are logged');
 
         // 6. RFC 8058 one-click: a POST from a mail client without cookies or session.
         $this->assertSame(200, $this->web->request('GET', $oneClick, null, 'mailclient')['status']);
@@ -193,6 +248,7 @@ final class ModifiedEndToEndTest extends TestCase
         foreach ($b->findAll('#dsgvo-retained tr.retained') as $i => $unused) {
             $retained[] = (string) $b->script('return document.querySelectorAll("#dsgvo-retained tr.retained")[arguments[0]].dataset.table;', [$i]);
         }
+        $this->assertContains('orders', $retained, 'her order is kept (tax law) and reported');
         $this->decision('after erasure', $anna, 'newsletter', 'unknown_customer');
 
         // 8. A full dump: Anna's data only in the tables the erasure reported as retained.
@@ -206,6 +262,22 @@ final class ModifiedEndToEndTest extends TestCase
                 }
             }
         }
+
+        // 8b. modified's own Customers > Delete erases dsgvo's records first. With dsgvo's database unreachable
+        // (this request only) nothing is deleted; then the deletion goes through, and the address stays suppressed
+        // for an account made later.
+        $b->addCookie('e2e_pool', 'down');
+        $this->deleteCustomer($bert);
+        $b->deleteCookie('e2e_pool');
+        $this->shot('09-admin-delete-refused');
+        $this->assertStringContainsString("Customer $bert was not deleted", $b->text('body'), 'the admin is told why');
+        $this->assertSame($bert, $this->shop->customerId('bert@example.org'), 'nothing deleted while dsgvo could not erase');
+        $this->deleteCustomer($bert);
+        $this->shot('09-admin-deleted');
+        $this->assertSame(0, $this->shop->customerId('bert@example.org'), 'modified deleted the customer');
+        $this->decision('after modified\'s own delete in the admin', $bert, 'newsletter', 'unknown_customer');
+        $again = $this->legacySubscriber('bert@example.org', 'Bert', 'Wieder');
+        $this->decision('a later account with the deleted address', $again, 'newsletter', 'suppressed');
 
         // 9. Uninstall: remove the module in the admin, delete the copied files: the shop as before.
         $b->get($this->admin('module_export.php', 'set=system&module=dsgvo_ledger&action=removeconfirm'));
@@ -282,11 +354,72 @@ final class ModifiedEndToEndTest extends TestCase
         usleep(300000);
     }
 
+    /**
+     * Buys the product through the storefront as the logged-in customer (flat rate, money order), with the consent
+     * box on the confirmation page ticked or not. @return array{0: int, 1: string} the order id and the box's
+     * wording as the page showed it
+     */
+    private function order(int $product, bool $tick, string $shot): array
+    {
+        $b = $this->browser;
+        $base = $this->web->base;
+        $last = (int) $this->shop->pdo->query('SELECT COALESCE(MAX(orders_id), 0) FROM orders')->fetchColumn();
+        $b->get("$base/product_info.php?products_id=$product");
+        $b->waitFor('form#cart_quantity');
+        $b->script('document.querySelector("form#cart_quantity").submit();');
+        $b->waitFor('body');
+        $b->get("$base/checkout_shipping.php");
+        $b->waitFor('form#checkout_address');
+        $b->script('var s = document.querySelector("input[name=shipping][value=flat_flat]"); if (s) { s.checked = true; }');
+        $this->shot("$shot-shipping");
+        $b->click('form#checkout_address [type="submit"]');
+        $b->waitFor('form#checkout_payment');
+        $b->script('var p = document.querySelector("input[name=payment][value=moneyorder]"); if (p) { p.checked = true; }');
+        $this->shot("$shot-payment");
+        $b->click('form#checkout_payment [type="submit"]');
+        try {
+            $b->waitFor('form#checkout_confirmation #dsgvo-checkout-box');
+        } catch (WebDriverException $e) {
+            $this->shot("$shot-no-box");
+            $this->fail('no consent box in the confirmation form: ' . $b->currentUrl() . ' ' . substr($b->text('body'), 0, 1500));
+        }
+        $shown = trim((string) preg_replace('/[\s\x{00A0}]+/u', ' ', (string) $b->script('return document.querySelector("label[for=dsgvo-checkout-box]").innerText;')));
+        if ($tick) {
+            $b->click('label[for="dsgvo-checkout-box"]');
+        }
+        $this->assertSame($tick, $b->script('return document.getElementById("dsgvo-checkout-box").checked;'), 'the box as the customer left it');
+        $this->shot("$shot-confirmation");
+        $b->click('#button_checkout_confirmation');
+        $b->waitFor('body');
+        usleep(500000);
+        $this->shot("$shot-success");
+        $this->assertStringContainsString('checkout_success', $b->currentUrl(), 'the order went through: ' . substr($b->text('body'), 0, 800));
+        $order = (int) $this->shop->pdo->query('SELECT MAX(orders_id) FROM orders')->fetchColumn();
+        $this->assertGreaterThan($last, $order, 'modified stored the order');
+        return [$order, $shown];
+    }
+
+    /** Customers > (customer) > Delete > Delete, as the admin clicks it. */
+    private function deleteCustomer(int $id): void
+    {
+        $b = $this->browser;
+        $b->get($this->admin('customers.php', 'cID=' . $id . '&action=confirm'));
+        $b->waitFor('form[name="customers"][action*="deleteconfirm"] input[type="submit"]');
+        $b->click('form[name="customers"][action*="deleteconfirm"] input[type="submit"]');
+        $b->waitFor('body');
+        usleep(300000);
+    }
+
     /** modified's newsletter page: subscribes (inp) or unsubscribes (del) the address; returns the wording of the "inp" choice. */
     private function newsletterPage(string $email, string $check, string $shot): string
     {
         $b = $this->browser;
-        $b->get($this->web->base . '/newsletter.php');
+        // The account's own link to its newsletter setting (the account box of modified's template).
+        $b->get($this->web->base . '/account.php');
+        $b->waitFor('body');
+        $href = $b->script('var a = document.querySelector("a[href*=\'newsletter.php\']"); return a ? a.href : null;');
+        $this->assertIsString($href, 'the account page links to newsletter.php');
+        $b->get($href);
         $b->waitFor('form#sign input[name="email"]');
         $shown = trim((string) preg_replace('/[\s\x{00A0}]+/u', ' ', (string) $b->script('return document.querySelector("label[for=inp]").innerText;')));
         sleep(2); // modified refuses forms posted sooner than 2 s after they were issued (anti-bot)

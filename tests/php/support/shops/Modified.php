@@ -3,6 +3,7 @@ declare(strict_types=1);
 
 namespace Dsgvo\Tests\Shops;
 
+use Dsgvo\Tests\WebDriver;
 use PDO;
 
 /**
@@ -82,6 +83,46 @@ final class Modified
             throw new \RuntimeException('the installer made no shop owner');
         }
         return $shop;
+    }
+
+    /**
+     * Installs a payment, shipping or order-total module as the admin's Modules page does: its "install" action,
+     * then the module list, which writes MODULE_<TYPE>_INSTALLED. The browser must be logged in as the admin.
+     *
+     * @param string $set payment, shipping or ordertotal
+     */
+    public function installModule(WebDriver $b, string $set, string $module): void
+    {
+        $b->get($this->web->base . '/' . self::ADMIN_DIR . "/modules.php?set=$set&module=$module&action=install");
+        $b->waitFor('body');
+        $key = ['payment' => 'MODULE_PAYMENT_INSTALLED', 'shipping' => 'MODULE_SHIPPING_INSTALLED', 'ordertotal' => 'MODULE_ORDER_TOTAL_INSTALLED'][$set];
+        $q = $this->pdo->prepare('SELECT configuration_value FROM configuration WHERE configuration_key = ?');
+        $q->execute([$key]);
+        if (!in_array("$module.php", explode(';', (string) $q->fetchColumn()), true)) {
+            throw new \RuntimeException("modified did not install the $set module $module: " . substr($b->text('body'), 0, 500));
+        }
+    }
+
+    /**
+     * One category and one product that can be bought (in stock, with a price and the standard tax class), written
+     * into modified's tables as the fixtures' README did: modified ships no products. @return int the product id
+     */
+    public function addProduct(string $name, string $price): int
+    {
+        $pdo = $this->pdo;
+        $pdo->exec("SET SESSION sql_mode = ''"); // as modified runs: its tables have NOT NULL columns without defaults
+        $pdo->exec("INSERT INTO categories (parent_id, categories_status, group_permission_0, group_permission_1, group_permission_2, group_permission_3, group_permission_4, date_added) VALUES (0, 1, 1, 1, 1, 1, 1, NOW())");
+        $category = (int) $pdo->lastInsertId();
+        $tax = (int) $pdo->query('SELECT MIN(tax_class_id) FROM tax_rates')->fetchColumn();
+        $pdo->prepare("INSERT INTO products (products_quantity, products_model, group_permission_0, group_permission_1, group_permission_2, group_permission_3, group_permission_4, products_price, products_date_added, products_weight, products_status, products_tax_class_id) VALUES (100, 'E2E-1', 1, 1, 1, 1, 1, ?, NOW(), 1, 1, ?)")
+            ->execute([$price, $tax]);
+        $product = (int) $pdo->lastInsertId();
+        $pdo->prepare('INSERT INTO products_to_categories (products_id, categories_id) VALUES (?, ?)')->execute([$product, $category]);
+        foreach ($pdo->query('SELECT languages_id FROM languages')->fetchAll(PDO::FETCH_COLUMN) as $language) {
+            $pdo->prepare('INSERT INTO categories_description (categories_id, language_id, categories_name) VALUES (?, ?, ?)')->execute([$category, $language, 'Testkategorie']);
+            $pdo->prepare('INSERT INTO products_description (products_id, language_id, products_name, products_description) VALUES (?, ?, ?, ?)')->execute([$product, $language, $name, $name]);
+        }
+        return $product;
     }
 
     public function customerId(string $email): int

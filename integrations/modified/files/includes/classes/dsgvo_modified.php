@@ -12,6 +12,10 @@ class dsgvo_modified
     public const NEWSLETTER_TYPE = 'newsletter';
     /** The query parameter carrying dsgvo's confirmation token on modified's own activation link. */
     public const TOKEN_PARAM = 'dsgvo';
+    /** What the consent box on the order confirmation page grants: review requests by email after delivery. */
+    public const CHECKOUT_PURPOSE = 'review.request';
+    /** Raise it with every change of the box's wording (text 'checkout_box'): the ledger stores it with the text. */
+    public const CHECKOUT_TEXT_VERSION = '1';
 
     /** @var \Dsgvo\Store|null */
     private static $store;
@@ -56,6 +60,10 @@ class dsgvo_modified
             'unsubscribe_link' => ['Vom Newsletter abmelden:', 'Unsubscribe from this newsletter:'],
             'invalid' => ['Dieser Link ist ungültig oder wurde schon benutzt.', 'This link is invalid or was already used.'],
             'later' => ['Das konnte gerade nicht gespeichert werden. Bitte versuchen Sie es in einigen Minuten noch einmal.', 'This could not be recorded just now. Please try again in a few minutes.'],
+            'checkout_box' => ['Ja, bitten Sie mich nach der Lieferung per E-Mail um eine Bewertung meiner Bestellung. Diese Einwilligung kann ich jederzeit widerrufen.',
+                'Yes, ask me by email for a review of my order after delivery. I can withdraw this at any time.'],
+            'send_email_counts' => ['DSGVO: an %d Kunden gesendet, %d übersprungen (keine nachgewiesene Einwilligung oder Widerspruch).',
+                'DSGVO: sent to %d customers; %d skipped (no proven consent, or objected).'],
             'not_recorded' => ['Ihre Newsletter-Anmeldung konnte gerade nicht gespeichert werden; Sie erhalten keinen Newsletter. Bitte melden Sie sich später in Ihrem Kundenkonto an.', 'Your newsletter sign-up could not be recorded just now; you will get no newsletter. Please sign up later in your account.'],
         ];
         return $texts[$key][self::german() ? 0 : 1];
@@ -324,22 +332,151 @@ class dsgvo_modified
         exit;
     }
 
+    // --- admin -----------------------------------------------------------------------------------------
+
+    /**
+     * Admin application_top_end on customers.php?action=deleteconfirm (modified's own delete of one customer or of
+     * the list's selection; its CSRF check has run): before modified deletes, dsgvo erases its own records of each
+     * customer while the shop still knows the address, which goes on the suppression list, and the customer's rows
+     * of the newsletter module's send lists go. If dsgvo cannot, modified deletes nothing: the admin is sent back
+     * with the reason. Without the extension the shop deletes as it always did.
+     */
+    public static function beforeCustomerDelete(): void
+    {
+        if (($_SERVER['REQUEST_METHOD'] ?? '') !== 'POST' || !self::available()) {
+            return;
+        }
+        $ids = isset($_POST['multi_customers_confirm']) && is_array($_POST['multi_customers_confirm'])
+            ? $_POST['multi_customers_confirm'] : [$_GET['cID'] ?? 0];
+        foreach ($ids as $id) {
+            $id = (int) $id;
+            if ($id <= 0) {
+                continue;
+            }
+            try {
+                $emails = self::customerEmails($id);
+                self::store()->erase($id);
+                self::eraseNewsletterTemp($id, $emails);
+            } catch (\Dsgvo\Exception $e) {
+                $GLOBALS['messageStack']->add_session('DSGVO: ' . get_class($e) . ': ' . rtrim($e->getMessage(), '.') . '. Customer ' . $id
+                    . ' was not deleted (nor any after it); run the deletion again once this is solved.', 'error');
+                xtc_redirect(xtc_href_link(FILENAME_CUSTOMERS, 'cID=' . $id));
+            }
+        }
+    }
+
+    // --- checkout --------------------------------------------------------------------------------------
+
+    /**
+     * header_begin on checkout_confirmation.php: the page has assigned its form parts but not yet rendered its
+     * template. The consent box joins MODULE_BUTTONS, which every template modified ships prints inside the
+     * confirmation form, just before the order button. The wording shown is kept in the session as the proof
+     * for the order; a box value from an earlier visit is dropped, so only this page's box can count.
+     *
+     * @param object|null $smarty the page's Smarty
+     */
+    public static function checkoutBox($smarty): void
+    {
+        if (basename((string) ($_SERVER['SCRIPT_NAME'] ?? '')) !== 'checkout_confirmation.php' || !is_object($smarty) || !self::available()) {
+            return;
+        }
+        unset($_SESSION['dsgvo_checkout_consent']);
+        $label = self::text('checkout_box');
+        $_SESSION['dsgvo_checkout_text'] = $label;
+        $buttons = method_exists($smarty, 'getTemplateVars') ? $smarty->getTemplateVars('MODULE_BUTTONS') : $smarty->get_template_vars('MODULE_BUTTONS');
+        $smarty->assign('MODULE_BUTTONS', (is_string($buttons) ? $buttons : '')
+            . '<div class="dsgvo-consent" id="dsgvo-checkout-consent" style="clear:both;text-align:left;margin:0 0 10px">'
+            . '<input type="hidden" name="dsgvo_checkout_consent" value="0">'
+            . '<input type="checkbox" name="dsgvo_checkout_consent" value="1" id="dsgvo-checkout-box"> '
+            . '<label for="dsgvo-checkout-box" style="display:inline">' . htmlspecialchars($label, ENT_QUOTES, 'UTF-8') . '</label></div>');
+    }
+
+    /**
+     * application_top_end on checkout_process.php: the confirmation form's box value, kept in the session until
+     * the order exists (a payment module with temporary orders comes back to checkout_process.php later).
+     */
+    public static function keepCheckoutBox(): void
+    {
+        if (basename((string) ($_SERVER['SCRIPT_NAME'] ?? '')) === 'checkout_process.php' && ($_SERVER['REQUEST_METHOD'] ?? '') === 'POST'
+            && isset($_POST['dsgvo_checkout_consent'])) {
+            $_SESSION['dsgvo_checkout_consent'] = $_POST['dsgvo_checkout_consent'] === '1';
+        }
+    }
+
+    /**
+     * checkout_process_end (the order is stored, its mail sent): a ticked box grants its purpose, with the
+     * wording the confirmation page showed as proof. Unticked, or no box on the page: nothing is recorded.
+     */
+    public static function afterOrder(int $customerId, int $orderId): void
+    {
+        $ticked = !empty($_SESSION['dsgvo_checkout_consent']);
+        $shown = (string) ($_SESSION['dsgvo_checkout_text'] ?? '');
+        unset($_SESSION['dsgvo_checkout_consent'], $_SESSION['dsgvo_checkout_text']);
+        if (!$ticked || $shown === '' || $customerId <= 0 || $orderId <= 0 || !self::available()) {
+            return;
+        }
+        try {
+            $store = self::store();
+            if (!$store->hasConsent($customerId, self::CHECKOUT_PURPOSE)) {
+                $store->grantConsent($customerId, self::CHECKOUT_PURPOSE, self::proof('checkout', [
+                    'text' => self::shownText($shown), 'text_version' => self::CHECKOUT_TEXT_VERSION,
+                ]));
+            }
+        } catch (\Dsgvo\Exception $e) {
+            // The order stands; without the ledger event no review request goes to this customer.
+            error_log("dsgvo: checkout consent of customer $customerId (order $orderId) not recorded: " . $e->getMessage());
+        }
+    }
+
     // --- mail ------------------------------------------------------------------------------------------
 
     /**
-     * php_mail, for the admin's newsletter module (module_newsletter.php): the recipient gets the newsletter only
-     * when maySend allows it; then List-Unsubscribe/-Post, the visible unsubscribe link and, where required,
-     * the objection notice are added and the send is logged. Returns false when the mail must not go.
+     * php_mail: mail to a list goes out as the newsletter module's does. That is the admin's newsletter module
+     * (module_newsletter.php) and Customers > Send Email (mail.php) to all customers, the newsletter recipients or
+     * a customer group; a mail to one address picked there stays the shop's own. Returns false when the mail
+     * must not go.
+     */
+    public static function listMail($mail, string $email, string $subject): bool
+    {
+        $page = basename((string) ($_SERVER['SCRIPT_NAME'] ?? ''));
+        if ($page === 'mail.php' && self::sendEmailToList()) {
+            $sent = self::newsletterMail($mail, $email, $subject);
+            self::countSendEmail($sent);
+            return $sent;
+        }
+        return $page !== 'module_newsletter.php' || self::newsletterMail($mail, $email, $subject);
+    }
+
+    /** mail.php sending to a list: its "all customers" (***), "newsletter recipients" (**D) or a customer group id. */
+    private static function sendEmailToList(): bool
+    {
+        $to = $_POST['customers_email_address'] ?? '';
+        return ($_GET['action'] ?? '') === 'send_email_to_user' && is_string($to) && ($to === '***' || $to === '**D' || ctype_digit($to));
+    }
+
+    /**
+     * mail.php says only "sent to: all customers". Its admin message stack keeps session messages as
+     * messageToAdminStack[type][key] => text, so one entry under a fixed key can count every recipient of the
+     * loop; the page's redirect writes the session after the last one.
+     */
+    private static function countSendEmail(bool $sent): void
+    {
+        static $counts = [0, 0];
+        $counts[$sent ? 0 : 1]++;
+        $_SESSION['messageToAdminStack']['warning']['dsgvo-send-email'] = sprintf(self::text('send_email_counts'), $counts[0], $counts[1]);
+    }
+
+    /**
+     * One recipient of a list mail: it goes only when maySend allows the newsletter type for the address's
+     * account; then List-Unsubscribe/-Post, the visible unsubscribe link and, where required, the objection
+     * notice are added and the send is logged.
      *
      * PHPMailer encodes every custom header longer than 50 characters into an RFC 2047 word when it sends
      * through mail() (modified's default transport): no mail client reads a List-Unsubscribe like that. Its
      * X-Mailer line is written as given, so the two headers follow it there, on lines of their own.
      */
-    public static function newsletterMail($mail, string $email, string $subject): bool
+    private static function newsletterMail($mail, string $email, string $subject): bool
     {
-        if (basename((string) ($_SERVER['SCRIPT_NAME'] ?? '')) !== 'module_newsletter.php') {
-            return true;
-        }
         if (!self::available()) {
             return false;
         }

@@ -1,6 +1,7 @@
 <?php
-// dsgvo: newsletters from the admin's newsletter module go only where maySend allows, with List-Unsubscribe.
+// dsgvo: mail to a list (the admin's newsletter module, Send Email to a group) goes only where maySend allows, with
+// List-Unsubscribe; every other mail passes untouched.
 require_once DIR_FS_CATALOG . 'includes/classes/dsgvo_modified.php';
-if ($sendmail === true && !dsgvo_modified::newsletterMail($mail, (string) $to_email_address, (string) $email_subject)) {
+if ($sendmail === true && !dsgvo_modified::listMail($mail, (string) $to_email_address, (string) $email_subject)) {
     $sendmail = false;
 }

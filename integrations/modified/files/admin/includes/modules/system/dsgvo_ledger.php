@@ -44,7 +44,7 @@ class dsgvo_ledger
 
     public function install()
     {
-        // dsgvo's own tables and the newsletter type first: without them the hooks could record nothing.
+        // dsgvo's own tables and the email types first: without them the hooks could record nothing.
         require_once DIR_FS_CATALOG . 'includes/classes/dsgvo_modified.php';
         if (!dsgvo_modified::available()) {
             $GLOBALS['messageStack']->add_session('DSGVO: the dsgvo PHP extension is not loaded in this PHP; nothing was installed.', 'error');
@@ -53,8 +53,12 @@ class dsgvo_ledger
         try {
             $store = dsgvo_modified::store();
             $store->migrate();
-            if (!in_array(dsgvo_modified::NEWSLETTER_TYPE, array_column($store->emailTypes(), 'type'), true)) {
-                $store->defineEmailType(dsgvo_modified::NEWSLETTER_TYPE, 'consent');
+            // Types the shop has defined already keep their options.
+            $defined = array_column($store->emailTypes(), 'type');
+            foreach ([dsgvo_modified::NEWSLETTER_TYPE, dsgvo_modified::CHECKOUT_PURPOSE] as $type) {
+                if (!in_array($type, $defined, true)) {
+                    $store->defineEmailType($type, 'consent');
+                }
             }
         } catch (\Dsgvo\Exception $e) {
             $GLOBALS['messageStack']->add_session('DSGVO: ' . get_class($e) . ': ' . $e->getMessage() . ' (nothing was installed)', 'error');
