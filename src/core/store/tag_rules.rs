@@ -25,7 +25,7 @@ use crate::core::store::db::session::Session;
 use crate::core::store::db::values::{self, schema_error};
 use crate::core::store::decision::apply_address_entries;
 use crate::core::store::records::PERSONALISATION;
-use crate::core::store::restriction::restricted_column;
+use crate::core::store::restriction::not_restricted;
 use crate::core::store::sales::{self, SalesCatalog, sale_of, with_goods_of};
 use crate::core::store::tables::ShopTables;
 use crate::core::store::walk::exact_address;
@@ -380,7 +380,7 @@ impl Matches {
 /// given for the account's current address or for none recorded, does not lift.
 fn eligible(id: &str) -> String {
     format!(
-        "{restricted} = 0
+        "{not_restricted}
          AND NOT EXISTS(SELECT 1 FROM `{{p}}suppressions` s WHERE s.customer_id = {id})
          AND NOT EXISTS(SELECT 1 FROM `{{p}}opt_outs` x
              WHERE x.customer_id = {id} AND x.type IN ('*', ?)
@@ -388,7 +388,7 @@ fn eligible(id: &str) -> String {
                    WHERE g.customer_id = {id} AND g.purpose = ? AND g.status = 'granted'
                      AND g.granted_at > x.created_at
                      AND (g.email IS NULL OR g.email = {current})))",
-        restricted = restricted_column(id),
+        not_restricted = not_restricted(id),
         current = exact_address("c.customers_email_address"),
     )
 }
