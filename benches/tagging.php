@@ -11,7 +11,7 @@
  * suppression by customer id, restriction); the extension also runs its DELETE of rule tags that no longer match
  * and counts the matching customers. Both must tag the same customers, which is checked before timing.
  *
- *   php -d extension=target/release/libdsgvo.so benches/tagging.php [customers=100000] [rounds=5]
+ *   php -d extension=target/release/libdsgvo.so benches/tagging.php [customers=100000] [rounds=5] [rule,rule...]
  * A smoke run that only proves the harness works: benches/tagging.php 1000 1
  */
 declare(strict_types=1);
@@ -20,6 +20,7 @@ require __DIR__ . '/lib/bench.php';
 
 $customers = (int) ($argv[1] ?? 100000);
 $rounds = (int) ($argv[2] ?? 5);
+$only = isset($argv[3]) ? explode(',', $argv[3]) : null;
 if (Dsgvo\Tests\ShopSchemas::directory() === null) {
     fwrite(STDERR, Dsgvo\Tests\ShopSchemas::skipReason() . "\n");
     exit(2);
@@ -138,6 +139,9 @@ $ids = function (string $tag) use ($tagged): array {
 };
 $summary = [];
 foreach ($rules as $kind => [$conditions, $condition]) {
+    if ($only !== null && !in_array($kind, $only, true)) {
+        continue;
+    }
     $tag = str_replace('_', '.', $kind);
     $store->defineTagRule($kind, $tag, $conditions);
     $reference = $pdo->prepare("INSERT INTO dsgvo_tags (customer_id, tag, rule, set_by, set_at)
