@@ -4,7 +4,7 @@ declare(strict_types=1);
 namespace Dsgvo\Tests;
 
 use Dsgvo\Store;
-use Dsgvo\Tests\Shops\ShopWeb;
+use Dsgvo\Tests\Shops\ShopEndToEnd;
 use Dsgvo\Tests\Shops\ZenCart;
 use PHPUnit\Framework\TestCase;
 use ZipArchive;
@@ -12,6 +12,7 @@ use ZipArchive;
 require_once __DIR__ . '/../support/WebDriver.php';
 require_once __DIR__ . '/../support/shops/ShopWeb.php';
 require_once __DIR__ . '/../support/shops/ZenCart.php';
+require_once __DIR__ . '/../support/shops/ShopEndToEnd.php';
 
 /**
  * integrations/zencart in a real Zen Cart 2.2.2, installed by its own installer from ../shared/fixtures/shops,
@@ -29,64 +30,15 @@ final class ZenCartEndToEndTest extends TestCase
     private const PASSWORD = 'Kunde-Pass-2026!';
     private const ANNA = 'anna+news@example.org';
 
-    /** @var TestDatabase|null */
-    private $db;
-    /** @var ShopWeb|null */
-    private $web;
-    /** @var WebDriver|null */
-    private $browser;
+    use ShopEndToEnd;
+
     /** @var ZenCart */
     private $shop;
-    /** @var Store */
-    private $store;
-    /** @var string */
-    private $out;
-    /** @var list<string> */
-    private $decisions = [];
-
-    protected function tearDown(): void
-    {
-        if ($this->browser !== null) {
-            $this->browser->quit();
-            $this->browser = null;
-        }
-        if ($this->web !== null) {
-            $this->web->stop();
-            if (!ShopWeb::failed($this)) {
-                ShopWeb::remove($this->web->docroot ?? '');
-            }
-            $this->web = null;
-        }
-        if ($this->db !== null) {
-            $this->db->drop();
-            $this->db = null;
-        }
-        if ($this->decisions !== []) {
-            file_put_contents($this->out . '/decisions.log', implode("\n", $this->decisions) . "\n");
-        }
-    }
 
     public function testZenCartIntegrationEndToEnd(): void
     {
-        if (ZenCart::source() === null) {
-            $this->markTestSkipped('SKIPPED: Zen Cart sources not found (../shared/fixtures/shops/zencart-2.2.2 or DSGVO_SHOP_SOURCES); the Zen Cart end-to-end test did not run');
-        }
-        if (($missing = WebDriver::missing()) !== null) {
-            $this->markTestSkipped($missing);
-        }
-        $php = PHP_MAJOR_VERSION . '.' . PHP_MINOR_VERSION;
-        foreach (["php-fpm$php", 'nginx'] as $tool) {
-            if (trim((string) shell_exec('command -v ' . $tool)) === '') {
-                $this->markTestSkipped("SKIPPED: $tool not installed (apt-get install php$php-fpm nginx-light); the Zen Cart end-to-end test did not run");
-            }
-        }
+        $this->startShopTest('zencart', 'Zen Cart', ZenCart::source() !== null, 'zencart-2.2.2');
         $root = dirname(__DIR__, 3);
-        $this->out = $root . '/target/e2e/zencart';
-        foreach (glob($this->out . '/*.png') ?: [] as $old) {
-            unlink($old);
-        }
-        $this->db = TestDatabase::create('e2e_zencart');
-        $this->web = new ShopWeb($this->out . '/work', Php::extensionPath());
         $parts = TestDatabase::parts(TestDatabase::baseDsn());
         $this->shop = ZenCart::install($this->web, $this->db->name, $parts, $this->db->dsn, [
             'dsgvo.secret' => self::SECRET,
@@ -521,88 +473,9 @@ final class ZenCartEndToEndTest extends TestCase
         $this->shot($shot . '-sent');
     }
 
-    /** @return array<string, string> recipient => raw message, of the captured mails */
-    private function mailsTo(): array
-    {
-        $out = [];
-        foreach ($this->web->mails() as $file) {
-            $raw = (string) file_get_contents($file);
-            if (preg_match('/^To: (.*)$/mi', $raw, $m) && preg_match('/<?([^<>\s]+@[^<>\s]+)>?\s*$/', trim($m[1]), $a)) {
-                $out[strtolower($a[1])] = $raw;
-            }
-        }
-        return $out;
-    }
-
-    /** @return array{0: array<string, string>, 1: string} headers (lowercase names, unfolded, not decoded) and the decoded body text */
-    private function parseMail(string $raw): array
-    {
-        $raw = str_replace("\r\n", "\n", $raw);
-        [$head, $body] = explode("\n\n", $raw, 2);
-        $head = preg_replace("/\n[ \t]+/", ' ', $head);
-        $headers = [];
-        foreach (explode("\n", (string) $head) as $line) {
-            if (strpos($line, ':') !== false) {
-                [$name, $value] = explode(':', $line, 2);
-                $headers[strtolower(trim($name))] = trim($value);
-            }
-        }
-        // PHP's own MIME header parser must read the same values back.
-        $decoded = iconv_mime_decode_headers((string) $head, ICONV_MIME_DECODE_CONTINUE_ON_ERROR, 'UTF-8');
-        $this->assertIsArray($decoded);
-        $this->assertSame($headers['list-unsubscribe'] ?? null, $decoded['List-Unsubscribe'] ?? null, 'iconv reads the header as written');
-        // And Python's email package, where the system has Python (Debian's python3 is not required here).
-        if (is_executable('/usr/bin/python3')) {
-            $proc = proc_open(['/usr/bin/python3', '-c', 'import email, email.policy, sys; m = email.message_from_binary_file(sys.stdin.buffer, policy=email.policy.default); print(str(m["List-Unsubscribe"])); print(str(m["List-Unsubscribe-Post"]))'],
-                [0 => ['pipe', 'r'], 1 => ['pipe', 'w'], 2 => ['pipe', 'w']], $pipes);
-            fwrite($pipes[0], $raw);
-            fclose($pipes[0]);
-            $read = explode("\n", trim((string) stream_get_contents($pipes[1])));
-            $this->assertSame(0, proc_close($proc), 'python3 parsed the mail');
-            $this->assertSame([$headers['list-unsubscribe'] ?? null, $headers['list-unsubscribe-post'] ?? null], $read, 'Python reads the headers as written');
-        }
-        return [$headers, quoted_printable_decode($body)];
-    }
-
     /** The newest double opt-in link mailed to the address. */
     private function confirmLink(string $email): string
     {
-        $link = null;
-        foreach ($this->web->mails() as $file) {
-            $raw = str_replace("\r\n", "\n", (string) file_get_contents($file));
-            if (preg_match('/^To:.*$/mi', $raw, $to) !== 1 || stripos($to[0], $email) === false) {
-                continue;
-            }
-            $body = quoted_printable_decode($raw);
-            if (preg_match('~https://[^\s"<>]+main_page=dsgvo_confirm[^\s"<>]+~', $body, $m)) {
-                $link = html_entity_decode($m[0]);
-            }
-        }
-        $this->assertNotNull($link, "a confirmation mail with the link was captured for $email");
-        return (string) $link;
-    }
-
-    private function decision(string $step, int $customerId, string $type, string $expected): void
-    {
-        $d = $this->store->maySend($customerId, $type);
-        $this->decisions[] = sprintf('%-45s customer %d %-16s %s (%s)', $step, $customerId, $type, $d->allowed ? 'allowed' : 'denied', $d->reason);
-        $this->assertSame($expected, $d->reason, "$step: maySend($customerId, $type)");
-    }
-
-    private function shot(string $name): void
-    {
-        $this->browser->screenshot($this->out . "/$name.png");
-    }
-
-    private function waitForDownload(string $dir, string $name): string
-    {
-        $deadline = microtime(true) + 20;
-        while (microtime(true) < $deadline) {
-            if (is_file("$dir/$name") && !is_file("$dir/$name.crdownload")) {
-                return "$dir/$name";
-            }
-            usleep(100000);
-        }
-        $this->fail("no download $name in $dir: " . implode(', ', scandir($dir) ?: []));
+        return $this->linkMailedTo($email, '~https://[^\\s"<>]+main_page=dsgvo_confirm[^\\s"<>]+~');
     }
 }
