@@ -19,7 +19,8 @@ require_once __DIR__ . '/../support/shops/ShopEndToEnd.php';
  * served by nginx with the shop's own server template and PHP-FPM with the extension, driven in headless
  * Chromium: the plugin installed through the Plugin Manager; sign-up with the newsletter box (the wording the
  * page showed is the proof), double opt-in, a sign-up while dsgvo's database is unreachable, an order with the
- * consent box, the account page, Zen Cart's own newsletter module (mail captured; the headers parsed back),
+ * consent box, product notification sign-ups (checkout success, account page) and a product notification,
+ * the account page, Zen Cart's own newsletter module (mail captured; the headers parsed back),
  * RFC 8058 one-click, Zen Cart's addr= unsubscribe with a "+" address, export and erasure from the admin,
  * a full dump scanned for the customer, and the uninstall leaving the shop as it was.
  * Screenshots and the decisions at each step go to target/e2e/zencart/.
@@ -130,12 +131,25 @@ final class ZenCartEndToEndTest extends TestCase
         $order = $this->order(true);
         $this->assertGreaterThan(0, $order);
         $this->assertTrue($this->store->hasConsent($anna, 'review.request'), 'the checkout box granted its purpose');
-        $granted = array_values(array_filter($this->store->consentHistory($anna), function (array $e): bool {
-            return $e['purpose'] === 'review.request';
-        }));
+        $granted = $this->consentsFor($anna, 'review.request');
         $this->assertSame('checkout', $granted[0]['source']);
         $this->assertStringContainsString('ask me by email for a review', (string) $granted[0]['text']);
         $this->decision('after the order with the box', $anna, 'review.request', 'consent');
+
+        // 4b. The success page's "Please notify me of updates to these products" (the product bought, ticked):
+        // consent for product notifications with that wording, before the shop stores the sign-up.
+        $this->decision('before the product notification sign-up', $anna, 'product_notification', 'no_consent');
+        $b->click('#csNotifications [type="submit"], #csNotifications input[type="image"]');
+        $this->waitUntil(function () use ($anna): bool {
+            return $this->notificationSignups($anna) > 0;
+        }, 'the shop stored the product notification');
+        $this->shot('07-checkout-notifications');
+        $signup = $this->consentsFor($anna, 'product_notification');
+        $this->assertCount(1, $signup);
+        $this->assertSame(['granted', 'checkout'], [$signup[0]['action'], $signup[0]['source']]);
+        $bought = (string) $this->shop->pdo->query("SELECT products_name FROM zen_orders_products WHERE orders_id = $order")->fetchColumn();
+        $this->assertSame('Please notify me of updates to these products: ' . $bought, $signup[0]['text'], 'the legend and the product the page showed');
+        $this->decision('after the sign-up on the success page', $anna, 'product_notification', 'consent');
 
         // 5. The account page: unticked is an objection; ticked again starts a new double opt-in.
         $this->toggleNewsletterBox('08-account-unsubscribed');
@@ -184,16 +198,34 @@ final class ZenCartEndToEndTest extends TestCase
         $this->assertStringContainsString('List-Unsubscribe-Post: List-Unsubscribe=One-Click', $direct[self::ANNA]);
         $this->assertCount(2, $this->store->sendLog($anna), 'both sends are logged');
 
-        // Product notifications: Anna and Carl asked the shop for news of all products; only Anna's consent is in
-        // the ledger (granted here through the API, as the plugin does not hook the notifications page).
-        $this->shop->pdo->exec("UPDATE zen_customers_info SET global_product_notifications = 1 WHERE customers_info_id IN ($anna, $carl)");
-        $this->store->grantConsent($anna, 'product_notification', ['source' => 'account', 'text' => 'Notify me of updates to all products.']);
-        $this->decision('product notifications, consent in the ledger', $anna, 'product_notification', 'consent');
+        // Product notifications. Bert ticks "Global Product Notifications" on his account page: with dsgvo's
+        // database unreachable the shop stores nothing; then it records the page's wording first. Unticked, the
+        // consent is revoked; ticked again, granted. Carl has the shop's global flag from an old import only.
+        $this->login('bert@example.org');
+        $b->addCookie('e2e_pool', 'down');
+        $this->toggleGlobalNotifications('11-notifications-db-down');
+        $b->deleteCookie('e2e_pool');
+        $this->assertStringContainsString('could not be recorded', $b->text('body'), 'the customer is told');
+        $this->assertSame(0, $this->globalNotifications($bert), 'no ledger event, so the shop stored nothing');
+        $this->toggleGlobalNotifications('11-notifications-global');
+        $this->assertSame(1, $this->globalNotifications($bert));
+        $global = $this->consentsFor($bert, 'product_notification');
+        $this->assertSame(['granted', 'account', 'Global Product Notifications Receive notifications on all available products.'],
+            [$global[0]['action'], $global[0]['source'], $global[0]['text']], 'the wording the account page showed');
+        $this->decision('after ticking global notifications', $bert, 'product_notification', 'consent');
+        $this->toggleGlobalNotifications('11-notifications-off');
+        $this->assertSame(0, $this->globalNotifications($bert));
+        $this->decision('after unticking them', $bert, 'product_notification', 'consent_revoked');
+        $this->toggleGlobalNotifications('11-notifications-on-again');
+        $this->decision('after ticking them again', $bert, 'product_notification', 'consent');
+        $this->shop->pdo->exec("UPDATE zen_customers_info SET global_product_notifications = 1 WHERE customers_info_id = $carl");
         $this->decision('product notifications, the shop flag only', $carl, 'product_notification', 'no_consent');
         $this->web->clearMail();
         $this->sendNewsletter('Neue Produkte', '', '11-product-notification', 'product_notification');
         $notified = $this->mailsTo();
-        $this->assertSame([self::ANNA], array_keys($notified), 'the product notification reaches only the customer dsgvo allows');
+        $recipients = array_keys($notified);
+        sort($recipients);
+        $this->assertSame([self::ANNA, 'bert@example.org'], $recipients, 'the product notification reaches Anna (product) and Bert (global), not Carl');
         $this->assertStringContainsString('List-Unsubscribe-Post: List-Unsubscribe=One-Click', $notified[self::ANNA]);
         $this->assertSame('product_notification', $this->store->sendLog($anna)[0]['type'] ?? null, 'logged with its type');
 
@@ -377,14 +409,38 @@ final class ZenCartEndToEndTest extends TestCase
         return $id;
     }
 
+    private function globalNotifications(int $customerId): int
+    {
+        return (int) $this->shop->pdo->query("SELECT global_product_notifications FROM zen_customers_info WHERE customers_info_id = $customerId")->fetchColumn();
+    }
+
+    private function notificationSignups(int $customerId): int
+    {
+        return (int) $this->shop->pdo->query("SELECT COUNT(*) FROM zen_products_notifications WHERE customers_id = $customerId")->fetchColumn();
+    }
+
     /** Account > Newsletter: flips the box and saves. */
     private function toggleNewsletterBox(string $shot): void
     {
+        $this->toggleAccountBox('account_newsletters', 'account_newsletter', 'input[name="newsletter_general"]',
+            'form[name="account_newsletter"] input[name="newsletter_general"]', $shot);
+    }
+
+    /** Account > Product Notifications: flips "Global Product Notifications" and saves. */
+    private function toggleGlobalNotifications(string $shot): void
+    {
+        $this->toggleAccountBox('account_notifications', 'account_notifications', '#globalnotify',
+            '#accountDefault, #accountNotificationsDefault, .messageStackError, .alert-danger', $shot);
+    }
+
+    /** Opens an account page, flips one box of its form, submits, waits for $after. */
+    private function toggleAccountBox(string $page, string $form, string $box, string $after, string $shot): void
+    {
         $b = $this->browser;
-        $b->get($this->web->base . '/index.php?main_page=account_newsletters');
-        $b->click('form[name="account_newsletter"] input[name="newsletter_general"]');
-        $b->click('form[name="account_newsletter"] [type="submit"]');
-        $b->waitFor('form[name="account_newsletter"] input[name="newsletter_general"]');
+        $b->get($this->web->base . '/index.php?main_page=' . $page);
+        $b->click("form[name=\"$form\"] $box");
+        $b->click("form[name=\"$form\"] [type=\"submit\"], form[name=\"$form\"] input[type=\"image\"]");
+        $b->waitFor($after);
         $this->shot($shot);
     }
 

@@ -84,6 +84,23 @@ trait ShopEndToEnd
         $this->assertSame($expected, $d->reason, "$step: maySend($customerId, $type)");
     }
 
+    /** @return list<array<string, mixed>> the customer's ledger events of one purpose, oldest first */
+    private function consentsFor(int $customerId, string $purpose): array
+    {
+        return array_values(array_filter($this->store->consentHistory($customerId), function (array $e) use ($purpose): bool {
+            return $e['purpose'] === $purpose;
+        }));
+    }
+
+    /** @param callable(): bool $done */
+    private function waitUntil(callable $done, string $what): void
+    {
+        for ($until = microtime(true) + 15; !$done() && microtime(true) < $until;) {
+            usleep(200000);
+        }
+        $this->assertTrue($done(), $what);
+    }
+
     private function shot(string $name): void
     {
         $this->browser->screenshot($this->out . "/$name.png");
