@@ -218,6 +218,21 @@ final class ZenCartEndToEndTest extends TestCase
         $this->decision('after unticking them', $bert, 'product_notification', 'consent_revoked');
         $this->toggleGlobalNotifications('11-notifications-on-again');
         $this->decision('after ticking them again', $bert, 'product_notification', 'consent');
+        // The product page's sidebox (Zen Cart shows it to customers with the global flag) offers "Notify me of
+        // updates to …": its link records that wording (source account) before the shop stores the product.
+        $product = (int) $this->shop->pdo->query('SELECT products_id FROM zen_products WHERE products_status = 1 AND products_type = 1 ORDER BY products_id LIMIT 1')->fetchColumn();
+        $b->get("$base/index.php?main_page=product_info&products_id=$product");
+        $b->waitFor('#productnotificationsContent a[href*="action=notify"]');
+        $this->shot('11-notifications-sidebox');
+        [$offered, $href] = $b->script('var a = document.querySelector("#productnotificationsContent a[href*=\'action=notify\']"); return [a.textContent, a.href];');
+        $b->get((string) $href);
+        $this->waitUntil(function () use ($bert): bool {
+            return $this->notificationSignups($bert) > 0;
+        }, 'the shop stored the product notification of the sidebox');
+        $sidebox = $this->consentsFor($bert, 'product_notification');
+        $last = $sidebox[count($sidebox) - 1];
+        $this->assertSame(['granted', 'account', trim((string) preg_replace('/\s+/', ' ', (string) $offered))], [$last['action'], $last['source'], $last['text']], 'the link\'s wording');
+        $this->assertStringStartsWith('Notify me of updates to ', (string) $last['text']);
         $this->shop->pdo->exec("UPDATE zen_customers_info SET global_product_notifications = 1 WHERE customers_info_id = $carl");
         $this->decision('product notifications, the shop flag only', $carl, 'product_notification', 'no_consent');
         $this->web->clearMail();

@@ -54,7 +54,7 @@ class DsgvoZenCartNotifications
             $source = 'checkout';
             $wording = ($_SESSION['dsgvo_notify_wording']['checkout'] ?? DSGVO_NOTIFY_PRODUCTS_FALLBACK) . ': ' . implode(', ', $names);
         } else {
-            $source = 'product';
+            $source = 'account'; // a logged-in customer's own setting (the ledger has no "product" source)
             $wording = DsgvoZenCart::shownText(sprintf(BOX_NOTIFICATIONS_NOTIFY, $names[0]));
         }
         if (!self::grant($customerId, $source, $wording)) {
