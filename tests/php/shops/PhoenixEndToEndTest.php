@@ -112,6 +112,21 @@ final class PhoenixEndToEndTest extends TestCase
         // consent for product notifications with the page's heading and the product's name, before the shop
         // stores the sign-up.
         $this->decision('before the product notification sign-up', $anna, 'product_notification', 'no_consent');
+        // With dsgvo's database unreachable (this request only) the ticked box is dropped, and she is told.
+        $b->addCookie('e2e_pool', 'down');
+        $b->script('document.querySelector("form[name=order] input[name=\'notify[]\']").checked = true;');
+        $b->click('form[name="order"] [type="submit"]');
+        $this->waitUntil(function () use ($b): bool {
+            return strpos($b->currentUrl(), 'checkout_success') === false;
+        }, 'the success page was sent');
+        $b->deleteCookie('e2e_pool');
+        $this->shot('07-checkout-notifications-db-down');
+        $this->assertStringContainsString('could not be recorded', $b->text('body'), 'the customer is told');
+        $this->assertSame(0, $this->notificationSignups($anna), 'no ledger event, so the shop stored no sign-up');
+        $this->assertSame([], $this->consentsFor($anna, 'product_notification'));
+        // The success page again (it shows the latest order), the box ticked with dsgvo reachable.
+        $b->get("$base/checkout_success.php");
+        $b->waitFor('form[name="order"] input[name="notify[]"]');
         $b->script('document.querySelector("form[name=order] input[name=\'notify[]\']").checked = true;');
         $this->shot('07-checkout-notifications');
         $b->click('form[name="order"] [type="submit"]');

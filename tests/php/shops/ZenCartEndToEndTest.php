@@ -139,6 +139,18 @@ final class ZenCartEndToEndTest extends TestCase
         // 4b. The success page's "Please notify me of updates to these products" (the product bought, ticked):
         // consent for product notifications with that wording, before the shop stores the sign-up.
         $this->decision('before the product notification sign-up', $anna, 'product_notification', 'no_consent');
+        // With dsgvo's database unreachable (this request only) the shop stores no sign-up, and she is told.
+        $b->addCookie('e2e_pool', 'down');
+        $b->click('#csNotifications [type="submit"], #csNotifications input[type="image"]');
+        $b->waitFor('.messageStackError, .alert-danger');
+        $b->deleteCookie('e2e_pool');
+        $this->shot('07-checkout-notifications-db-down');
+        $this->assertStringContainsString('could not be recorded', $b->text('body'), 'the customer is told');
+        $this->assertSame(0, $this->notificationSignups($anna), 'no ledger event, so the shop stored no sign-up');
+        $this->assertSame([], $this->consentsFor($anna, 'product_notification'));
+        // The success page again (it shows the latest order), with dsgvo reachable.
+        $b->get("$base/index.php?main_page=checkout_success");
+        $b->waitFor('#csNotifications [type="submit"], #csNotifications input[type="image"]');
         $b->click('#csNotifications [type="submit"], #csNotifications input[type="image"]');
         $this->waitUntil(function () use ($anna): bool {
             return $this->notificationSignups($anna) > 0;
