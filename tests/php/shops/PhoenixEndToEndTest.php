@@ -51,7 +51,14 @@ final class PhoenixEndToEndTest extends TestCase
         $base = $this->web->base;
         $this->assertSame(200, $this->web->request('GET', '/index.php')['status'], 'storefront home page');
 
-        // The shop before the integration: the uninstall must restore its files and tables.
+        // The product page's notifications box (a module Phoenix ships, not installed by default), installed as
+        // a shop owner would, in Modules > Boxes; then the shop before the integration: the uninstall must
+        // restore its files and tables.
+        $this->adminLogin();
+        $b->get($this->admin('modules.php', 'set=boxes&module=bm_product_notifications&action=install'));
+        $this->waitUntil(function (): bool {
+            return (int) $this->shop->pdo->query("SELECT COUNT(*) FROM configuration WHERE configuration_key = 'MODULE_BOXES_PRODUCT_NOTIFICATIONS_STATUS'")->fetchColumn() === 1;
+        }, 'the box module is installed');
         $filesBefore = $this->shop->files();
         $tablesBefore = $this->shopTables();
 
@@ -139,6 +146,21 @@ final class PhoenixEndToEndTest extends TestCase
         $bought = (string) $this->shop->pdo->query("SELECT products_name FROM orders_products WHERE orders_id = $order")->fetchColumn();
         $this->assertSame('Subscribe to updates on... ' . $bought, $signup[0]['text'], 'the heading and the product the page showed');
         $this->decision('after the sign-up on the success page', $anna, 'product_notification', 'consent');
+        // The product page's box "Notify me of updates to …" for another product: its wording (source account),
+        // recorded before the shop's action=notify stores it.
+        $other = (int) $this->shop->pdo->query("SELECT products_id FROM products WHERE products_status = 1 AND products_id NOT IN (SELECT products_id FROM orders_products WHERE orders_id = $order) ORDER BY products_id LIMIT 1")->fetchColumn();
+        $b->get("$base/product_info.php?products_id=$other");
+        $b->waitFor('.bm-product-notifications a[href*="action=notify"]');
+        $this->shot('07-product-box');
+        [$offered, $href] = $b->script('var a = document.querySelector(".bm-product-notifications a[href*=\'action=notify\']"); return [a.textContent, a.href];');
+        $b->get((string) $href);
+        $this->waitUntil(function () use ($anna): bool {
+            return $this->notificationSignups($anna) > 1;
+        }, 'the shop stored the product notification of the box');
+        $box = $this->consentsFor($anna, 'product_notification');
+        $last = $box[count($box) - 1];
+        $this->assertSame(['granted', 'account', trim((string) preg_replace('/\s+/', ' ', (string) $offered))], [$last['action'], $last['source'], $last['text']], 'the box\'s wording');
+        $this->assertStringStartsWith('Notify me of updates to ', (string) $last['text']);
 
         // 5. The account's newsletter page: unticked is an objection; ticked again starts a new double opt-in.
         $this->toggleNewsletterBox('08-account-unsubscribed');
@@ -157,7 +179,6 @@ final class PhoenixEndToEndTest extends TestCase
         // 6. Tools > Newsletter Manager. Carl has the shop's flag 1 from an old import, but no proof.
         $carl = $this->shopCustomer('carl@example.org', 'Carl', 'Altbestand', 1);
         $this->decision('legacy subscriber without proof', $carl, 'newsletter', 'no_consent');
-        $this->adminLogin();
         $this->web->clearMail();
         $plain = $this->newsletter('newsletter', 'Ohne dsgvo');
         $b->get($this->admin('newsletters.php', 'page=1&nID=' . $plain . '&action=send'));

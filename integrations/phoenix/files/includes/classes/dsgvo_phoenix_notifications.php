@@ -1,7 +1,7 @@
 <?php
 /**
- * dsgvo for CE Phoenix product notifications. A sign-up (the boxes on the checkout success page, "Global
- * Product Notifications" on the account page) is recorded as consent for the product notification type, with
+ * dsgvo for CE Phoenix product notifications. A sign-up (the product page's box, the boxes on the checkout
+ * success page, "Global Product Notifications" on the account page) is recorded as consent for the product notification type, with
  * the wording the customer saw, before the shop stores it; when the ledger write fails the shop stores
  * nothing. Giving up every notification revokes the consent. The admin's Product Notification module sends
  * through dsgvo_phoenix::sendMarketing(), so only customers with that consent get it.
@@ -10,12 +10,47 @@ class dsgvo_phoenix_notifications
 {
     public const TYPE = 'product_notification';
 
-    /** injectRedirects (the page is rendering, its language file loaded): the account page's wording, for its POST. */
+    /**
+     * injectRedirects (the page is rendering, its language files and boxes loaded): the wording the account
+     * page and the product page's box show, for the request that signs up (handled before they are loaded).
+     */
     public static function rememberWording(): void
     {
-        if (dsgvo_phoenix::page() === 'account_notifications' && defined('GLOBAL_NOTIFICATIONS_DESCRIPTION')) {
+        $page = dsgvo_phoenix::page();
+        if ($page === 'account_notifications' && defined('GLOBAL_NOTIFICATIONS_DESCRIPTION')) {
             $_SESSION['dsgvo_notify_wording'] = dsgvo_phoenix::shownText(
                 defined('GLOBAL_NOTIFICATIONS_TITLE') ? GLOBAL_NOTIFICATIONS_TITLE : '', GLOBAL_NOTIFICATIONS_DESCRIPTION);
+        } elseif ($page === 'product_info' && (int) ($_GET['products_id'] ?? 0) > 0 && defined('MODULE_BOXES_PRODUCT_NOTIFICATIONS_BOX_NOTIFY')) {
+            $id = (int) $_GET['products_id'];
+            $_SESSION['dsgvo_notify_box'][$id] = dsgvo_phoenix::shownText(sprintf(MODULE_BOXES_PRODUCT_NOTIFICATIONS_BOX_NOTIFY, tep_get_products_name($id)));
+        }
+    }
+
+    /**
+     * startApplication, before parse_actions: action=notify (the product page's box) is consent with the box's
+     * wording first; on failure the customer is told and sent back without the shop's sign-up.
+     */
+    public static function productAction(): void
+    {
+        $customerId = (int) ($_SESSION['customer_id'] ?? 0);
+        if (($_GET['action'] ?? '') !== 'notify' || $customerId <= 0 || !dsgvo_phoenix::available()) {
+            return; // the shop sends a visitor to the login page
+        }
+        $ids = $_GET['products_id'] ?? $_GET['notify'] ?? $_POST['notify'] ?? [];
+        $ids = array_values(array_filter(array_map('intval', (array) $ids), function (int $id): bool {
+            return $id > 0;
+        }));
+        if ($ids === []) {
+            return;
+        }
+        dsgvo_phoenix::texts();
+        $wording = [];
+        foreach ($ids as $id) {
+            $wording[] = $_SESSION['dsgvo_notify_box'][$id] ?? dsgvo_phoenix::shownText(sprintf(DSGVO_NOTIFY_BOX_FALLBACK, tep_get_products_name($id)));
+        }
+        if (!self::grant($customerId, 'account', implode(' ', $wording))) {
+            $GLOBALS['messageStack']->add_session('header', DSGVO_NOTIFY_NOT_RECORDED, 'error');
+            tep_redirect(tep_href_link($GLOBALS['PHP_SELF'], tep_get_all_get_params(['action', 'notify'])));
         }
     }
 

@@ -27,6 +27,7 @@ const DSGVO_ADMIN_PLAIN_NEWSLETTER_BLOCKED = 'dsgvo is installed: send newslette
 const DSGVO_NOTIFY_NOT_RECORDED = 'Your product notification choice could not be recorded just now, so nothing was changed. Please try again later.';
 // Used only when the page's own wording was not seen in this session (the shop's English defaults).
 const DSGVO_NOTIFY_PRODUCTS_FALLBACK = 'Subscribe to updates on...';
+const DSGVO_NOTIFY_BOX_FALLBACK = 'Notify me of updates to %s';
 const DSGVO_NOTIFY_GLOBAL_FALLBACK = 'Global Product Notifications Receive notifications on all available products.';
 const DSGVO_ADMIN_DELETE_REFUSED = 'DSGVO: %s The customer was not deleted.';
 const DSGVO_ADMIN_LIST_SENT = 'dsgvo: sent to %d customers; %d skipped (no proven consent, objected, or erased).';
