@@ -20,9 +20,12 @@ require_once __DIR__ . '/../support/shops/ShopEndToEnd.php';
  * ../shared/fixtures/shops, served by nginx and PHP-FPM with the extension, driven in headless Chromium:
  * the integration installed with its installer; sign-up with the newsletter box (the wording the page showed is
  * the proof), double opt-in, a sign-up while dsgvo's database is unreachable, an order with the consent box,
- * the account's newsletter page, Phoenix's Newsletter Manager (mail captured; the headers parsed back; the
- * plain module refused), RFC 8058 one-click, export and erasure from the admin's customer screen, a full dump
- * scanned for the customer, and the uninstall leaving the shop's files and tables as they were.
+ * product notification sign-ups (product page box, checkout success, account page; also with dsgvo's database
+ * unreachable), the account's newsletter page, Phoenix's Newsletter Manager (mail captured; the headers parsed
+ * back; the plain module refused; the Product Notification module through dsgvo), Send Email to all customers,
+ * the subscribers and one address, RFC 8058 one-click, Phoenix's own customer deletion (erasure first), export
+ * and erasure from the admin's customer screen, a full dump scanned for the customer, and the uninstall leaving
+ * the shop's files and tables as they were.
  * Screenshots and the decisions at each step go to target/e2e/phoenix/.
  */
 final class PhoenixEndToEndTest extends TestCase
@@ -206,6 +209,11 @@ final class PhoenixEndToEndTest extends TestCase
         $this->assertStringContainsString('List-Unsubscribe-Post: List-Unsubscribe=One-Click', $direct[self::ANNA]);
         $this->assertStringContainsString('sent to 1 customers; 2 skipped', $b->text('body'));
         $this->assertCount(2, $this->store->sendLog($anna), 'both sends are logged');
+        // To the newsletter subscribers (the shop's flag 1: Anna, and Carl from an old import, without proof).
+        $this->web->clearMail();
+        $this->sendEmail('**D', 'Für Abonnenten', '10-send-email-subscribers');
+        $this->assertSame([self::ANNA], array_keys($this->mailsTo()), 'Send Email to the subscribers reaches only Anna');
+        $this->assertStringContainsString('sent to 1 customers; 1 skipped', $b->text('body'));
         // To one customer's address: decided the same way; Bert gave no consent, Anna did.
         $this->web->clearMail();
         $this->sendEmail('bert@example.org', 'Nur für Bert', '10-send-email-bert');
