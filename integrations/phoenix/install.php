@@ -92,7 +92,7 @@ try {
     $store->migrate();
     // Types the shop has defined already keep their options.
     $defined = array_column($store->emailTypes(), 'type');
-    foreach (['newsletter', 'review.request'] as $type) {
+    foreach (['newsletter', 'review.request', 'product_notification'] as $type) {
         if (!in_array($type, $defined, true)) {
             $store->defineEmailType($type, 'consent');
         }

@@ -20,9 +20,12 @@ require_once __DIR__ . '/../support/shops/ShopEndToEnd.php';
  * ../shared/fixtures/shops, served by nginx and PHP-FPM with the extension, driven in headless Chromium:
  * the integration installed with its installer; sign-up with the newsletter box (the wording the page showed is
  * the proof), double opt-in, a sign-up while dsgvo's database is unreachable, an order with the consent box,
- * the account's newsletter page, Phoenix's Newsletter Manager (mail captured; the headers parsed back; the
- * plain module refused), RFC 8058 one-click, export and erasure from the admin's customer screen, a full dump
- * scanned for the customer, and the uninstall leaving the shop's files and tables as they were.
+ * product notification sign-ups (product page box, checkout success, account page; also with dsgvo's database
+ * unreachable), the account's newsletter page, Phoenix's Newsletter Manager (mail captured; the headers parsed
+ * back; the plain module refused; the Product Notification module through dsgvo), Send Email to all customers,
+ * the subscribers and one address, RFC 8058 one-click, Phoenix's own customer deletion (erasure first), export
+ * and erasure from the admin's customer screen, a full dump scanned for the customer, and the uninstall leaving
+ * the shop's files and tables as they were.
  * Screenshots and the decisions at each step go to target/e2e/phoenix/.
  */
 final class PhoenixEndToEndTest extends TestCase
@@ -51,7 +54,14 @@ final class PhoenixEndToEndTest extends TestCase
         $base = $this->web->base;
         $this->assertSame(200, $this->web->request('GET', '/index.php')['status'], 'storefront home page');
 
-        // The shop before the integration: the uninstall must restore its files and tables.
+        // The product page's notifications box (a module Phoenix ships, not installed by default), installed as
+        // a shop owner would, in Modules > Boxes; then the shop before the integration: the uninstall must
+        // restore its files and tables.
+        $this->adminLogin();
+        $b->get($this->admin('modules.php', 'set=boxes&module=bm_product_notifications&action=install'));
+        $this->waitUntil(function (): bool {
+            return (int) $this->shop->pdo->query("SELECT COUNT(*) FROM configuration WHERE configuration_key = 'MODULE_BOXES_PRODUCT_NOTIFICATIONS_STATUS'")->fetchColumn() === 1;
+        }, 'the box module is installed');
         $filesBefore = $this->shop->files();
         $tablesBefore = $this->shopTables();
 
@@ -102,13 +112,58 @@ final class PhoenixEndToEndTest extends TestCase
         $this->login(self::ANNA);
         $order = $this->order();
         $this->assertGreaterThan(0, $order);
-        $granted = array_values(array_filter($this->store->consentHistory($anna), function (array $e): bool {
-            return $e['purpose'] === 'review.request';
-        }));
+        $granted = $this->consentsFor($anna, 'review.request');
         $this->assertCount(1, $granted, 'the checkout box granted its purpose once');
         $this->assertSame('checkout', $granted[0]['source']);
         $this->assertStringContainsString('ask me by email for a review', (string) $granted[0]['text']);
         $this->decision('after the order with the box', $anna, 'review.request', 'consent');
+
+        // 4b. The success page's product notification box (unticked by default), ticked for the product bought:
+        // consent for product notifications with the page's heading and the product's name, before the shop
+        // stores the sign-up.
+        $this->decision('before the product notification sign-up', $anna, 'product_notification', 'no_consent');
+        // With dsgvo's database unreachable (this request only) the ticked box is dropped, and she is told.
+        $b->addCookie('e2e_pool', 'down');
+        $b->script('document.querySelector("form[name=order] input[name=\'notify[]\']").checked = true;');
+        $b->click('form[name="order"] [type="submit"]');
+        $this->waitUntil(function () use ($b): bool {
+            return strpos($b->currentUrl(), 'checkout_success') === false;
+        }, 'the success page was sent');
+        $b->deleteCookie('e2e_pool');
+        $this->shot('07-checkout-notifications-db-down');
+        $this->assertStringContainsString('could not be recorded', $b->text('body'), 'the customer is told');
+        $this->assertSame(0, $this->notificationSignups($anna), 'no ledger event, so the shop stored no sign-up');
+        $this->assertSame([], $this->consentsFor($anna, 'product_notification'));
+        // The success page again (it shows the latest order), the box ticked with dsgvo reachable.
+        $b->get("$base/checkout_success.php");
+        $b->waitFor('form[name="order"] input[name="notify[]"]');
+        $b->script('document.querySelector("form[name=order] input[name=\'notify[]\']").checked = true;');
+        $this->shot('07-checkout-notifications');
+        $b->click('form[name="order"] [type="submit"]');
+        $this->waitUntil(function () use ($anna): bool {
+            return $this->notificationSignups($anna) > 0;
+        }, 'the shop stored the product notification');
+        $signup = $this->consentsFor($anna, 'product_notification');
+        $this->assertCount(1, $signup);
+        $this->assertSame(['granted', 'checkout'], [$signup[0]['action'], $signup[0]['source']]);
+        $bought = (string) $this->shop->pdo->query("SELECT products_name FROM orders_products WHERE orders_id = $order")->fetchColumn();
+        $this->assertSame('Subscribe to updates on... ' . $bought, $signup[0]['text'], 'the heading and the product the page showed');
+        $this->decision('after the sign-up on the success page', $anna, 'product_notification', 'consent');
+        // The product page's box "Notify me of updates to …" for another product: its wording (source account),
+        // recorded before the shop's action=notify stores it.
+        $other = (int) $this->shop->pdo->query("SELECT products_id FROM products WHERE products_status = 1 AND products_id NOT IN (SELECT products_id FROM orders_products WHERE orders_id = $order) ORDER BY products_id LIMIT 1")->fetchColumn();
+        $b->get("$base/product_info.php?products_id=$other");
+        $b->waitFor('.bm-product-notifications a[href*="action=notify"]');
+        $this->shot('07-product-box');
+        [$offered, $href] = $b->script('var a = document.querySelector(".bm-product-notifications a[href*=\'action=notify\']"); return [a.textContent, a.href];');
+        $b->get((string) $href);
+        $this->waitUntil(function () use ($anna): bool {
+            return $this->notificationSignups($anna) > 1;
+        }, 'the shop stored the product notification of the box');
+        $box = $this->consentsFor($anna, 'product_notification');
+        $last = $box[count($box) - 1];
+        $this->assertSame(['granted', 'account', trim((string) preg_replace('/\s+/', ' ', (string) $offered))], [$last['action'], $last['source'], $last['text']], 'the box\'s wording');
+        $this->assertStringStartsWith('Notify me of updates to ', (string) $last['text']);
 
         // 5. The account's newsletter page: unticked is an objection; ticked again starts a new double opt-in.
         $this->toggleNewsletterBox('08-account-unsubscribed');
@@ -127,7 +182,6 @@ final class PhoenixEndToEndTest extends TestCase
         // 6. Tools > Newsletter Manager. Carl has the shop's flag 1 from an old import, but no proof.
         $carl = $this->shopCustomer('carl@example.org', 'Carl', 'Altbestand', 1);
         $this->decision('legacy subscriber without proof', $carl, 'newsletter', 'no_consent');
-        $this->adminLogin();
         $this->web->clearMail();
         $plain = $this->newsletter('newsletter', 'Ohne dsgvo');
         $b->get($this->admin('newsletters.php', 'page=1&nID=' . $plain . '&action=send'));
@@ -149,22 +203,71 @@ final class PhoenixEndToEndTest extends TestCase
 
         // Customers > Send Email to "All Customers": advertising to a list, the same decisions.
         $this->web->clearMail();
-        $b->get($this->admin('mail.php'));
-        $b->waitFor('form[name="mail"] select[name="customers_email_address"]');
-        $b->script('document.querySelector("select[name=customers_email_address]").value = "***";'
-            . 'document.querySelector("form[name=mail] textarea[name=message]").value = "Ein Angebot nur für Sie.";');
-        $b->type('form[name="mail"] input[name="subject"]', 'Ein Angebot');
-        $b->click('form[name="mail"] button[type="submit"], form[name="mail"] [type="submit"]');
-        $b->waitFor('form[name="mail"] input[type="hidden"][name="subject"]');
-        $this->shot('10-send-email-preview');
-        $b->click('form[name="mail"] button[type="submit"], form[name="mail"] [type="submit"]');
-        $b->waitFor('.alert');
-        $this->shot('10-send-email-sent');
+        $this->sendEmail('***', 'Ein Angebot', '10-send-email');
         $direct = $this->mailsTo();
         $this->assertSame([self::ANNA], array_keys($direct), 'Send Email to all customers reaches only the customer dsgvo allows');
         $this->assertStringContainsString('List-Unsubscribe-Post: List-Unsubscribe=One-Click', $direct[self::ANNA]);
         $this->assertStringContainsString('sent to 1 customers; 2 skipped', $b->text('body'));
         $this->assertCount(2, $this->store->sendLog($anna), 'both sends are logged');
+        // To the newsletter subscribers (the shop's flag 1: Anna, and Carl from an old import, without proof).
+        $this->web->clearMail();
+        $this->sendEmail('**D', 'Für Abonnenten', '10-send-email-subscribers');
+        $this->assertSame([self::ANNA], array_keys($this->mailsTo()), 'Send Email to the subscribers reaches only Anna');
+        $this->assertStringContainsString('sent to 1 customers; 1 skipped', $b->text('body'));
+        // To one customer's address: decided the same way; Bert gave no consent, Anna did.
+        $this->web->clearMail();
+        $this->sendEmail('bert@example.org', 'Nur für Bert', '10-send-email-bert');
+        $this->assertSame([], $this->web->mails(), 'Bert (no consent) gets no Send Email to his address');
+        $this->assertStringContainsString('sent to 0 customers; 1 skipped', $b->text('body'));
+        $this->sendEmail(self::ANNA, 'Nur für Anna', '10-send-email-anna');
+        $single = $this->mailsTo();
+        $this->assertSame([self::ANNA], array_keys($single));
+        [$singleHeaders] = $this->parseMail($single[self::ANNA]);
+        $this->assertStringNotContainsString('=?', $singleHeaders['list-unsubscribe'], 'no RFC 2047 encoded word');
+        $this->assertSame('List-Unsubscribe=One-Click', $singleHeaders['list-unsubscribe-post'] ?? null);
+
+        // Product notifications. Bert ticks "Global Product Notifications" on his account page: with dsgvo's
+        // database unreachable the shop stores nothing; then the page's wording is recorded first. Unticked, the
+        // consent is revoked; ticked again, granted. Carl has the shop's global flag from an old import only.
+        $this->login('bert@example.org');
+        $b->addCookie('e2e_pool', 'down');
+        $this->toggleGlobalNotifications('10-notifications-db-down');
+        $b->deleteCookie('e2e_pool');
+        $this->assertStringContainsString('could not be recorded', $b->text('body'), 'the customer is told');
+        $this->assertSame(0, $this->globalNotifications($bert), 'no ledger event, so the shop stored nothing');
+        $this->toggleGlobalNotifications('10-notifications-global');
+        $this->assertSame(1, $this->globalNotifications($bert));
+        $global = $this->consentsFor($bert, 'product_notification');
+        $this->assertSame(['granted', 'account', 'Global Product Notifications Receive notifications on all available products.'],
+            [$global[0]['action'], $global[0]['source'], $global[0]['text']], 'the wording the account page showed');
+        $this->decision('after ticking global notifications', $bert, 'product_notification', 'consent');
+        $this->toggleGlobalNotifications('10-notifications-off');
+        $this->assertSame(0, $this->globalNotifications($bert));
+        $this->decision('after unticking them', $bert, 'product_notification', 'consent_revoked');
+        $this->toggleGlobalNotifications('10-notifications-on-again');
+        $this->decision('after ticking them again', $bert, 'product_notification', 'consent');
+        $this->shop->pdo->exec("UPDATE customers_info SET global_product_notifications = 1 WHERE customers_info_id = $carl");
+        $this->decision('product notifications, the shop flag only', $carl, 'product_notification', 'no_consent');
+        // Tools > Newsletter Manager, module Product Notification, audience "Global": through dsgvo.
+        $this->web->clearMail();
+        $notice = $this->newsletter('product_notification', 'Neue Produkte');
+        $b->get($this->admin('newsletters.php', 'page=1&nID=' . $notice . '&action=send'));
+        $b->click('a[href*="global=true"]');
+        $b->waitFor('form[name="confirm"] [type="submit"]');
+        $this->shot('10-product-notification-confirm');
+        $b->click('form[name="confirm"] [type="submit"]');
+        $b->waitFor('.alert-success, .alert-danger');
+        $this->shot('10-product-notification-sent');
+        $this->assertStringContainsString('sent to 2 customers; 1 skipped', $b->text('body'));
+        $notified = $this->mailsTo();
+        $recipients = array_keys($notified);
+        sort($recipients);
+        $this->assertSame([self::ANNA, 'bert@example.org'], $recipients, 'Anna (product) and Bert (global) get it, not Carl');
+        [$noticeHeaders] = $this->parseMail($notified['bert@example.org']);
+        $this->assertMatchesRegularExpression('#^<https://shop\.test:\d+/dsgvo_unsubscribe\.php\?t=[A-Za-z0-9_.~-]+>$#', $noticeHeaders['list-unsubscribe']);
+        $this->assertSame('List-Unsubscribe=One-Click', $noticeHeaders['list-unsubscribe-post'] ?? null);
+        $this->assertSame('product_notification', $this->store->sendLog($anna)[0]['type'] ?? null, 'logged with its type');
+        $this->assertSame('1', (string) $this->shop->pdo->query("SELECT status FROM newsletters WHERE newsletters_id = $notice")->fetchColumn(), 'marked sent');
 
         // 7. The captured mail's headers, parsed back: unencoded, valid, pointing at the shop's page.
         [$headers, $body] = $this->parseMail($mails[self::ANNA]);
@@ -185,6 +288,27 @@ final class PhoenixEndToEndTest extends TestCase
         $this->assertSame(200, $post['status'], 'one-click answers 200 without a redirect');
         $this->decision('after one-click', $anna, 'newsletter', 'opted_out');
         $this->assertSame(0, $this->shop->newsletterFlag($anna));
+        // Send Email to her address now: she objected, so nothing goes out.
+        $this->web->clearMail();
+        $this->sendEmail(self::ANNA, 'Noch ein Angebot', '10-send-email-objected');
+        $this->assertSame([], $this->web->mails(), 'no Send Email to a customer who objected');
+        $this->assertStringContainsString('sent to 0 customers; 1 skipped', $b->text('body'));
+
+        // Phoenix's own "delete customer" runs dsgvo's erasure first: Dora's objection outlives her account.
+        $dora = $this->register('dora@example.org', 'Dora', 'Delete', false, '10-dora');
+        $this->store->optOut($dora, 'newsletter', ['source' => 'account']);
+        $b->get($this->admin('customers.php', 'cID=' . $dora . '&action=confirm'));
+        $b->waitFor('form[name="customers"] button.btn-danger');
+        $this->shot('10-admin-delete-confirm');
+        $b->click('form[name="customers"] button.btn-danger');
+        $this->waitUntil(function (): bool {
+            return $this->shop->customerId('dora@example.org') === 0;
+        }, 'Phoenix deleted the account');
+        $this->assertCount(1, $this->store->requestLog(['kind' => 'erasure']), 'dsgvo erased its data of her first');
+        $again = $this->shopCustomer('dora@example.org', 'Dora', 'Delete', 1);
+        $d = $this->store->maySend($again, 'newsletter');
+        $this->decisions[] = sprintf('%-45s customer %d %-16s %s (%s)', 'new account with the deleted address', $again, 'newsletter', $d->allowed ? 'allowed' : 'denied', $d->reason);
+        $this->assertContains($d->reason, ['suppressed', 'opted_out'], 'the address stays blocked');
 
         // 9. Export and erasure from the admin's customer screen.
         $b->get($this->admin('customers.php', 'cID=' . $anna . '&action=edit'));
@@ -322,14 +446,53 @@ final class PhoenixEndToEndTest extends TestCase
         return $id;
     }
 
+    /** Customers > Send Email to an audience (***, **D or one customer's address), through the preview. */
+    private function sendEmail(string $audience, string $subject, string $shot): void
+    {
+        $b = $this->browser;
+        $b->get($this->admin('mail.php'));
+        $b->waitFor('form[name="mail"] select[name="customers_email_address"]');
+        $b->script('document.querySelector("select[name=customers_email_address]").value = arguments[0];'
+            . 'document.querySelector("form[name=mail] textarea[name=message]").value = "Ein Angebot nur für Sie.";', [$audience]);
+        $b->type('form[name="mail"] input[name="subject"]', $subject);
+        $b->click('form[name="mail"] button[type="submit"], form[name="mail"] [type="submit"]');
+        $b->waitFor('form[name="mail"] input[type="hidden"][name="subject"]');
+        $this->shot($shot . '-preview');
+        $b->click('form[name="mail"] button[type="submit"], form[name="mail"] [type="submit"]');
+        $b->waitFor('.alert');
+        $this->shot($shot . '-sent');
+    }
+
+    private function globalNotifications(int $customerId): int
+    {
+        return (int) $this->shop->pdo->query("SELECT global_product_notifications FROM customers_info WHERE customers_info_id = $customerId")->fetchColumn();
+    }
+
+    private function notificationSignups(int $customerId): int
+    {
+        return (int) $this->shop->pdo->query("SELECT COUNT(*) FROM products_notifications WHERE customers_id = $customerId")->fetchColumn();
+    }
+
     /** Account > Newsletter subscriptions: flips the box and saves. */
     private function toggleNewsletterBox(string $shot): void
     {
+        $this->toggleAccountBox('account_newsletters.php', 'account_newsletter', '#inputNewsletter', $shot);
+    }
+
+    /** Account > Product notifications: flips "Global Product Notifications" and saves. */
+    private function toggleGlobalNotifications(string $shot): void
+    {
+        $this->toggleAccountBox('account_notifications.php', 'account_notifications', '#inputGlobalNotification', $shot);
+    }
+
+    /** Opens an account page, flips one box of its form and submits it. */
+    private function toggleAccountBox(string $page, string $form, string $box, string $shot): void
+    {
         $b = $this->browser;
-        $b->get($this->web->base . '/account_newsletters.php');
-        $b->waitFor('form[name="account_newsletter"] #inputNewsletter');
-        $b->click('form[name="account_newsletter"] #inputNewsletter');
-        $b->click('form[name="account_newsletter"] [type="submit"]');
+        $b->get($this->web->base . '/' . $page);
+        $b->waitFor("form[name=\"$form\"] $box");
+        $b->click("form[name=\"$form\"] $box");
+        $b->click("form[name=\"$form\"] [type=\"submit\"]");
         $b->waitFor('body');
         usleep(200000);
         $this->shot($shot);
@@ -344,7 +507,11 @@ final class PhoenixEndToEndTest extends TestCase
         $b->type('form[name="login"] input[name="email_address"]', $email);
         $b->type('form[name="login"] input[name="password"]', self::PASSWORD);
         $b->click('form[name="login"] [type="submit"]');
-        $b->waitFor('body');
+        // Until the login's redirect has landed: a get() before it raced that redirect (seen under load: the
+        // product page of the next step became index.php).
+        $this->waitUntil(function () use ($b): bool {
+            return strpos($b->currentUrl(), 'login.php') === false;
+        }, "logged in as $email");
     }
 
     /** Places an order through the storefront (flat rate, cash on delivery) with the consent box ticked. */
@@ -355,7 +522,10 @@ final class PhoenixEndToEndTest extends TestCase
         $product = (int) $this->shop->pdo->query('SELECT products_id FROM products WHERE products_status = 1 AND products_quantity > 0 AND products_price > 0 ORDER BY products_id LIMIT 1')->fetchColumn();
         $b->get("$base/product_info.php?products_id=$product");
         $b->click('form[name="cart_quantity"] [type="submit"]');
-        $b->waitFor('body');
+        // The cart page itself, so the next get() does not race the add-to-cart POST.
+        $this->waitUntil(function () use ($b): bool {
+            return strpos($b->currentUrl(), 'shopping_cart.php') !== false;
+        }, 'the product is in the cart');
         $b->get("$base/checkout_shipping.php");
         $b->waitFor('form[name="checkout_address"]');
         $this->shot('06-checkout-shipping');

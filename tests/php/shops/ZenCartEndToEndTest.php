@@ -4,7 +4,7 @@ declare(strict_types=1);
 namespace Dsgvo\Tests;
 
 use Dsgvo\Store;
-use Dsgvo\Tests\Shops\ShopWeb;
+use Dsgvo\Tests\Shops\ShopEndToEnd;
 use Dsgvo\Tests\Shops\ZenCart;
 use PHPUnit\Framework\TestCase;
 use ZipArchive;
@@ -12,13 +12,15 @@ use ZipArchive;
 require_once __DIR__ . '/../support/WebDriver.php';
 require_once __DIR__ . '/../support/shops/ShopWeb.php';
 require_once __DIR__ . '/../support/shops/ZenCart.php';
+require_once __DIR__ . '/../support/shops/ShopEndToEnd.php';
 
 /**
  * integrations/zencart in a real Zen Cart 2.2.2, installed by its own installer from ../shared/fixtures/shops,
  * served by nginx with the shop's own server template and PHP-FPM with the extension, driven in headless
  * Chromium: the plugin installed through the Plugin Manager; sign-up with the newsletter box (the wording the
  * page showed is the proof), double opt-in, a sign-up while dsgvo's database is unreachable, an order with the
- * consent box, the account page, Zen Cart's own newsletter module (mail captured; the headers parsed back),
+ * consent box, product notification sign-ups (checkout success, account page) and a product notification,
+ * the account page, Zen Cart's own newsletter module (mail captured; the headers parsed back),
  * RFC 8058 one-click, Zen Cart's addr= unsubscribe with a "+" address, export and erasure from the admin,
  * a full dump scanned for the customer, and the uninstall leaving the shop as it was.
  * Screenshots and the decisions at each step go to target/e2e/zencart/.
@@ -29,64 +31,15 @@ final class ZenCartEndToEndTest extends TestCase
     private const PASSWORD = 'Kunde-Pass-2026!';
     private const ANNA = 'anna+news@example.org';
 
-    /** @var TestDatabase|null */
-    private $db;
-    /** @var ShopWeb|null */
-    private $web;
-    /** @var WebDriver|null */
-    private $browser;
+    use ShopEndToEnd;
+
     /** @var ZenCart */
     private $shop;
-    /** @var Store */
-    private $store;
-    /** @var string */
-    private $out;
-    /** @var list<string> */
-    private $decisions = [];
-
-    protected function tearDown(): void
-    {
-        if ($this->browser !== null) {
-            $this->browser->quit();
-            $this->browser = null;
-        }
-        if ($this->web !== null) {
-            $this->web->stop();
-            if (!ShopWeb::failed($this)) {
-                ShopWeb::remove($this->web->docroot ?? '');
-            }
-            $this->web = null;
-        }
-        if ($this->db !== null) {
-            $this->db->drop();
-            $this->db = null;
-        }
-        if ($this->decisions !== []) {
-            file_put_contents($this->out . '/decisions.log', implode("\n", $this->decisions) . "\n");
-        }
-    }
 
     public function testZenCartIntegrationEndToEnd(): void
     {
-        if (ZenCart::source() === null) {
-            $this->markTestSkipped('SKIPPED: Zen Cart sources not found (../shared/fixtures/shops/zencart-2.2.2 or DSGVO_SHOP_SOURCES); the Zen Cart end-to-end test did not run');
-        }
-        if (($missing = WebDriver::missing()) !== null) {
-            $this->markTestSkipped($missing);
-        }
-        $php = PHP_MAJOR_VERSION . '.' . PHP_MINOR_VERSION;
-        foreach (["php-fpm$php", 'nginx'] as $tool) {
-            if (trim((string) shell_exec('command -v ' . $tool)) === '') {
-                $this->markTestSkipped("SKIPPED: $tool not installed (apt-get install php$php-fpm nginx-light); the Zen Cart end-to-end test did not run");
-            }
-        }
+        $this->startShopTest('zencart', 'Zen Cart', ZenCart::source() !== null, 'zencart-2.2.2');
         $root = dirname(__DIR__, 3);
-        $this->out = $root . '/target/e2e/zencart';
-        foreach (glob($this->out . '/*.png') ?: [] as $old) {
-            unlink($old);
-        }
-        $this->db = TestDatabase::create('e2e_zencart');
-        $this->web = new ShopWeb($this->out . '/work', Php::extensionPath());
         $parts = TestDatabase::parts(TestDatabase::baseDsn());
         $this->shop = ZenCart::install($this->web, $this->db->name, $parts, $this->db->dsn, [
             'dsgvo.secret' => self::SECRET,
@@ -132,6 +85,11 @@ final class ZenCartEndToEndTest extends TestCase
         $this->assertContains('newsletter', array_column($this->store->emailTypes(), 'type'), 'the installer defined the types');
         $this->assertSame(400, $this->web->request('GET', '/index.php?main_page=dsgvo_unsubscribe&t=x')['status'], 'the plugin page answers through index.php');
 
+        // Customer numbers as in a shop with a history: the mailed links carry c=1000 and up, whose "=10" a
+        // quoted-printable decode of a 7bit or 8bit mail would garble (the harness decodes each part by its own
+        // Content-Transfer-Encoding).
+        $this->shop->pdo->exec('ALTER TABLE zen_customers AUTO_INCREMENT = 1000');
+
         // 1. Sign-up with the newsletter box: the flag stays 0, the ledger holds the label the page showed.
         $anna = $this->register(self::ANNA, 'Anna', 'Überall', true, '01-signup');
         $this->assertGreaterThan(0, $anna);
@@ -173,12 +131,37 @@ final class ZenCartEndToEndTest extends TestCase
         $order = $this->order(true);
         $this->assertGreaterThan(0, $order);
         $this->assertTrue($this->store->hasConsent($anna, 'review.request'), 'the checkout box granted its purpose');
-        $granted = array_values(array_filter($this->store->consentHistory($anna), function (array $e): bool {
-            return $e['purpose'] === 'review.request';
-        }));
+        $granted = $this->consentsFor($anna, 'review.request');
         $this->assertSame('checkout', $granted[0]['source']);
         $this->assertStringContainsString('ask me by email for a review', (string) $granted[0]['text']);
         $this->decision('after the order with the box', $anna, 'review.request', 'consent');
+
+        // 4b. The success page's "Please notify me of updates to these products" (the product bought, ticked):
+        // consent for product notifications with that wording, before the shop stores the sign-up.
+        $this->decision('before the product notification sign-up', $anna, 'product_notification', 'no_consent');
+        // With dsgvo's database unreachable (this request only) the shop stores no sign-up, and she is told.
+        $b->addCookie('e2e_pool', 'down');
+        $b->click('#csNotifications [type="submit"], #csNotifications input[type="image"]');
+        $b->waitFor('.messageStackError, .alert-danger');
+        $b->deleteCookie('e2e_pool');
+        $this->shot('07-checkout-notifications-db-down');
+        $this->assertStringContainsString('could not be recorded', $b->text('body'), 'the customer is told');
+        $this->assertSame(0, $this->notificationSignups($anna), 'no ledger event, so the shop stored no sign-up');
+        $this->assertSame([], $this->consentsFor($anna, 'product_notification'));
+        // The success page again (it shows the latest order), with dsgvo reachable.
+        $b->get("$base/index.php?main_page=checkout_success");
+        $b->waitFor('#csNotifications [type="submit"], #csNotifications input[type="image"]');
+        $b->click('#csNotifications [type="submit"], #csNotifications input[type="image"]');
+        $this->waitUntil(function () use ($anna): bool {
+            return $this->notificationSignups($anna) > 0;
+        }, 'the shop stored the product notification');
+        $this->shot('07-checkout-notifications');
+        $signup = $this->consentsFor($anna, 'product_notification');
+        $this->assertCount(1, $signup);
+        $this->assertSame(['granted', 'checkout'], [$signup[0]['action'], $signup[0]['source']]);
+        $bought = (string) $this->shop->pdo->query("SELECT products_name FROM zen_orders_products WHERE orders_id = $order")->fetchColumn();
+        $this->assertSame('Please notify me of updates to these products: ' . $bought, $signup[0]['text'], 'the legend and the product the page showed');
+        $this->decision('after the sign-up on the success page', $anna, 'product_notification', 'consent');
 
         // 5. The account page: unticked is an objection; ticked again starts a new double opt-in.
         $this->toggleNewsletterBox('08-account-unsubscribed');
@@ -227,16 +210,49 @@ final class ZenCartEndToEndTest extends TestCase
         $this->assertStringContainsString('List-Unsubscribe-Post: List-Unsubscribe=One-Click', $direct[self::ANNA]);
         $this->assertCount(2, $this->store->sendLog($anna), 'both sends are logged');
 
-        // Product notifications: Anna and Carl asked the shop for news of all products; only Anna's consent is in
-        // the ledger (granted here through the API, as the plugin does not hook the notifications page).
-        $this->shop->pdo->exec("UPDATE zen_customers_info SET global_product_notifications = 1 WHERE customers_info_id IN ($anna, $carl)");
-        $this->store->grantConsent($anna, 'product_notification', ['source' => 'account', 'text' => 'Notify me of updates to all products.']);
-        $this->decision('product notifications, consent in the ledger', $anna, 'product_notification', 'consent');
+        // Product notifications. Bert ticks "Global Product Notifications" on his account page: with dsgvo's
+        // database unreachable the shop stores nothing; then it records the page's wording first. Unticked, the
+        // consent is revoked; ticked again, granted. Carl has the shop's global flag from an old import only.
+        $this->login('bert@example.org');
+        $b->addCookie('e2e_pool', 'down');
+        $this->toggleGlobalNotifications('11-notifications-db-down');
+        $b->deleteCookie('e2e_pool');
+        $this->assertStringContainsString('could not be recorded', $b->text('body'), 'the customer is told');
+        $this->assertSame(0, $this->globalNotifications($bert), 'no ledger event, so the shop stored nothing');
+        $this->toggleGlobalNotifications('11-notifications-global');
+        $this->assertSame(1, $this->globalNotifications($bert));
+        $global = $this->consentsFor($bert, 'product_notification');
+        $this->assertSame(['granted', 'account', 'Global Product Notifications Receive notifications on all available products.'],
+            [$global[0]['action'], $global[0]['source'], $global[0]['text']], 'the wording the account page showed');
+        $this->decision('after ticking global notifications', $bert, 'product_notification', 'consent');
+        $this->toggleGlobalNotifications('11-notifications-off');
+        $this->assertSame(0, $this->globalNotifications($bert));
+        $this->decision('after unticking them', $bert, 'product_notification', 'consent_revoked');
+        $this->toggleGlobalNotifications('11-notifications-on-again');
+        $this->decision('after ticking them again', $bert, 'product_notification', 'consent');
+        // The product page's sidebox (Zen Cart shows it to customers with the global flag) offers "Notify me of
+        // updates to …": its link records that wording (source account) before the shop stores the product.
+        $product = (int) $this->shop->pdo->query('SELECT products_id FROM zen_products WHERE products_status = 1 AND products_type = 1 ORDER BY products_id LIMIT 1')->fetchColumn();
+        $b->get("$base/index.php?main_page=product_info&products_id=$product");
+        $b->waitFor('#productnotificationsContent a[href*="action=notify"]');
+        $this->shot('11-notifications-sidebox');
+        [$offered, $href] = $b->script('var a = document.querySelector("#productnotificationsContent a[href*=\'action=notify\']"); return [a.textContent, a.href];');
+        $b->get((string) $href);
+        $this->waitUntil(function () use ($bert): bool {
+            return $this->notificationSignups($bert) > 0;
+        }, 'the shop stored the product notification of the sidebox');
+        $sidebox = $this->consentsFor($bert, 'product_notification');
+        $last = $sidebox[count($sidebox) - 1];
+        $this->assertSame(['granted', 'account', trim((string) preg_replace('/\s+/', ' ', (string) $offered))], [$last['action'], $last['source'], $last['text']], 'the link\'s wording');
+        $this->assertStringStartsWith('Notify me of updates to ', (string) $last['text']);
+        $this->shop->pdo->exec("UPDATE zen_customers_info SET global_product_notifications = 1 WHERE customers_info_id = $carl");
         $this->decision('product notifications, the shop flag only', $carl, 'product_notification', 'no_consent');
         $this->web->clearMail();
         $this->sendNewsletter('Neue Produkte', '', '11-product-notification', 'product_notification');
         $notified = $this->mailsTo();
-        $this->assertSame([self::ANNA], array_keys($notified), 'the product notification reaches only the customer dsgvo allows');
+        $recipients = array_keys($notified);
+        sort($recipients);
+        $this->assertSame([self::ANNA, 'bert@example.org'], $recipients, 'the product notification reaches Anna (product) and Bert (global), not Carl');
         $this->assertStringContainsString('List-Unsubscribe-Post: List-Unsubscribe=One-Click', $notified[self::ANNA]);
         $this->assertSame('product_notification', $this->store->sendLog($anna)[0]['type'] ?? null, 'logged with its type');
 
@@ -247,8 +263,10 @@ final class ZenCartEndToEndTest extends TestCase
         $this->assertMatchesRegularExpression('#^<https://shop\.test:\d+/index\.php\?main_page=dsgvo_unsubscribe&t=[A-Za-z0-9_.~-]+>$#', $headers['list-unsubscribe']);
         $this->assertSame('List-Unsubscribe=One-Click', $headers['list-unsubscribe-post'] ?? null);
         $this->assertStringContainsString('main_page=dsgvo_unsubscribe', $body, 'the visible link and notice are in the mail');
+        $this->assertStringContainsString('Herzliche Grüße', $body, 'the umlaut made the parts 8bit UTF-8; decoded as such');
         preg_match('~^<([^>]+)>$~', $headers['list-unsubscribe'], $m);
         $oneClick = html_entity_decode($m[1]);
+        $this->assertStringContainsString($oneClick, $body, 'the visible link is the header\'s');
 
         // 8. Zen Cart's addr= unsubscribe page with a "+" address reaches that address, not the stripped one.
         $dora = $this->shopCustomer('dora+shop@example.org', 'Dora', 'Plus', 1);
@@ -418,14 +436,38 @@ final class ZenCartEndToEndTest extends TestCase
         return $id;
     }
 
+    private function globalNotifications(int $customerId): int
+    {
+        return (int) $this->shop->pdo->query("SELECT global_product_notifications FROM zen_customers_info WHERE customers_info_id = $customerId")->fetchColumn();
+    }
+
+    private function notificationSignups(int $customerId): int
+    {
+        return (int) $this->shop->pdo->query("SELECT COUNT(*) FROM zen_products_notifications WHERE customers_id = $customerId")->fetchColumn();
+    }
+
     /** Account > Newsletter: flips the box and saves. */
     private function toggleNewsletterBox(string $shot): void
     {
+        $this->toggleAccountBox('account_newsletters', 'account_newsletter', 'input[name="newsletter_general"]',
+            'form[name="account_newsletter"] input[name="newsletter_general"]', $shot);
+    }
+
+    /** Account > Product Notifications: flips "Global Product Notifications" and saves. */
+    private function toggleGlobalNotifications(string $shot): void
+    {
+        $this->toggleAccountBox('account_notifications', 'account_notifications', '#globalnotify',
+            '#accountDefault, #accountNotificationsDefault, .messageStackError, .alert-danger', $shot);
+    }
+
+    /** Opens an account page, flips one box of its form, submits, waits for $after. */
+    private function toggleAccountBox(string $page, string $form, string $box, string $after, string $shot): void
+    {
         $b = $this->browser;
-        $b->get($this->web->base . '/index.php?main_page=account_newsletters');
-        $b->click('form[name="account_newsletter"] input[name="newsletter_general"]');
-        $b->click('form[name="account_newsletter"] [type="submit"]');
-        $b->waitFor('form[name="account_newsletter"] input[name="newsletter_general"]');
+        $b->get($this->web->base . '/index.php?main_page=' . $page);
+        $b->click("form[name=\"$form\"] $box");
+        $b->click("form[name=\"$form\"] [type=\"submit\"], form[name=\"$form\"] input[type=\"image\"]");
+        $b->waitFor($after);
         $this->shot($shot);
     }
 
@@ -491,7 +533,7 @@ final class ZenCartEndToEndTest extends TestCase
         $b->script('document.querySelector("form[name=newsletter] select[name=module]").value = arguments[2];'
             . 'document.querySelector("form[name=newsletter] textarea[name=content]").value = arguments[0];'
             . 'document.querySelector("form[name=newsletter] textarea[name=message_html]").value = arguments[1];',
-            ["Liebe Kundin, lieber Kunde,\nunsere Herbstangebote sind da.", '<p>Unsere <b>Herbstangebote</b> sind da.</p>', $module]);
+            ["Liebe Kundin, lieber Kunde,\nunsere Herbstangebote sind da.\nHerzliche Grüße", '<p>Unsere <b>Herbstangebote</b> sind da.</p><p>Herzliche Grüße</p>', $module]);
         $b->type('form[name="newsletter"] input[name="title"]', $title);
         $b->click('form[name="newsletter"] button[type="submit"]');
         $q = $this->shop->pdo->prepare('SELECT MAX(newsletters_id) FROM zen_newsletters WHERE title = ?');
@@ -521,88 +563,9 @@ final class ZenCartEndToEndTest extends TestCase
         $this->shot($shot . '-sent');
     }
 
-    /** @return array<string, string> recipient => raw message, of the captured mails */
-    private function mailsTo(): array
-    {
-        $out = [];
-        foreach ($this->web->mails() as $file) {
-            $raw = (string) file_get_contents($file);
-            if (preg_match('/^To: (.*)$/mi', $raw, $m) && preg_match('/<?([^<>\s]+@[^<>\s]+)>?\s*$/', trim($m[1]), $a)) {
-                $out[strtolower($a[1])] = $raw;
-            }
-        }
-        return $out;
-    }
-
-    /** @return array{0: array<string, string>, 1: string} headers (lowercase names, unfolded, not decoded) and the decoded body text */
-    private function parseMail(string $raw): array
-    {
-        $raw = str_replace("\r\n", "\n", $raw);
-        [$head, $body] = explode("\n\n", $raw, 2);
-        $head = preg_replace("/\n[ \t]+/", ' ', $head);
-        $headers = [];
-        foreach (explode("\n", (string) $head) as $line) {
-            if (strpos($line, ':') !== false) {
-                [$name, $value] = explode(':', $line, 2);
-                $headers[strtolower(trim($name))] = trim($value);
-            }
-        }
-        // PHP's own MIME header parser must read the same values back.
-        $decoded = iconv_mime_decode_headers((string) $head, ICONV_MIME_DECODE_CONTINUE_ON_ERROR, 'UTF-8');
-        $this->assertIsArray($decoded);
-        $this->assertSame($headers['list-unsubscribe'] ?? null, $decoded['List-Unsubscribe'] ?? null, 'iconv reads the header as written');
-        // And Python's email package, where the system has Python (Debian's python3 is not required here).
-        if (is_executable('/usr/bin/python3')) {
-            $proc = proc_open(['/usr/bin/python3', '-c', 'import email, email.policy, sys; m = email.message_from_binary_file(sys.stdin.buffer, policy=email.policy.default); print(str(m["List-Unsubscribe"])); print(str(m["List-Unsubscribe-Post"]))'],
-                [0 => ['pipe', 'r'], 1 => ['pipe', 'w'], 2 => ['pipe', 'w']], $pipes);
-            fwrite($pipes[0], $raw);
-            fclose($pipes[0]);
-            $read = explode("\n", trim((string) stream_get_contents($pipes[1])));
-            $this->assertSame(0, proc_close($proc), 'python3 parsed the mail');
-            $this->assertSame([$headers['list-unsubscribe'] ?? null, $headers['list-unsubscribe-post'] ?? null], $read, 'Python reads the headers as written');
-        }
-        return [$headers, quoted_printable_decode($body)];
-    }
-
     /** The newest double opt-in link mailed to the address. */
     private function confirmLink(string $email): string
     {
-        $link = null;
-        foreach ($this->web->mails() as $file) {
-            $raw = str_replace("\r\n", "\n", (string) file_get_contents($file));
-            if (preg_match('/^To:.*$/mi', $raw, $to) !== 1 || stripos($to[0], $email) === false) {
-                continue;
-            }
-            $body = quoted_printable_decode($raw);
-            if (preg_match('~https://[^\s"<>]+main_page=dsgvo_confirm[^\s"<>]+~', $body, $m)) {
-                $link = html_entity_decode($m[0]);
-            }
-        }
-        $this->assertNotNull($link, "a confirmation mail with the link was captured for $email");
-        return (string) $link;
-    }
-
-    private function decision(string $step, int $customerId, string $type, string $expected): void
-    {
-        $d = $this->store->maySend($customerId, $type);
-        $this->decisions[] = sprintf('%-45s customer %d %-16s %s (%s)', $step, $customerId, $type, $d->allowed ? 'allowed' : 'denied', $d->reason);
-        $this->assertSame($expected, $d->reason, "$step: maySend($customerId, $type)");
-    }
-
-    private function shot(string $name): void
-    {
-        $this->browser->screenshot($this->out . "/$name.png");
-    }
-
-    private function waitForDownload(string $dir, string $name): string
-    {
-        $deadline = microtime(true) + 20;
-        while (microtime(true) < $deadline) {
-            if (is_file("$dir/$name") && !is_file("$dir/$name.crdownload")) {
-                return "$dir/$name";
-            }
-            usleep(100000);
-        }
-        $this->fail("no download $name in $dir: " . implode(', ', scandir($dir) ?: []));
+        return $this->linkMailedTo($email, '~https://[^\\s"<>]+main_page=dsgvo_confirm[^\\s"<>]+~');
     }
 }

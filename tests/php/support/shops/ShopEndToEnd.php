@@ -84,6 +84,23 @@ trait ShopEndToEnd
         $this->assertSame($expected, $d->reason, "$step: maySend($customerId, $type)");
     }
 
+    /** @return list<array<string, mixed>> the customer's ledger events of one purpose, oldest first */
+    private function consentsFor(int $customerId, string $purpose): array
+    {
+        return array_values(array_filter($this->store->consentHistory($customerId), function (array $e) use ($purpose): bool {
+            return $e['purpose'] === $purpose;
+        }));
+    }
+
+    /** @param callable(): bool $done */
+    private function waitUntil(callable $done, string $what): void
+    {
+        for ($until = microtime(true) + 15; !$done() && microtime(true) < $until;) {
+            usleep(200000);
+        }
+        $this->assertTrue($done(), $what);
+    }
+
     private function shot(string $name): void
     {
         $this->browser->screenshot($this->out . "/$name.png");
@@ -114,11 +131,11 @@ trait ShopEndToEnd
         return $out;
     }
 
-    /** @return array{0: array<string, string>, 1: string} headers (lowercase names, unfolded, not decoded) and the decoded body text */
+    /** @return array{0: array<string, string>, 1: string} headers (lowercase names, unfolded, not decoded) and the text of its text parts, decoded */
     private function parseMail(string $raw): array
     {
         $raw = str_replace("\r\n", "\n", $raw);
-        [$head, $body] = explode("\n\n", $raw, 2);
+        [$head] = explode("\n\n", $raw, 2);
         $head = preg_replace("/\n[ \t]+/", ' ', $head);
         $headers = [];
         foreach (explode("\n", (string) $head) as $line) {
@@ -142,23 +159,78 @@ trait ShopEndToEnd
             $this->assertSame(0, proc_close($proc), 'python3 parsed the mail');
             $this->assertSame([$headers['list-unsubscribe'], $headers['list-unsubscribe-post'] ?? null], $read, 'Python reads the headers as written');
         }
-        return [$headers, quoted_printable_decode($body)];
+        return [$headers, implode("\n", self::mailTexts($raw))];
     }
 
-    /** The newest link matching $pattern in a mail to the address (e.g. the double opt-in link). */
+    /**
+     * The newest link matching $pattern in a mail to the address (e.g. the double opt-in link), looked for in the
+     * mail's text parts as a reader sees them: decoded by their Content-Transfer-Encoding and charset. Decoding
+     * the raw mail as quoted-printable instead misses base64 parts and corrupts an 8bit or 7bit part's "=HH"
+     * (a link's "c=1234" became "c\x124").
+     */
     private function linkMailedTo(string $email, string $pattern): string
     {
         $link = null;
         foreach ($this->web->mails() as $file) {
-            $raw = str_replace("\r\n", "\n", (string) file_get_contents($file));
+            $raw = (string) file_get_contents($file);
             if (preg_match('/^To:.*$/mi', $raw, $to) !== 1 || stripos($to[0], $email) === false) {
                 continue;
             }
-            if (preg_match($pattern, quoted_printable_decode($raw), $m)) {
-                $link = html_entity_decode($m[0]);
+            foreach (self::mailTexts($raw) as $text) {
+                if (preg_match($pattern, $text, $m)) {
+                    $link = html_entity_decode($m[0]);
+                }
             }
         }
         $this->assertNotNull($link, "a mail with the link was captured for $email");
         return (string) $link;
+    }
+
+    /**
+     * The text/* parts of a raw mail (multipart nested or not), each decoded by its Content-Transfer-Encoding
+     * (base64, quoted-printable; 7bit and 8bit as they are) and converted from its charset to UTF-8.
+     *
+     * @return list<string>
+     */
+    private static function mailTexts(string $raw): array
+    {
+        $raw = str_replace("\r\n", "\n", $raw);
+        if (strpos($raw, "\n") === 0) {
+            [$head, $body] = ['', substr($raw, 1)]; // a part without headers: text/plain, us-ascii
+        } else {
+            [$head, $body] = array_pad(explode("\n\n", $raw, 2), 2, '');
+        }
+        $head = (string) preg_replace("/\n[ \t]+/", ' ', $head);
+        $type = preg_match('/^Content-Type:\s*([^;\s]+)(.*)$/mi', $head, $t) === 1 ? strtolower($t[1]) : 'text/plain';
+        $params = $t[2] ?? '';
+        if (strpos($type, 'multipart/') === 0) {
+            if (preg_match('/boundary\s*=\s*(?:"([^"]+)"|([^;\s]+))/i', $params, $b) !== 1) {
+                return [];
+            }
+            $texts = [];
+            $parts = explode("\n--" . ($b[1] !== '' ? $b[1] : $b[2]), "\n" . $body);
+            array_shift($parts); // the preamble
+            foreach ($parts as $part) {
+                if (strpos($part, '--') === 0) {
+                    break; // the closing delimiter
+                }
+                $texts = array_merge($texts, self::mailTexts((string) substr($part, (int) strpos($part, "\n") + 1)));
+            }
+            return $texts;
+        }
+        if (strpos($type, 'text/') !== 0) {
+            return [];
+        }
+        $encoding = preg_match('/^Content-Transfer-Encoding:\s*(\S+)/mi', $head, $e) === 1 ? strtolower($e[1]) : '7bit';
+        if ($encoding === 'base64') {
+            $body = (string) base64_decode((string) preg_replace('/\s+/', '', $body), true);
+        } elseif ($encoding === 'quoted-printable') {
+            $body = quoted_printable_decode($body);
+        }
+        $charset = preg_match('/charset\s*=\s*"?([A-Za-z0-9_.:-]+)/i', $params, $c) === 1 ? strtoupper($c[1]) : 'US-ASCII';
+        if (!in_array($charset, ['UTF-8', 'US-ASCII'], true)) {
+            $body = mb_convert_encoding($body, 'UTF-8', $charset);
+        }
+        return [$body];
     }
 }

@@ -5,6 +5,8 @@ namespace Dsgvo\Tests\Shops;
 
 use PDO;
 
+require_once __DIR__ . '/ShopFixtures.php';
+
 /**
  * Zen Cart 2.2.2 installed for real from ../shared/fixtures/shops/zencart-2.2.2 by its own web installer
  * (the POST sequence of the fixtures' README), with the table prefix zen_: the prefixed install is the one
@@ -31,7 +33,7 @@ final class ZenCart
 
     public static function source(): ?string
     {
-        return ShopWeb::fixture('zencart-2.2.2');
+        return ShopFixtures::source('zencart-2.2.2');
     }
 
     /**
@@ -132,14 +134,6 @@ final class ZenCart
     /** Every row of every table as text: for the scan after the erasure. @return array<string, list<string>> */
     public function dump(): array
     {
-        $out = [];
-        foreach ($this->pdo->query('SHOW TABLES')->fetchAll(PDO::FETCH_COLUMN) as $table) {
-            foreach ($this->pdo->query("SELECT * FROM `$table`")->fetchAll(PDO::FETCH_ASSOC) as $row) {
-                $out[(string) $table][] = implode("\t", array_map('strval', array_map(function ($v) {
-                    return $v ?? '';
-                }, $row)));
-            }
-        }
-        return $out;
+        return ShopFixtures::dump($this->pdo);
     }
 }

@@ -10,6 +10,8 @@ class dsgvo_phoenix
 {
     public const NEWSLETTER_TYPE = 'newsletter';
     public const CHECKOUT_PURPOSE = 'review.request';
+    /** The type of Customers > Send Email: advertising unless you name a transactional type here. */
+    public const DIRECT_EMAIL_TYPE = 'newsletter';
 
     /** @var \Dsgvo\Store|null */
     private static $store;
@@ -96,7 +98,10 @@ class dsgvo_phoenix
 
     // --- storefront ------------------------------------------------------------------------------------
 
-    /** injectAppTop: the account's newsletter page and the checkout box's value on its way to the order. */
+    /**
+     * injectAppTop: the account's newsletter and product notification pages, and the checkout box's value on
+     * its way to the order.
+     */
     public static function appTop(): void
     {
         if (!self::available()) {
@@ -110,6 +115,9 @@ class dsgvo_phoenix
             $GLOBALS['messageStack']->add_session('account', $message[0], $message[1]);
             // The page itself would now copy the box into the shop's flag, consent proven or not.
             tep_redirect(tep_href_link('account.php'));
+        }
+        if ($page === 'account_notifications') {
+            dsgvo_phoenix_notifications::accountPage();
         }
         if ($page === 'checkout_confirmation' && ($_SERVER['REQUEST_METHOD'] ?? '') === 'POST' && isset($_POST['dsgvo_checkout_consent'])) {
             $_SESSION['dsgvo_checkout_consent'] = $_POST['dsgvo_checkout_consent'] === '1';
@@ -292,47 +300,107 @@ class dsgvo_phoenix
             . htmlspecialchars(DSGVO_ADMIN_BUTTON, ENT_QUOTES, 'UTF-8') . '</a></p>';
     }
 
-    /** newsletters.php preAction: the plain module may not send while dsgvo is installed. */
-    public static function guardPlainNewsletter(): void
+    /**
+     * newsletters.php preAction: the plain "newsletter" module may not send while dsgvo is installed; the
+     * "product_notification" module's sending (confirm_send, after the shop's own audience pages) goes
+     * through dsgvo.
+     */
+    public static function guardNewsletters(): void
     {
         $action = (string) ($_GET['action'] ?? '');
-        if (!in_array($action, ['send', 'confirm_send'], true) || !isset($_GET['nID'])) {
+        if (!in_array($action, ['send', 'confirm_send'], true) || !isset($_GET['nID']) || !self::available()) {
             return;
         }
-        $row = tep_db_fetch_array(tep_db_query('SELECT module FROM newsletters WHERE newsletters_id = ' . (int) $_GET['nID']));
-        if (!is_array($row) || $row['module'] !== 'newsletter') {
+        $row = tep_db_fetch_array(tep_db_query('SELECT newsletters_id, title, content, module, locked FROM newsletters WHERE newsletters_id = ' . (int) $_GET['nID']));
+        if (!is_array($row)) {
             return;
         }
         self::texts();
+        if ($row['module'] === 'product_notification' && $action === 'confirm_send' && $row['locked'] === '1') {
+            dsgvo_phoenix_notifications::sendNewsletter((int) $row['newsletters_id'], (string) $row['title'], (string) $row['content']);
+        }
+        if ($row['module'] !== 'newsletter') {
+            return;
+        }
         $GLOBALS['messageStack']->add_session(DSGVO_ADMIN_PLAIN_NEWSLETTER_BLOCKED, 'error');
         tep_redirect(tep_href_link('newsletters.php', 'page=' . (int) ($_GET['page'] ?? 1) . '&nID=' . (int) $_GET['nID']));
     }
 
     /**
-     * mail.php preAction: "All Customers" (***) and the newsletter subscribers (**D) are sent through
-     * sendMarketing() with the type of the newsletter, then the page's own sending is skipped.
+     * mail.php preAction: every audience of Customers > Send Email ("All Customers" ***, the newsletter
+     * subscribers **D, one customer's address) is sent through sendMarketing() with DIRECT_EMAIL_TYPE, then the
+     * page's own sending is skipped. One address is resolved exactly (findCustomers), as the shop would send
+     * only to a customer's address.
      */
-    public static function sendEmailToList(): void
+    public static function sendEmail(): void
     {
         $audience = (string) ($_POST['customers_email_address'] ?? '');
-        if (($_GET['action'] ?? '') !== 'send_email_to_user' || !in_array($audience, ['***', '**D'], true) || isset($_POST['back_x'])) {
+        if (($_GET['action'] ?? '') !== 'send_email_to_user' || $audience === '' || isset($_POST['back_x']) || !self::available()) {
             return;
         }
         self::texts();
         $ids = [];
-        $query = tep_db_query('SELECT customers_id FROM customers' . ($audience === '**D' ? ' WHERE customers_newsletter = 1' : ''));
-        while ($row = tep_db_fetch_array($query)) {
-            $ids[] = (int) $row['customers_id'];
-        }
         try {
-            $result = self::sendMarketing($ids, self::NEWSLETTER_TYPE, (string) tep_db_prepare_input($_POST['subject'] ?? ''),
-                (string) tep_db_prepare_input($_POST['message'] ?? ''), (string) tep_db_prepare_input($_POST['from_name'] ?? STORE_OWNER),
-                (string) tep_db_prepare_input($_POST['from_address'] ?? STORE_OWNER_EMAIL_ADDRESS));
-            $GLOBALS['messageStack']->add_session(sprintf(DSGVO_ADMIN_LIST_SENT, $result['sent'], $result['skipped']), 'success');
+            if ($audience === '***' || $audience === '**D') {
+                $query = tep_db_query('SELECT customers_id FROM customers' . ($audience === '**D' ? ' WHERE customers_newsletter = 1' : ''));
+                while ($row = tep_db_fetch_array($query)) {
+                    $ids[] = (int) $row['customers_id'];
+                }
+            } elseif (filter_var($audience, FILTER_VALIDATE_EMAIL)) {
+                $ids = array_map('intval', array_column(self::store()->findCustomers($audience, 50), 'customer_id'));
+            } else {
+                return; // the page says the address is invalid
+            }
         } catch (\Dsgvo\Exception $e) {
             $GLOBALS['messageStack']->add_session('dsgvo: ' . $e->getMessage(), 'error');
+            tep_redirect(tep_href_link('mail.php'));
         }
-        tep_redirect(tep_href_link('mail.php'));
+        self::sendListed($ids, self::DIRECT_EMAIL_TYPE, (string) tep_db_prepare_input($_POST['subject'] ?? ''),
+            (string) tep_db_prepare_input($_POST['message'] ?? ''), 'mail.php', '', null,
+            (string) tep_db_prepare_input($_POST['from_name'] ?? STORE_OWNER), (string) tep_db_prepare_input($_POST['from_address'] ?? STORE_OWNER_EMAIL_ADDRESS));
+    }
+
+    /**
+     * An admin page's sending through sendMarketing(): the count sent and skipped as its message, $onSent once
+     * a decision was made, then back to the page (whose own sending never runs).
+     *
+     * @param list<int> $ids
+     * @param (callable(): void)|null $onSent
+     */
+    public static function sendListed(array $ids, string $type, string $subject, string $content, string $page, string $params,
+        ?callable $onSent = null, string $fromName = '', string $fromAddress = ''): void
+    {
+        try {
+            $result = self::sendMarketing($ids, $type, $subject, $content, $fromName, $fromAddress);
+            if ($onSent !== null) {
+                $onSent();
+            }
+            $GLOBALS['messageStack']->add_session(sprintf(DSGVO_ADMIN_LIST_SENT, $result['sent'], $result['skipped']), 'success');
+        } catch (\Dsgvo\Exception $e) {
+            // No decision, no mail: nothing is marked sent.
+            $GLOBALS['messageStack']->add_session('dsgvo: ' . $e->getMessage(), 'error');
+        }
+        tep_redirect(tep_href_link($page, $params));
+    }
+
+    /**
+     * customers.php preAction, deleteconfirm: dsgvo's erasure first, while the shop still knows the customer's
+     * address (objections become suppressions of it, so they outlive the account). If it fails, the customer is
+     * not deleted and the admin is told why.
+     */
+    public static function eraseBeforeDelete(): void
+    {
+        $id = (int) ($_GET['cID'] ?? 0);
+        if (($_GET['action'] ?? '') !== 'deleteconfirm' || $id <= 0 || !self::available()) {
+            return;
+        }
+        try {
+            self::store()->erase($id);
+        } catch (\Dsgvo\Exception $e) {
+            self::texts();
+            $GLOBALS['messageStack']->add_session(sprintf(DSGVO_ADMIN_DELETE_REFUSED, $e->getMessage()), 'error');
+            tep_redirect(tep_href_link('customers.php', 'cID=' . $id));
+        }
     }
 
     // --- marketing mail ----------------------------------------------------------------------------------

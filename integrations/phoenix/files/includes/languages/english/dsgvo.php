@@ -24,4 +24,10 @@ const DSGVO_UNSUBSCRIBE_DONE = 'Done: you will receive no more of these emails (
 const DSGVO_UNSUBSCRIBE_LINE = 'Unsubscribe from these emails: %s';
 const DSGVO_ADMIN_BUTTON = 'DSGVO: consents, export, erasure';
 const DSGVO_ADMIN_PLAIN_NEWSLETTER_BLOCKED = 'dsgvo is installed: send newsletters with the module "Newsletter (dsgvo)", which sends only to customers whose consent is proven and adds the unsubscribe headers. Create the newsletter again with that module.';
+const DSGVO_NOTIFY_NOT_RECORDED = 'Your product notification choice could not be recorded just now, so nothing was changed. Please try again later.';
+// Used only when the page's own wording was not seen in this session (the shop's English defaults).
+const DSGVO_NOTIFY_PRODUCTS_FALLBACK = 'Subscribe to updates on...';
+const DSGVO_NOTIFY_BOX_FALLBACK = 'Notify me of updates to %s';
+const DSGVO_NOTIFY_GLOBAL_FALLBACK = 'Global Product Notifications Receive notifications on all available products.';
+const DSGVO_ADMIN_DELETE_REFUSED = 'DSGVO: %s The customer was not deleted.';
 const DSGVO_ADMIN_LIST_SENT = 'dsgvo: sent to %d customers; %d skipped (no proven consent, objected, or erased).';

@@ -1,12 +1,13 @@
 <?php
 /**
- * dsgvo in Customers > Send Email: a mail to "All Customers" or to the newsletter subscribers is advertising
- * to a list, so it goes through dsgvo like the newsletter; a mail to one address stays the shop's own.
+ * dsgvo in Customers > Send Email: every audience ("All Customers", the newsletter subscribers, one customer's
+ * address) goes through dsgvo: customers who objected or gave no consent are skipped, each mail carries the
+ * List-Unsubscribe pair, and the page says how many were sent and skipped.
  */
 class hook_admin_mail_dsgvo
 {
     public function listen_preAction()
     {
-        dsgvo_phoenix::sendEmailToList();
+        dsgvo_phoenix::sendEmail();
     }
 }

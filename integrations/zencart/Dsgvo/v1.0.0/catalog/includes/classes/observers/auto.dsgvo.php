@@ -2,9 +2,11 @@
 /**
  * dsgvo storefront hooks: the newsletter box at sign-up and on the account page (double opt-in, the shop's flag
  * only after the ledger write), the consent box at checkout (granted once the order exists), and Zen Cart's own
- * addr= unsubscribe page (the objection for the address as typed, "+" included).
+ * addr= unsubscribe page (the objection for the address as typed, "+" included), and the account's product
+ * notifications page (DsgvoZenCartNotifications; the other sign-ups go through extra_cart_actions/dsgvo.php).
  */
 require_once __DIR__ . '/../dsgvo/DsgvoZenCart.php';
+require_once __DIR__ . '/../dsgvo/DsgvoZenCartNotifications.php';
 
 class zcObserverDsgvo extends base
 {
@@ -21,6 +23,9 @@ class zcObserverDsgvo extends base
             'NOTIFY_HEADER_START_CHECKOUT_CONFIRMATION',
             'NOTIFY_HEADER_END_CHECKOUT_PROCESS',
             'NOTIFY_HEADER_END_UNSUBSCRIBE',
+            'NOTIFY_HEADER_START_ACCOUNT_NOTIFICATION',
+            'NOTIFY_HEADER_END_ACCOUNT_NOTIFICATION',
+            'NOTIFY_HEADER_END_CHECKOUT_SUCCESS',
         ]);
     }
 
@@ -49,6 +54,15 @@ class zcObserverDsgvo extends base
                 break;
             case 'NOTIFY_HEADER_END_UNSUBSCRIBE':
                 $this->shopUnsubscribe();
+                break;
+            case 'NOTIFY_HEADER_START_ACCOUNT_NOTIFICATION':
+                DsgvoZenCartNotifications::accountPage();
+                break;
+            case 'NOTIFY_HEADER_END_ACCOUNT_NOTIFICATION':
+                DsgvoZenCartNotifications::rememberWording('account_notifications');
+                break;
+            case 'NOTIFY_HEADER_END_CHECKOUT_SUCCESS':
+                DsgvoZenCartNotifications::rememberWording('checkout_success');
                 break;
         }
     }

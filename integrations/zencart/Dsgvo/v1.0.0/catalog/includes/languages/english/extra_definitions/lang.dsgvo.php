@@ -18,6 +18,10 @@ $define = [
     'DSGVO_UNSUBSCRIBE_ASK' => 'Stop receiving these emails: %s?',
     'DSGVO_UNSUBSCRIBE_ALL' => 'all advertising emails',
     'DSGVO_UNSUBSCRIBE_BUTTON' => 'Unsubscribe',
+    'DSGVO_NOTIFY_NOT_RECORDED' => 'Your product notification choice could not be recorded just now, so nothing was changed. Please try again later.',
+    // Used only when the page's own wording was not seen in this session (the shop's English defaults).
+    'DSGVO_NOTIFY_PRODUCTS_FALLBACK' => 'Please notify me of updates to these products',
+    'DSGVO_NOTIFY_GLOBAL_FALLBACK' => 'Global Product Notifications Receive notifications on all available products.',
     'DSGVO_UNSUBSCRIBE_DONE' => 'Done: you will receive no more of these emails (%s).',
 ];
 return $define;
