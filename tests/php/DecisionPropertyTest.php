@@ -163,6 +163,17 @@ final class DecisionPropertyTest extends TestCase
                     }
                 }
                 $this->assertSame($expected, $store->filterSendable($ids, $type), "type $type");
+                // Half the list still covers much of the shop (one pass over everyone, the rest left out); 1,500 ids
+                // are looked up by key.
+                $allowed = array_fill_keys($expected, true);
+                foreach ([5000, 1500] as $n) {
+                    $part = array_slice($ids, 0, $n);
+                    $this->assertSame(
+                        array_values(array_filter(array_values(array_unique($part)), fn (int $id): bool => isset($allowed[$id]))),
+                        $store->filterSendable($part, $type),
+                        "type $type, $n ids of the list"
+                    );
+                }
                 // Everyone (null): the allowed among the shop's customers, by id.
                 $everyone = array_values(array_filter($expected, fn (int $id): bool => $id <= self::CUSTOMERS));
                 sort($everyone);
