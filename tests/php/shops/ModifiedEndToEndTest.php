@@ -191,9 +191,16 @@ final class ModifiedEndToEndTest extends TestCase
         $this->web->clearMail();
         $b->get($this->admin('mail.php'));
         $b->waitFor('form[name="mail"] select[name="customers_email_address"]');
+        // The page loads its editor (CKEditor) after the form: text set before it is ready is lost.
+        $editorReady = 'return !document.querySelector("script[src*=ckeditor]")'
+            . ' || !!(window.CKEDITOR && CKEDITOR.instances.message && CKEDITOR.instances.message.status === "ready");';
+        $this->waitUntil(fn (): bool => (bool) $b->script($editorReady), 'the mail editor is ready');
         $b->script('var f = document.querySelector("form[name=mail]"); f.customers_email_address.value = "***"; f.subject.value = arguments[0];'
             . 'if (window.CKEDITOR && CKEDITOR.instances.message) { CKEDITOR.instances.message.setData(arguments[1]); } f.message.value = arguments[1];',
             ['Ein Angebot', '<p>Ein Angebot nur für Sie.</p>']);
+        $this->waitUntil(fn (): bool => str_contains((string) $b->script('return window.CKEDITOR && CKEDITOR.instances.message'
+            . ' ? CKEDITOR.instances.message.getData() : document.querySelector("form[name=mail]").message.value;'), 'Ein Angebot nur'),
+            'the message is in the editor');
         $b->click('form[name="mail"] input[type="submit"]');
         $b->waitFor('form[name="mail"] input[type="hidden"][name="subject"]');
         $this->shot('08b-send-email-preview');
