@@ -1,8 +1,10 @@
 <?php
 /**
  * grantConsent and hasConsent against the same work in plain PHP with PDO, alternating in one process:
- *   grant: the extension appends a hash-chained event (chain lock, text, event, head, state) in one
- *          transaction; the reference inserts an event row and upserts a state row in one transaction.
+ *   grant: the extension appends a hash-chained event in one transaction: the locking read of the
+ *          chain head (with START TRANSACTION), then event, head and state with the COMMIT (MariaDB:
+ *          two round trips); the reference inserts an event row and upserts a state row in one
+ *          transaction (four).
  *   has:   one indexed lookup each.
  * PDO uses the server's unix socket when there is one, as mysql_async does for loopback servers.
  *   scripts/bench consent   (or: php -d extension=target/release/libdsgvo.so benches/consent.php [rounds] [calls])

@@ -4,7 +4,8 @@
  * against `mariadb --batch` dumping the same rows, and the peak memory (VmHWM) of the PHP process
  * against exporting a customer with 1,000 rows (target: under 64 MiB more). Each export runs in its
  * own PHP process so the peaks are its own.
- *   scripts/bench export   (or: php -d extension=target/release/libdsgvo.so benches/export.php [rows])
+ * Rounds alternate the order of export and dump; the ratio is taken per round (min/median/max).
+ *   scripts/bench export   (or: php -d extension=target/release/libdsgvo.so benches/export.php [rows] [rounds])
  */
 declare(strict_types=1);
 
@@ -64,17 +65,31 @@ $dump = function () use ($p): ?float {
     return microtime(true) - $t;
 };
 
-$rounds = 3;
-$exports = $dumps = $small = [];
+// Rounds alternate which side runs first, so drift on a shared machine hits both alike; the ratio is
+// taken per round and printed as min/median/max.
+$rounds = (int) ($argv[2] ?? 5);
+$exports = $dumps = $small = $ratios = [];
 for ($r = 0; $r < $rounds; $r++) {
-    $exports[] = $run(1);
-    $dumps[] = $dump();
+    if ($r % 2 === 0) {
+        $export = $run(1);
+        $dumped = $dump();
+    } else {
+        $dumped = $dump();
+        $export = $run(1);
+    }
+    $exports[] = $export;
+    $dumps[] = $dumped;
+    if ($dumped !== null) {
+        $ratios[] = $export['seconds'] / $dumped;
+    }
     $small[] = $run(2);
 }
 $seconds = median(array_column($exports, 'seconds'));
-printf("export of %d rows to ZIP: median %.2f s (%d bytes), peak RSS %.1f MiB\n", $exports[0]['rows'], $seconds, $exports[0]['bytes'], median(array_column($exports, 'peak_kib')) / 1024);
-if ($dumps[0] !== null) {
-    printf("mariadb --batch dump of the same rows: median %.2f s; ratio export / dump: %.2f\n", median($dumps), $seconds / median($dumps));
+printf("export of %d rows to ZIP (%d rounds): median %.2f s (min %.2f, max %.2f; %d bytes), peak RSS %.1f MiB\n", $exports[0]['rows'], $rounds, $seconds,
+    min(array_column($exports, 'seconds')), max(array_column($exports, 'seconds')), $exports[0]['bytes'], median(array_column($exports, 'peak_kib')) / 1024);
+if ($ratios !== []) {
+    printf("mariadb --batch dump of the same rows: median %.2f s (min %.2f, max %.2f)\n", median($dumps), min($dumps), max($dumps));
+    printf("ratio export / dump per round: median %.2f (min %.2f, max %.2f)\n", median($ratios), min($ratios), max($ratios));
 } else {
     echo "no mariadb/mysql client found: dump not measured\n";
 }

@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use super::Engine;
 use super::requests::{Answering, answering};
 use crate::core::error::{Error, Result};
+use crate::core::export::compressor::Compressor;
 use crate::core::export::document::{FanOut, Writer};
 use crate::core::export::html::HtmlWriter;
 use crate::core::export::information::Inputs;
@@ -115,30 +116,31 @@ impl Engine {
         let work = package::WorkDir::beside(&target).map_err(|e| file_error(&target, e))?;
         let io = |e| file_error(&target, e);
 
-        let json_path = work.path().join("export.json");
-        let mut json = JsonWriter::new(std::io::BufWriter::new(
-            package::private_file(&json_path).map_err(io)?,
-        ));
         let (outcome, finished, files) = if file_format == "zip" {
-            let mut html = HtmlWriter::new(std::io::BufWriter::new(
-                package::private_file(&work.path().join("index.html")).map_err(io)?,
-            ));
-            let mut csv = package::CsvFiles::new(work.path()).map_err(io)?;
+            let compressor = Compressor::new(work.path()).map_err(io)?;
+            let mut json = JsonWriter::new(compressor.file("export.json").map_err(io)?);
+            let mut html = HtmlWriter::new(compressor.file("index.html").map_err(io)?);
+            let mut csv = package::CsvFiles::new(&compressor);
             let outcome = self.run_export(
                 customer_id,
                 &mut FanOut(vec![&mut json, &mut html, &mut csv]),
                 "zip",
                 &answering,
             )?;
-            drop(json);
-            drop(html);
-            let mut names = vec!["export.json".to_owned()];
-            names.extend(csv.files.iter().cloned());
-            names.push("index.html".to_owned());
+            json.into_inner().close().map_err(io)?;
+            html.into_inner().close().map_err(io)?;
+            let csv_files = std::mem::take(&mut csv.files);
+            drop(csv);
+            let mut parts = compressor.finish().map_err(io)?;
+            // The package's order: export.json, the sections' CSV files, index.html.
+            let order: Vec<&str> = std::iter::once("export.json")
+                .chain(csv_files.iter().map(String::as_str))
+                .chain(std::iter::once("index.html"))
+                .collect();
+            parts.sort_by_key(|p| order.iter().position(|name| *name == p.name));
             let zip_path = work.path().join("export.zip");
             let files = package::zip(
-                work.path(),
-                &names,
+                &parts,
                 &zip_path,
                 &Timestamp::now().to_string(),
                 &outcome.information,
@@ -146,6 +148,10 @@ impl Engine {
             .map_err(io)?;
             (outcome, zip_path, files)
         } else {
+            let json_path = work.path().join("export.json");
+            let mut json = JsonWriter::new(std::io::BufWriter::new(
+                package::private_file(&json_path).map_err(io)?,
+            ));
             let outcome = self.run_export(customer_id, &mut json, "json", &answering)?;
             drop(json);
             let (sha256, bytes) = package::sha256_of(&json_path).map_err(io)?;
@@ -154,7 +160,7 @@ impl Engine {
                 sha256,
                 bytes,
             }];
-            (outcome, json_path.clone(), files)
+            (outcome, json_path, files)
         };
         let (sha256, bytes) = package::sha256_of(&finished).map_err(io)?;
         package::publish(&finished, &target, overwrite).map_err(|e| {

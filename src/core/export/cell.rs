@@ -1,5 +1,7 @@
 //! One value of an exported row, as every writer (JSON, CSV, HTML) needs it.
 
+use std::fmt::Write as _;
+
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 
@@ -20,17 +22,31 @@ pub enum Cell {
 }
 
 impl Cell {
-    /// Text for CSV and HTML.
+    /// Text for CSV and HTML (the writers use [`Cell::display_in`]).
+    #[cfg(test)]
     pub fn display(&self) -> String {
-        match self {
-            Cell::Null => String::new(),
-            Cell::Int(i) => i.to_string(),
-            Cell::UInt(u) => u.to_string(),
-            Cell::Float(f) => f.to_string(),
-            Cell::Text(t) => t.clone(),
-            Cell::Bytes(b) => format!("base64:{}", STANDARD.encode(b)),
-            Cell::Secret => SECRET_NOTE.to_owned(),
-        }
+        self.display_in(&mut String::new()).to_owned()
+    }
+
+    /// The same text without allocating per cell: text is borrowed, anything else is formatted into
+    /// `scratch` (which the writer keeps for the next cell).
+    pub fn display_in<'a>(&'a self, scratch: &'a mut String) -> &'a str {
+        scratch.clear();
+        // Formatting into a String cannot fail.
+        let _ = match self {
+            Cell::Null => return "",
+            Cell::Text(t) => return t,
+            Cell::Secret => return SECRET_NOTE,
+            Cell::Int(i) => write!(scratch, "{i}"),
+            Cell::UInt(u) => write!(scratch, "{u}"),
+            Cell::Float(f) => write!(scratch, "{f}"),
+            Cell::Bytes(b) => {
+                scratch.push_str("base64:");
+                STANDARD.encode_string(b, scratch);
+                Ok(())
+            }
+        };
+        scratch
     }
 
     pub fn json(&self) -> serde_json::Value {
@@ -59,6 +75,15 @@ mod tests {
             serde_json::json!("base64:AQI=")
         );
         assert_eq!(Cell::Secret.display(), SECRET_NOTE);
+        let mut scratch = String::from("left over");
+        assert_eq!(
+            Cell::Bytes(vec![1, 2]).display_in(&mut scratch),
+            "base64:AQI="
+        );
+        assert_eq!(Cell::Int(-7).display_in(&mut scratch), "-7");
+        assert_eq!(Cell::UInt(7).display_in(&mut scratch), "7");
+        assert_eq!(Cell::Float(1.5).display_in(&mut scratch), "1.5");
+        assert_eq!(Cell::Null.display_in(&mut scratch), "");
         assert_eq!(Cell::Float(f64::NAN).json(), serde_json::Value::Null);
     }
 }

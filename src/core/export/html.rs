@@ -9,28 +9,50 @@ use crate::core::export::information::key_label;
 use serde_json::Value;
 
 pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
+    let mut out = Vec::with_capacity(text.len());
+    // Writing into a Vec cannot fail; only ASCII is replaced, so the bytes stay UTF-8.
+    let _ = write_escaped(&mut out, text);
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// Writes [`escape`]d text straight to `out`, the runs between markup characters in one piece.
+pub fn write_escaped(out: &mut impl Write, text: &str) -> io::Result<()> {
+    let bytes = text.as_bytes();
+    let mut start = 0;
+    for (i, &b) in bytes.iter().enumerate() {
+        let entity: &[u8] = match b {
+            b'&' => b"&amp;",
+            b'<' => b"&lt;",
+            b'>' => b"&gt;",
+            b'"' => b"&quot;",
+            b'\'' => b"&#39;",
+            _ => continue,
+        };
+        out.write_all(&bytes[start..i])?;
+        out.write_all(entity)?;
+        start = i + 1;
     }
-    out
+    out.write_all(&bytes[start..])
 }
 
 pub struct HtmlWriter<W: Write> {
     out: W,
     rows: u64,
+    /// Reused for the cells that are not text already.
+    scratch: String,
 }
 
 impl<W: Write> HtmlWriter<W> {
     pub fn new(out: W) -> Self {
-        HtmlWriter { out, rows: 0 }
+        HtmlWriter {
+            out,
+            rows: 0,
+            scratch: String::new(),
+        }
+    }
+
+    pub fn into_inner(self) -> W {
+        self.out
     }
 }
 
@@ -81,11 +103,13 @@ impl<W: Write> Writer for HtmlWriter<W> {
 
     fn row(&mut self, cells: &[Cell]) -> io::Result<()> {
         self.rows += 1;
-        write!(self.out, "<tr>")?;
+        self.out.write_all(b"<tr>")?;
         for cell in cells {
-            write!(self.out, "<td>{}</td>", escape(&cell.display()))?;
+            self.out.write_all(b"<td>")?;
+            write_escaped(&mut self.out, cell.display_in(&mut self.scratch))?;
+            self.out.write_all(b"</td>")?;
         }
-        writeln!(self.out, "</tr>")
+        self.out.write_all(b"</tr>\n")
     }
 
     fn section_end(&mut self, error: Option<&str>) -> io::Result<()> {
@@ -247,5 +271,7 @@ mod tests {
             escape("<script>alert('x')</script> & \"q\""),
             "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;q&quot;"
         );
+        assert_eq!(escape("Müller & Söhne <ä>"), "Müller &amp; Söhne &lt;ä&gt;");
+        assert_eq!(escape(""), "");
     }
 }

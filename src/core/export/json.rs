@@ -10,7 +10,8 @@ use crate::core::export::document::{FORMAT, Head, Section, Skipped, Writer};
 
 pub struct JsonWriter<W: Write> {
     out: W,
-    columns: Vec<String>,
+    /// Each column's key as it is written before its value: `"name":`.
+    keys: Vec<Vec<u8>>,
     first_section: bool,
     first_row: bool,
 }
@@ -19,7 +20,7 @@ impl<W: Write> JsonWriter<W> {
     pub fn new(out: W) -> Self {
         JsonWriter {
             out,
-            columns: Vec::new(),
+            keys: Vec::new(),
             first_section: true,
             first_row: true,
         }
@@ -57,7 +58,14 @@ impl<W: Write> Writer for JsonWriter<W> {
         }
         self.first_section = false;
         self.first_row = true;
-        self.columns = columns.to_vec();
+        self.keys = columns
+            .iter()
+            .map(|c| {
+                let mut key = serde_json::to_vec(c).map_err(io::Error::other)?;
+                key.push(b':');
+                Ok(key)
+            })
+            .collect::<io::Result<_>>()?;
         write!(self.out, "\n{{\"id\":")?;
         self.value(&json!(section.id))?;
         write!(self.out, ",\"label\":")?;
@@ -76,18 +84,21 @@ impl<W: Write> Writer for JsonWriter<W> {
         self.first_row = false;
         // Written field by field: no map per row (a history can have hundreds of thousands).
         self.out.write_all(b"\n{")?;
-        for (i, (column, cell)) in self.columns.iter().zip(cells).enumerate() {
+        for (i, (key, cell)) in self.keys.iter().zip(cells).enumerate() {
             if i > 0 {
                 self.out.write_all(b",")?;
             }
-            serde_json::to_writer(&mut self.out, column).map_err(io::Error::other)?;
-            self.out.write_all(b":")?;
+            self.out.write_all(key)?;
             match cell {
                 Cell::Text(text) => {
                     serde_json::to_writer(&mut self.out, text).map_err(io::Error::other)?
                 }
-                Cell::Int(n) => write!(self.out, "{n}")?,
-                Cell::UInt(n) => write!(self.out, "{n}")?,
+                Cell::Int(n) => {
+                    serde_json::to_writer(&mut self.out, n).map_err(io::Error::other)?
+                }
+                Cell::UInt(n) => {
+                    serde_json::to_writer(&mut self.out, n).map_err(io::Error::other)?
+                }
                 Cell::Null => self.out.write_all(b"null")?,
                 other => {
                     serde_json::to_writer(&mut self.out, &other.json()).map_err(io::Error::other)?

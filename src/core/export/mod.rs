@@ -2,6 +2,7 @@
 //! and the ZIP package with its manifest. What is exported comes from the data map (core/datamap).
 
 pub mod cell;
+pub mod compressor;
 pub mod csv;
 pub mod document;
 pub mod html;

@@ -15,9 +15,10 @@ use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 use zip::write::SimpleFileOptions;
-use zip::{CompressionMethod, ZipWriter};
+use zip::{CompressionMethod, ZipArchive, ZipWriter};
 
 use crate::core::export::cell::Cell;
+use crate::core::export::compressor::{Compressor, Part, PartWriter};
 use crate::core::export::csv;
 use crate::core::export::document::{FORMAT, Head, Section, Skipped, Writer};
 use crate::core::ledger::hex;
@@ -76,52 +77,53 @@ pub fn private_file(path: &Path) -> io::Result<File> {
     Ok(file)
 }
 
-/// One CSV file per section, in `sections/`.
-pub struct CsvFiles {
-    dir: PathBuf,
-    current: Option<BufWriter<File>>,
+/// One CSV file per section, in `sections/`, compressed as it is written.
+pub struct CsvFiles<'a> {
+    compressor: &'a Compressor,
+    current: Option<PartWriter>,
+    /// Scratch text for the cells that are not text already.
+    scratch: String,
     pub files: Vec<String>,
 }
 
-impl CsvFiles {
-    pub fn new(work: &Path) -> io::Result<CsvFiles> {
-        let dir = work.join("sections");
-        private_dir(&dir)?;
-        Ok(CsvFiles {
-            dir,
+impl<'a> CsvFiles<'a> {
+    pub fn new(compressor: &'a Compressor) -> CsvFiles<'a> {
+        CsvFiles {
+            compressor,
             current: None,
+            scratch: String::new(),
             files: Vec::new(),
-        })
+        }
     }
 }
 
-impl Writer for CsvFiles {
+impl Writer for CsvFiles<'_> {
     fn begin(&mut self, _head: &Head) -> io::Result<()> {
         Ok(())
     }
 
     fn section(&mut self, section: &Section, columns: &[String]) -> io::Result<()> {
         // Section ids are identifiers from the data map; numbered so a file browser keeps their order.
-        let name = format!("{:02}-{}.csv", self.files.len() + 1, section.id);
-        let mut out = BufWriter::new(private_file(&self.dir.join(&name))?);
+        let name = format!("sections/{:02}-{}.csv", self.files.len() + 1, section.id);
+        let mut out = self.compressor.file(&name)?;
         csv::write_header(&mut out, columns)?;
         self.current = Some(out);
-        self.files.push(format!("sections/{name}"));
+        self.files.push(name);
         Ok(())
     }
 
     fn row(&mut self, cells: &[Cell]) -> io::Result<()> {
         match &mut self.current {
-            Some(out) => csv::write_row(out, cells),
+            Some(out) => csv::write_row(out, cells, &mut self.scratch),
             None => Ok(()),
         }
     }
 
     fn section_end(&mut self, _error: Option<&str>) -> io::Result<()> {
-        if let Some(mut out) = self.current.take() {
-            out.flush()?;
+        match self.current.take() {
+            Some(out) => out.close(),
+            None => Ok(()),
         }
-        Ok(())
     }
 
     fn end(&mut self, _skipped: &[Skipped]) -> io::Result<()> {
@@ -169,10 +171,10 @@ fn copy_hashed(source: &Path, into: &mut impl Write) -> io::Result<(String, u64)
     Ok((hex(&sha.finalize()), total))
 }
 
-/// Packs the work directory's files (in this order) and a manifest.json into a ZIP at `zip_path`.
+/// Packs the compressed files (in this order, copied as they are) and a manifest.json into a ZIP at
+/// `zip_path`.
 pub fn zip(
-    work: &Path,
-    names: &[String],
+    parts: &[Part],
     zip_path: &Path,
     generated_at: &str,
     information: &serde_json::Value,
@@ -182,15 +184,15 @@ pub fn zip(
     let options = SimpleFileOptions::default()
         .compression_method(CompressionMethod::Deflated)
         .large_file(false);
-    let mut packed = Vec::with_capacity(names.len() + 1);
-    for name in names {
-        zip.start_file(name.as_str(), options)
-            .map_err(io::Error::other)?;
-        let (sha256, bytes) = copy_hashed(&work.join(name), &mut zip)?;
+    let mut packed = Vec::with_capacity(parts.len() + 1);
+    for part in parts {
+        let mut archive = ZipArchive::new(File::open(&part.zip)?).map_err(io::Error::other)?;
+        let entry = archive.by_index_raw(0).map_err(io::Error::other)?;
+        zip.raw_copy_file(entry).map_err(io::Error::other)?;
         packed.push(Packed {
-            name: name.clone(),
-            sha256,
-            bytes,
+            name: part.name.clone(),
+            sha256: part.sha256.clone(),
+            bytes: part.bytes,
         });
     }
     let files = files_json(&packed);
@@ -282,8 +284,6 @@ mod tests {
         let dir = scratch("private");
         let work = WorkDir::beside(&dir.join("out.zip")).unwrap();
         assert_eq!(mode(work.path()), 0o700);
-        let csv = CsvFiles::new(work.path()).unwrap();
-        assert_eq!(mode(&csv.dir), 0o700);
         let file = work.path().join("export.json");
         drop(private_file(&file).unwrap());
         assert_eq!(mode(&file), 0o600);

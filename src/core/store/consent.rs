@@ -288,14 +288,15 @@ pub(super) async fn append_locked(
         .ok_or_else(|| schema_error("the consent chain head holds an impossible event id"))?;
     let occurred_at = proof.occurred_at.unwrap_or(event.recorded_at);
     let text_hash = proof.text.as_deref().map(ledger::text_hash);
+    // The writes go as one batch, with the COMMIT on MariaDB (`exec_drop_batched`).
+    let mut writes: Vec<(String, Vec<Value>)> = Vec::with_capacity(4);
     if let (Some(text), Some(hash)) = (proof.text.as_deref(), text_hash) {
-        s.exec_drop(
-            &s.sql(
+        writes.push((
+            s.sql(
                 "INSERT IGNORE INTO `{p}consent_texts` (text_hash, text, created_at) VALUES (?, ?, ?)",
             ),
-            (hash.to_vec(), text, event.recorded_at),
-        )
-        .await?;
+            vec![hash.to_vec().into(), text.into(), event.recorded_at.into()],
+        ));
     }
     let mut salt = [0u8; SALT_LEN];
     getrandom::fill(&mut salt).map_err(|e| {
@@ -356,19 +357,18 @@ pub(super) async fn append_locked(
         head.last_hash.to_vec().into(),
         hash.to_vec().into(),
     ];
-    s.exec_drop(&insert, params).await?;
-    s.exec_drop(
-        &s.sql("UPDATE `{p}consent_chain_head` SET last_event_id = ?, last_hash = ? WHERE id = 1"),
-        (id, hash.to_vec()),
-    )
-    .await?;
+    writes.push((insert, params));
+    writes.push((
+        s.sql("UPDATE `{p}consent_chain_head` SET last_event_id = ?, last_hash = ? WHERE id = 1"),
+        vec![id.into(), hash.to_vec().into()],
+    ));
 
     let status = next_status(head.status, event.action);
     let granted_at = gives_consent(event.action).then_some(occurred_at);
     // The state's address is the one of the grant or confirmation in force: replaced by every grant
     // (also by one without an address), kept by every other event.
-    s.exec_drop(
-        &s.sql(
+    writes.push((
+        s.sql(
             "INSERT INTO `{p}consent_state` (customer_id, purpose, status, event_id, grant_event_id, granted_at, email, updated_at)
              VALUES (?, ?, ?, ?, ?, ?, ?, ?)
              ON DUPLICATE KEY UPDATE status = VALUES(status), event_id = VALUES(event_id),
@@ -386,8 +386,8 @@ pub(super) async fn append_locked(
             granted_at.and(event.email).into(),
             event.recorded_at.into(),
         ],
-    )
-    .await?;
+    ));
+    s.exec_drop_batched(writes).await?;
     head.last_id = id;
     head.last_hash = hash;
     head.status = Some(status);

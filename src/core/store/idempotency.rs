@@ -98,9 +98,8 @@ pub async fn record(s: &mut Session<'_>, key: Option<Key<'_>>, result: u64) -> R
     let Some(key) = key else {
         return Ok(());
     };
-    s.exec_drop(
-        &s.sql("UPDATE `{p}idempotency_keys` SET result = ? WHERE idem_key = ?"),
-        (result, key.key),
-    )
-    .await
+    // Batched: on MariaDB it goes with the write's own statements and the COMMIT.
+    let sql = s.sql("UPDATE `{p}idempotency_keys` SET result = ? WHERE idem_key = ?");
+    s.exec_drop_batched(vec![(sql, vec![result.into(), key.key.into()])])
+        .await
 }

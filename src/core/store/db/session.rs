@@ -7,7 +7,7 @@ use std::future::Future;
 use std::time::{Duration, Instant};
 
 use mysql_async::prelude::{FromRow, Queryable};
-use mysql_async::{Conn, Params};
+use mysql_async::{Conn, Params, Value};
 
 use crate::core::config::DbTarget;
 use crate::core::error::{DatabaseErrorKind, Error, Result};
@@ -28,7 +28,18 @@ pub struct Session<'c> {
     cluster: bool,
     reusable: bool,
     tables: Tables<'c>,
+    /// Inside [`Session::transaction`].
+    in_transaction: bool,
+    /// MariaDB (not Galera): the transaction's START TRANSACTION is not sent yet; it goes with the
+    /// first statement.
+    begin_pending: bool,
+    /// MariaDB: writes held by [`Session::exec_drop_batched`], sent with the COMMIT or before the
+    /// next statement.
+    held: Vec<(String, Vec<Value>)>,
 }
+
+/// Statements held at most before they are sent (a batch is one prepared statement).
+const HELD_MAX: usize = 16;
 
 impl<'c> Session<'c> {
     pub(crate) fn new(
@@ -45,6 +56,9 @@ impl<'c> Session<'c> {
             cluster: connection.cluster,
             reusable: true,
             tables,
+            in_transaction: false,
+            begin_pending: false,
+            held: Vec::new(),
         }
     }
 
@@ -89,6 +103,11 @@ impl<'c> Session<'c> {
 
     /// Runs one statement (binary protocol, placeholders) and discards its result.
     pub async fn exec_drop(&mut self, sql: &str, params: impl Into<Params> + Send) -> Result<()> {
+        self.send_pending().await?;
+        self.raw_exec_drop(sql, params).await
+    }
+
+    async fn raw_exec_drop(&mut self, sql: &str, params: impl Into<Params> + Send) -> Result<()> {
         guard(
             &mut self.reusable,
             self.target,
@@ -98,12 +117,79 @@ impl<'c> Session<'c> {
         .await
     }
 
+    /// Runs writes whose results nobody reads, in order. On MariaDB they go as one anonymous compound
+    /// statement (`BEGIN NOT ATOMIC ... END`, placeholders kept): inside a transaction they are held
+    /// and go with its COMMIT, or before the next statement if one comes first, so a transaction of
+    /// a locking read and writes takes two round trips. On MySQL, which has no compound statements,
+    /// they run one by one at once. A failing write fails the transaction with its own error either
+    /// way, and the rollback undoes it all. No statement may contain a `;`.
+    pub async fn exec_drop_batched(&mut self, statements: Vec<(String, Vec<Value>)>) -> Result<()> {
+        debug_assert!(statements.iter().all(|(sql, _)| !sql.contains(';')));
+        if !self.mariadb {
+            for (sql, params) in statements {
+                self.exec_drop(&sql, params).await?;
+            }
+            return Ok(());
+        }
+        if self.in_transaction {
+            if self.held.len() + statements.len() > HELD_MAX {
+                self.send_pending().await?;
+            }
+            self.held.extend(statements);
+            return Ok(());
+        }
+        self.raw_exec_drop_compound(statements).await
+    }
+
+    /// A compound statement of `statements` (MariaDB).
+    async fn raw_exec_drop_compound(
+        &mut self,
+        statements: Vec<(String, Vec<Value>)>,
+    ) -> Result<()> {
+        let mut sql = String::from("BEGIN NOT ATOMIC ");
+        let mut all = Vec::new();
+        for (statement, params) in statements {
+            sql.push_str(&statement);
+            sql.push_str("; ");
+            all.extend(params);
+        }
+        sql.push_str("END");
+        self.raw_exec_drop(&sql, all).await
+    }
+
+    /// Sends what the transaction holds back: its START TRANSACTION and held writes.
+    async fn send_pending(&mut self) -> Result<()> {
+        if !self.begin_pending && self.held.is_empty() {
+            return Ok(());
+        }
+        let mut statements = std::mem::take(&mut self.held);
+        if std::mem::take(&mut self.begin_pending) {
+            if statements.is_empty() {
+                return self.raw_query_drop("START TRANSACTION").await;
+            }
+            statements.insert(0, ("START TRANSACTION".to_owned(), Vec::new()));
+        }
+        self.raw_exec_drop_compound(statements).await
+    }
+
+    /// A row-returning statement with the transaction's pending START TRANSACTION in front of it, in
+    /// one compound statement (its result set is the statement's); held writes go before, alone.
+    async fn with_begin(&mut self, sql: &str) -> Result<Option<String>> {
+        if !self.held.is_empty() {
+            self.send_pending().await?;
+        }
+        Ok(std::mem::take(&mut self.begin_pending)
+            .then(|| format!("BEGIN NOT ATOMIC START TRANSACTION; {sql}; END")))
+    }
+
     /// Runs one statement and returns its first row.
     pub async fn exec_first<T: FromRow + Send + 'static>(
         &mut self,
         sql: &str,
         params: impl Into<Params> + Send,
     ) -> Result<Option<T>> {
+        let begun = self.with_begin(sql).await?;
+        let sql = begun.as_deref().unwrap_or(sql);
         guard(
             &mut self.reusable,
             self.target,
@@ -119,6 +205,8 @@ impl<'c> Session<'c> {
         sql: &str,
         params: impl Into<Params> + Send,
     ) -> Result<Vec<T>> {
+        let begun = self.with_begin(sql).await?;
+        let sql = begun.as_deref().unwrap_or(sql);
         guard(
             &mut self.reusable,
             self.target,
@@ -130,6 +218,11 @@ impl<'c> Session<'c> {
 
     /// Runs one statement over the text protocol (DDL, session settings) and discards its result.
     pub async fn query_drop(&mut self, sql: &str) -> Result<()> {
+        self.send_pending().await?;
+        self.raw_query_drop(sql).await
+    }
+
+    async fn raw_query_drop(&mut self, sql: &str) -> Result<()> {
         guard(
             &mut self.reusable,
             self.target,
@@ -144,6 +237,7 @@ impl<'c> Session<'c> {
         &mut self,
         sql: &str,
     ) -> Result<Option<T>> {
+        self.send_pending().await?;
         guard(
             &mut self.reusable,
             self.target,
@@ -189,9 +283,20 @@ impl<'c> Session<'c> {
         &mut self,
         work: &mut impl AsyncFnMut(&mut Session<'c>) -> Result<T>,
     ) -> Result<T> {
-        self.query_drop("START TRANSACTION").await?;
-        match work(self).await {
-            Ok(value) => match self.query_drop("COMMIT").await {
+        self.held.clear();
+        if self.mariadb && !self.cluster {
+            // Sent with the first statement (`with_begin`, `send_pending`): one round trip less. Not on
+            // a Galera node: `wsrep_sync_wait` (read_your_writes) is meant for the first read, and a
+            // compound statement around it must not put that in doubt.
+            self.begin_pending = true;
+        } else {
+            self.raw_query_drop("START TRANSACTION").await?;
+        }
+        self.in_transaction = true;
+        let result = work(self).await;
+        self.in_transaction = false;
+        match result {
+            Ok(value) => match self.commit().await {
                 Ok(()) => Ok(value),
                 Err(Error::Database(e)) if retry::outcome_unknown(&e) => {
                     Err(retry::unknown_outcome(self.target, &e))
@@ -209,12 +314,36 @@ impl<'c> Session<'c> {
         }
     }
 
+    /// COMMIT, with the writes held back in front of it (one compound statement on MariaDB). A
+    /// transaction that sent nothing has nothing to commit.
+    async fn commit(&mut self) -> Result<()> {
+        let begin = std::mem::take(&mut self.begin_pending);
+        let mut statements = std::mem::take(&mut self.held);
+        if statements.is_empty() {
+            return if begin {
+                Ok(())
+            } else {
+                self.raw_query_drop("COMMIT").await
+            };
+        }
+        if begin {
+            statements.insert(0, ("START TRANSACTION".to_owned(), Vec::new()));
+        }
+        statements.push(("COMMIT".to_owned(), Vec::new()));
+        self.raw_exec_drop_compound(statements).await
+    }
+
     /// Ends an open transaction without keeping any of it. A connection whose ROLLBACK fails is
     /// never used again: the next START TRANSACTION on it would silently COMMIT whatever the failed
     /// transaction had written so far (an implicit commit), e.g. an idempotency key without its
     /// write. Dropping the connection makes the server roll it back instead.
     async fn roll_back(&mut self) {
-        if self.reusable && self.query_drop("ROLLBACK").await.is_err() {
+        self.held.clear();
+        if std::mem::take(&mut self.begin_pending) {
+            // Nothing was sent: no transaction is open.
+            return;
+        }
+        if self.reusable && self.raw_query_drop("ROLLBACK").await.is_err() {
             self.reusable = false;
         }
     }
@@ -227,6 +356,8 @@ impl<'c> Session<'c> {
         params: impl Into<Params> + Send,
         mut each: impl FnMut(mysql_async::Row) -> Result<()>,
     ) -> Result<()> {
+        let begun = self.with_begin(sql).await?;
+        let sql = begun.as_deref().unwrap_or(sql);
         let target = self.target;
         let timeout = self.query_timeout;
         let conn = &mut *self.conn;
@@ -274,6 +405,7 @@ impl<'c> Session<'c> {
 
     /// A protocol-level ping (COM_PING): one round trip, no statement.
     pub async fn ping(&mut self) -> Result<()> {
+        self.send_pending().await?;
         guard(
             &mut self.reusable,
             self.target,
