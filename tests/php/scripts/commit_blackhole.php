@@ -3,6 +3,9 @@ declare(strict_types=1);
 
 // A TCP proxy to a MySQL server that lets the first COMMIT through to the server and then swallows
 // the server's answer on that connection: the commit happens, the client never learns it did.
+// The COMMIT is a COM_QUERY of its own, or (MariaDB) the end of a compound statement the client
+// prepares (COM_STMT_PREPARE with "COMMIT; END") and then executes (COM_STMT_EXECUTE, 0x17): the
+// answer swallowed is the execution's.
 // Every other byte, and every later connection, is relayed as is.
 // Usage: php commit_blackhole.php <server host> <server port>; prints its own port, then relays
 // until it is terminated.
@@ -16,7 +19,7 @@ if ($listen === false) {
 echo substr(strrchr((string) stream_socket_get_name($listen, false), ':'), 1), "\n";
 
 $armed = true;
-/** @var list<array{client: resource, server: resource, swallow: bool}> $pairs */
+/** @var list<array{client: resource, server: resource, swallow: bool, commit_prepared: bool}> $pairs */
 $pairs = [];
 while (true) {
     $read = [$listen];
@@ -33,7 +36,7 @@ while (true) {
             $client = stream_socket_accept($listen);
             $server = stream_socket_client("tcp://$host:$port");
             if ($client !== false && $server !== false) {
-                $pairs[] = ['client' => $client, 'server' => $server, 'swallow' => false];
+                $pairs[] = ['client' => $client, 'server' => $server, 'swallow' => false, 'commit_prepared' => false];
             }
             continue;
         }
@@ -53,6 +56,11 @@ while (true) {
             if ($fromClient) {
                 // A COM_QUERY packet (0x03) with the text COMMIT.
                 if ($armed && strpos($data, "\x03COMMIT") !== false) {
+                    $armed = false;
+                    $pairs[$i]['swallow'] = true;
+                } elseif ($armed && strpos($data, "\x16BEGIN NOT ATOMIC") !== false && strpos($data, 'COMMIT; END') !== false) {
+                    $pairs[$i]['commit_prepared'] = true;
+                } elseif ($armed && $p['commit_prepared'] && strlen($data) > 4 && $data[4] === "\x17") {
                     $armed = false;
                     $pairs[$i]['swallow'] = true;
                 }
