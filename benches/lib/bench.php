@@ -137,3 +137,19 @@ function bench_seconds(string $title, array $jobs, string $subject, string $refe
     printf("  ratio extension / reference          median %.2f (min %.2f, max %.2f)\n\n", median($ratios), min($ratios), max($ratios));
     return [median($times[$subject]), median($ratios)];
 }
+
+/**
+ * Waits (up to 30 s) until InnoDB has purged what earlier deletes left (history list under 100), so that a timed
+ * statement does not share the server with the purge of the round before it.
+ */
+function bench_quiesce(PDO $pdo): void
+{
+    $q = $pdo->prepare("SELECT COUNT FROM information_schema.INNODB_METRICS WHERE NAME = 'trx_rseg_history_len'");
+    for ($until = microtime(true) + 30; microtime(true) < $until; usleep(100000)) {
+        $q->execute();
+        $length = $q->fetchColumn();
+        if ($length === false || (int) $length < 100) {
+            return;
+        }
+    }
+}

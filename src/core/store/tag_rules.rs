@@ -395,9 +395,10 @@ fn eligible(id: &str) -> String {
 
 /// The rule's tags to remove: this rule's own rows whose customer is gone, no longer matches, or whose
 /// tag is not the rule's tag any more (the rule was redefined). Parameters: rule, tag, then `matches`.
+/// Read by the rule's index (the optimizer preferred the whole table once a rule held many tags).
 fn stale(shop: &ShopTables<'_>, matches: &Matches) -> String {
     format!(
-        "`{{p}}tags` t LEFT JOIN {customers} c ON c.customers_id = t.customer_id
+        "`{{p}}tags` t FORCE INDEX (by_rule) LEFT JOIN {customers} c ON c.customers_id = t.customer_id
          WHERE t.set_by = 'rule' AND t.rule = ?
            AND (t.tag <> ? OR c.customers_id IS NULL OR NOT COALESCE(({m}), 0))",
         customers = shop.table("customers"),
@@ -497,11 +498,15 @@ async fn apply_one(
             let added = s.affected_rows();
             // Matching now: this rule's tags (exactly its matching customers without the tag from
             // elsewhere) plus the matching customers who hold the tag by hand or from another rule.
+            // The indexes are forced: with a quarter of all tags under one rule the optimizer read
+            // the whole table (or every customer) instead, about twice the time.
             let matching = count(
                 s,
                 &format!(
-                    "SELECT (SELECT COUNT(*) FROM `{{p}}tags` t WHERE t.set_by = 'rule' AND t.rule = ? AND t.tag = ?)
-                          + (SELECT COUNT(*) FROM `{{p}}tags` t JOIN {} c ON c.customers_id = t.customer_id
+                    "SELECT (SELECT COUNT(*) FROM `{{p}}tags` t FORCE INDEX (by_rule)
+                             WHERE t.set_by = 'rule' AND t.rule = ? AND t.tag = ?)
+                          + (SELECT COUNT(*) FROM `{{p}}tags` t FORCE INDEX (by_tag)
+                             STRAIGHT_JOIN {} c ON c.customers_id = t.customer_id
                              WHERE t.tag = ? AND NOT (t.set_by = 'rule' AND t.rule = ?) AND {})",
                     shop.table("customers"),
                     m.sql
