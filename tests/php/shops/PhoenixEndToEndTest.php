@@ -400,13 +400,12 @@ final class PhoenixEndToEndTest extends TestCase
         $b->waitFor('form[name="login"] input[name="username"]');
         $b->type('form[name="login"] input[name="username"]', Phoenix::ADMIN_USER);
         $b->type('form[name="login"] input[name="password"]', Phoenix::ADMIN_PASSWORD);
-        $b->click('form[name="login"] [type="submit"], form[name="login"] button');
-        $b->waitFor('body');
+        $this->clickAndWaitForNextPage('form[name="login"] [type="submit"], form[name="login"] button');
         if ($b->has('form[name="login"] input[name="username"]')) {
             // The first login request only sets the cookie (README): the second one logs in.
             $b->type('form[name="login"] input[name="username"]', Phoenix::ADMIN_USER);
             $b->type('form[name="login"] input[name="password"]', Phoenix::ADMIN_PASSWORD);
-            $b->click('form[name="login"] [type="submit"], form[name="login"] button');
+            $this->clickAndWaitForNextPage('form[name="login"] [type="submit"], form[name="login"] button');
         }
         $this->shot('00-admin');
         $this->assertFalse($b->has('form[name="login"] input[name="password"]'), 'admin login: ' . substr($b->text('body'), 0, 500));

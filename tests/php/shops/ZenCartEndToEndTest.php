@@ -466,7 +466,7 @@ final class ZenCartEndToEndTest extends TestCase
         $b = $this->browser;
         $b->get($this->web->base . '/index.php?main_page=' . $page);
         $b->click("form[name=\"$form\"] $box");
-        $b->click("form[name=\"$form\"] [type=\"submit\"], form[name=\"$form\"] input[type=\"image\"]");
+        $this->clickAndWaitForNextPage("form[name=\"$form\"] [type=\"submit\"], form[name=\"$form\"] input[type=\"image\"]");
         $b->waitFor($after);
         $this->shot($shot);
     }
