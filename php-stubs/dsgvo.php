@@ -372,10 +372,12 @@ namespace Dsgvo {
 
         /**
          * The ids among $customerIds for which maySend() allows the type, in input order, each once; with null,
-         * every customer of the shop for which it does, in the order of their ids. Judged by one set statement in
-         * the database (per 8,192 ids of a list; one for everyone, streamed, under a 600 s statement limit), which
-         * returns only the allowed ids. Without a shop preset, null means every customer with a consent on record
-         * for the type (the only ones that can be allowed).
+         * every customer of the shop for which it does, in the order of their ids. A list is judged by one set
+         * statement in the database per 8,192 ids, which returns only the allowed ids. Everyone (null, or a list of
+         * at least a quarter of the shop) is read by plain table scans, on a second connection at once from
+         * customer id 5,000 on (closed after the call; refused, the scans run on one), and judged in the process by
+         * maySend's own rules; about 60 MB per million accounts while it runs. Without a shop preset, null means
+         * every customer with a consent on record for the type (the only ones that can be allowed).
          *
          * @param list<int>|null $customerIds
          * @return list<int>

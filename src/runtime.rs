@@ -21,7 +21,7 @@ use tokio::runtime::Runtime;
 
 use crate::core::config::Config;
 use crate::core::error::{DatabaseErrorKind, Error, Result};
-use crate::core::session::{Connection, Session, Tables, connect};
+use crate::core::session::{Connection, Reach, Session, Tables, connect};
 
 /// A held connection unused for longer than this is pinged before use, so a connection the server
 /// dropped (restart, `wait_timeout`) is replaced instead of failing the caller's statement.
@@ -88,6 +88,10 @@ pub fn with_session<T>(
                     &config.database,
                     config.query_timeout,
                     Tables::of(config),
+                    Reach {
+                        connect_timeout: config.connect_timeout,
+                        read_your_writes: config.read_your_writes,
+                    },
                 );
                 let result = work(&mut session).await;
                 if session.reusable() {

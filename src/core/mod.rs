@@ -48,7 +48,7 @@ pub mod results {
 /// What the runtime needs to open a session, and nothing more of the store.
 pub(crate) mod session {
     pub(crate) use super::store::db::connect::{self, Connection};
-    pub(crate) use super::store::db::session::Session;
+    pub(crate) use super::store::db::session::{Reach, Session};
     pub(crate) use super::store::tables::Tables;
 }
 

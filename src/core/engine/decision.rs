@@ -71,8 +71,9 @@ impl Engine {
     }
 
     /// The ids among `ids` that may receive the type now, in input order, each once; with None,
-    /// every customer of the shop that may (in the order of their ids). Judged by one set statement
-    /// per chunk of ids, or one for everyone (store/campaign.rs).
+    /// every customer of the shop that may (in the order of their ids). Everyone is read by table scans
+    /// and judged here (store/campaign/everyone.rs); a list by one set statement per chunk of ids
+    /// (store/campaign/mod.rs).
     pub fn filter_sendable(&self, ids: Option<Vec<i64>>, email_type: &str) -> Result<Vec<i64>> {
         let email_type = email_type::name(email_type)?;
         let unique = match ids {

@@ -26,10 +26,14 @@ pub fn restricted_column(id: &str) -> String {
 /// customer `id` is not restricted now, as `id NOT IN (the restricted ids)`, which the server
 /// materialises once per statement instead of two lookups per customer. Holds `{p}` for `render`.
 pub fn not_restricted(id: &str) -> String {
-    format!(
-        "{id} NOT IN (SELECT r.customer_id FROM `{{p}}restrictions` r WHERE r.action = 'restrict'
-                 AND r.id = (SELECT MAX(r2.id) FROM `{{p}}restrictions` r2 WHERE r2.customer_id = r.customer_id))"
-    )
+    format!("{id} NOT IN ({})", restricted_ids())
+}
+
+/// The customers restricted now (their newest event is `restrict`), for a scan of everyone
+/// (store/campaign/everyone.rs). Holds `{p}` for `render`.
+pub fn restricted_ids() -> &'static str {
+    "SELECT r.customer_id FROM `{p}restrictions` r WHERE r.action = 'restrict'
+       AND r.id = (SELECT MAX(r2.id) FROM `{p}restrictions` r2 WHERE r2.customer_id = r.customer_id)"
 }
 
 async fn newest(s: &mut Session<'_>, customer_id: u64) -> Result<Option<Newest>> {

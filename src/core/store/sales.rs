@@ -205,6 +205,45 @@ pub(crate) fn qualifying_sale(
     )
 }
 
+/// The orders of anyone that can still make a sale count (for a campaign that reads the orders
+/// themselves, store/campaign/everyone.rs): `condition`, that `o` is of a status not excluded and
+/// placed since the later of `max_age_days` ago (the database's clock) and `notice_since`; `similar`,
+/// an expression that is 1 when it holds goods of `similar` (0 without categories). The parameters
+/// are appended in text order: those of `similar` first, as it goes into the select list.
+pub(crate) fn recent_sales(
+    shop: &ShopTables<'_>,
+    o: &str,
+    excluded: &[u64],
+    similar: Option<&[u64]>,
+    max_age_days: u32,
+    notice_since: Timestamp,
+    params: &mut Vec<Value>,
+) -> Recent {
+    let s = tables(shop);
+    let similar = match similar {
+        Some(categories) => with_goods_of(shop, o, categories, params),
+        None => "0".to_string(),
+    };
+    let mut condition = format!("{o}.{} >= GREATEST(NOW() - INTERVAL ? DAY, ?)", s.date);
+    params.push(max_age_days.into());
+    params.push(notice_since.into());
+    if !excluded.is_empty() {
+        condition.push_str(&format!(
+            " AND {o}.{} NOT IN ({})",
+            s.status,
+            placeholders(excluded.len())
+        ));
+        params.extend(excluded.iter().map(|&id| Value::from(id)));
+    }
+    Recent { condition, similar }
+}
+
+/// See [`recent_sales`].
+pub(crate) struct Recent {
+    pub(crate) condition: String,
+    pub(crate) similar: String,
+}
+
 fn placeholders(n: usize) -> String {
     vec!["?"; n].join(",")
 }

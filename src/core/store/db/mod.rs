@@ -3,6 +3,7 @@
 
 pub(crate) mod connect;
 pub(crate) mod migrate;
+pub(crate) mod parallel;
 pub(crate) mod retry;
 pub(crate) mod schema;
 pub(crate) mod session;

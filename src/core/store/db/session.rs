@@ -36,6 +36,15 @@ pub struct Session<'c> {
     /// MariaDB: writes held by [`Session::exec_drop_batched`], sent with the COMMIT or before the
     /// next statement.
     held: Vec<(String, Vec<Value>)>,
+    /// How a second connection to the same database is opened ([`Session::open_sibling`]).
+    reach: Reach,
+}
+
+/// What opening another connection like this session's takes besides the target.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Reach {
+    pub(crate) connect_timeout: Duration,
+    pub(crate) read_your_writes: bool,
 }
 
 /// Statements held at most before they are sent (a batch is one prepared statement).
@@ -47,6 +56,7 @@ impl<'c> Session<'c> {
         target: &'c DbTarget,
         query_timeout: Duration,
         tables: Tables<'c>,
+        reach: Reach,
     ) -> Self {
         Session {
             conn: &mut connection.conn,
@@ -59,7 +69,41 @@ impl<'c> Session<'c> {
             in_transaction: false,
             begin_pending: false,
             held: Vec::new(),
+            reach,
         }
+    }
+
+    /// Opens another connection to the same database with the same settings and the statement limit
+    /// in force now, for work that reads in parallel (a campaign over a large shop). The caller
+    /// closes it with [`Session::close_sibling`]; it is never held for later calls.
+    pub(crate) async fn open_sibling(&self) -> Result<Connection> {
+        crate::core::store::db::connect::open(
+            self.target,
+            self.reach.connect_timeout,
+            self.query_timeout,
+            self.reach.read_your_writes,
+        )
+        .await
+    }
+
+    /// A session on a sibling connection (see [`Session::open_sibling`]).
+    pub(crate) fn sibling<'s>(&self, connection: &'s mut Connection) -> Session<'s>
+    where
+        'c: 's,
+    {
+        Session::new(
+            connection,
+            self.target,
+            self.query_timeout,
+            self.tables,
+            self.reach,
+        )
+    }
+
+    /// Closes a sibling connection; a server that does not answer the goodbye is not waited for.
+    pub(crate) async fn close_sibling(connection: Connection) {
+        let _ =
+            tokio::time::timeout(Duration::from_millis(500), connection.conn.disconnect()).await;
     }
 
     /// The table names this session's statements use.

@@ -1,5 +1,9 @@
-//! SQL of a campaign: the send decision (rules/decision.rs) in its set form, one statement over the
-//! shop's customers (or a list of ids) that the database answers with the allowed ids only, streamed.
+//! A campaign: which customers of a list, or of the whole shop, may receive a type now.
+//!
+//! Every customer of a shop is read by table scans and judged in this process (everyone.rs). A list,
+//! and everyone without a shop preset (the consents on record), is judged by the send decision
+//! (rules/decision.rs) in its set form: one statement per chunk of ids that the database answers
+//! with the allowed ids only, streamed.
 //!
 //! The set form decides `allowed` exactly as `decide` does, except where a row needs this process:
 //! - the suppression list is keyed by an HMAC whose key never goes to the server, so the ids the
@@ -27,6 +31,10 @@ use crate::core::store::decision::{self as single, Ids, apply_address_entries};
 use crate::core::store::sales;
 use crate::core::store::tables::ShopTables;
 use crate::core::store::walk::exact_address;
+
+mod everyone;
+
+use everyone::Scanned;
 
 /// What a schema error names when a row does not fit.
 const WHAT: &str = "a campaign query's answer";
@@ -64,16 +72,21 @@ pub async fn sendable(
     if let Audience::Ids([]) = audience {
         return Ok(HashSet::new());
     }
-    // A list that covers much of the shop costs the server less as one pass over every customer (in
-    // key order) than as a lookup per id: judge everyone and keep the list's ids.
-    let (audience, only) = match audience {
-        Audience::Ids(ids) if covers_shop(session, ids.len()).await? => (
+    // The shop's size decides how a large list and everyone are read (none without a shop preset).
+    let estimate = match audience {
+        Audience::Ids(ids) if ids.len() < MOST_IDS / 4 => None,
+        _ => customers_estimate(session).await?,
+    };
+    // A list that covers much of the shop costs the server less as one pass over every customer than
+    // as a lookup per id: judge everyone and keep the list's ids.
+    let (audience, only) = match (audience, estimate) {
+        (Audience::Ids(ids), Some(rows)) if (ids.len() as u64).saturating_mul(4) >= rows => (
             Audience::Everyone,
             Some(ids.iter().copied().collect::<HashSet<u64>>()),
         ),
-        other => (other, None),
+        (other, _) => (other, None),
     };
-    let wanted = |id: &u64| only.as_ref().is_none_or(|only| only.contains(id));
+    let wanted = |id: u64| only.as_ref().is_none_or(|only| only.contains(&id));
     let mut cache = cache::current(session).await?;
     // A changed copy may change the rules: read again (bounded; changes are rare).
     for _ in 0..3 {
@@ -86,54 +99,25 @@ pub async fn sendable(
             };
         }
         cache.require_keys(keyring)?;
-        let mut allowed = HashSet::new();
-        let mut check = Vec::new();
-        let mut version = None;
-        for ids in chunks(audience) {
-            let (sql, params) = statement(session, &cache, email_type, &rules, ids);
-            session
-                .exec_each(&sql, params, |mut row| {
-                    version = Some(values::take::<Option<u64>>(&mut row, 0, WHAT)?);
-                    let kind: u64 = values::take(&mut row, 1, WHAT)?;
-                    let id: u64 = values::take(&mut row, 2, WHAT)?;
-                    if !wanted(&id) {
-                        return Ok(());
-                    }
-                    match kind {
-                        ALLOWED => {
-                            let email: Option<Vec<u8>> = values::take(&mut row, 3, WHAT)?;
-                            if !listed(&cache, keyring, email_type, id, email) {
-                                allowed.insert(id);
-                            }
-                        }
-                        CHECK => check.push(id),
-                        _ => return Err(schema_error("an unknown row kind")),
-                    }
-                    Ok(())
-                })
-                .await?;
-        }
-        if version.is_none() {
-            // No row: the counter alone, to know the rules were current.
-            version = Some(
-                session
-                    .exec_first::<Option<u64>>(
-                        &session.sql(&format!("SELECT {}", cache::version(session.cluster()))),
-                        (),
-                    )
-                    .await?
-                    .flatten(),
-            );
-        }
-        let version = version
-            .flatten()
-            .ok_or_else(|| schema_error("the catalog counter is missing; run migrate()"))?;
-        if version != cache.version {
+        let judged = match (audience, session.tables().shop) {
+            // Every customer of a shop: scans joined here (everyone.rs).
+            (Audience::Everyone, Some(_)) => {
+                everyone::judge(session, keyring, &cache, email_type, &rules, &wanted).await?
+            }
+            _ => {
+                by_statement(
+                    session, keyring, &cache, email_type, &rules, audience, &wanted,
+                )
+                .await?
+            }
+        };
+        if judged.version != cache.version {
             // Types or the suppression list changed meanwhile: judge again with the new copy.
             cache = cache::load(session).await?;
             continue;
         }
-        for ids in check.chunks(CHECK_CHUNK) {
+        let mut allowed = judged.allowed;
+        for ids in judged.check.chunks(CHECK_CHUNK) {
             let judged = single::judge(
                 session,
                 keyring,
@@ -159,16 +143,71 @@ pub async fn sendable(
     ))
 }
 
-/// Whether a list of `n` ids is at least a quarter of the shop's customers (by the server's estimate of
-/// the table's rows), so that one pass over everyone is the cheaper statement. Lists shorter than
-/// `MOST_IDS / 4` never are: a few statements of key lookups are cheap whatever the shop's size.
-async fn covers_shop(session: &mut Session<'_>, n: usize) -> Result<bool> {
-    let Some(shop) = session.tables().shop else {
-        return Ok(false);
-    };
-    if n < MOST_IDS / 4 {
-        return Ok(false);
+/// Judges `audience` by the set statement: a list in chunks, or (without a shop preset) everyone
+/// with a consent on record.
+async fn by_statement(
+    session: &mut Session<'_>,
+    keyring: &[&Secret],
+    cache: &Cache,
+    email_type: &str,
+    rules: &TypeRules,
+    audience: Audience<'_>,
+    wanted: &dyn Fn(u64) -> bool,
+) -> Result<Scanned> {
+    let mut allowed = HashSet::new();
+    let mut check = Vec::new();
+    let mut version = None;
+    for ids in chunks(audience) {
+        let (sql, params) = statement(session, cache, email_type, rules, ids);
+        session
+            .exec_each(&sql, params, |mut row| {
+                version = Some(values::take::<Option<u64>>(&mut row, 0, WHAT)?);
+                let kind: u64 = values::take(&mut row, 1, WHAT)?;
+                let id: u64 = values::take(&mut row, 2, WHAT)?;
+                if !wanted(id) {
+                    return Ok(());
+                }
+                match kind {
+                    ALLOWED => {
+                        let email: Option<Vec<u8>> = values::take(&mut row, 3, WHAT)?;
+                        if !listed(cache, keyring, email_type, id, email) {
+                            allowed.insert(id);
+                        }
+                    }
+                    CHECK => check.push(id),
+                    _ => return Err(schema_error("an unknown row kind")),
+                }
+                Ok(())
+            })
+            .await?;
     }
+    if version.is_none() {
+        // No row: the counter alone, to know the rules were current.
+        version = Some(
+            session
+                .exec_first::<Option<u64>>(
+                    &session.sql(&format!("SELECT {}", cache::version(session.cluster()))),
+                    (),
+                )
+                .await?
+                .flatten(),
+        );
+    }
+    let version = version
+        .flatten()
+        .ok_or_else(|| schema_error("the catalog counter is missing; run migrate()"))?;
+    Ok(Scanned {
+        version,
+        allowed,
+        check,
+    })
+}
+
+/// The server's estimate of the shop's customers (None without a shop preset).
+async fn customers_estimate(session: &mut Session<'_>) -> Result<Option<u64>> {
+    let Some(shop) = session.tables().shop else {
+        return Ok(None);
+    };
     let rows: Option<Option<u64>> = session
         .exec_first(
             "SELECT TABLE_ROWS FROM information_schema.TABLES
@@ -176,9 +215,7 @@ async fn covers_shop(session: &mut Session<'_>, n: usize) -> Result<bool> {
             (format!("{}customers", shop.prefix),),
         )
         .await?;
-    Ok(rows
-        .flatten()
-        .is_some_and(|rows| (n as u64).saturating_mul(4) >= rows))
+    Ok(Some(rows.flatten().unwrap_or(0)))
 }
 
 /// Whether this process's copy of the suppression list holds the customer (by id, or by the
