@@ -47,6 +47,9 @@ use crate::core::time::Timestamp;
 /// What a schema error names when a row does not fit.
 const WHAT: &str = "a campaign scan's answer";
 
+/// Most accounts reserved room for before the scan (the highest id may be far above the count).
+const MOST_RESERVED: u64 = 10_000_000;
+
 /// From this customer id on (the highest id stands for the shop's size: a key lookup, where a count
 /// would read the whole table) the scans use a second connection; below it one connection is as fast.
 const PARALLEL_FROM: u64 = 5_000;
@@ -80,7 +83,14 @@ pub(super) async fn judge(
             check: Vec::new(),
         });
     }
-    let needs = Needs::of(rules);
+    let plan = Plan {
+        shop: &shop,
+        email_type,
+        rules,
+        needs: Needs::of(rules),
+        last_id,
+    };
+    let needs = plan.needs;
     // A server that refuses a second connection (max_user_connections on shared hosting) gets the
     // same reads one after another.
     let sibling = match last_id >= PARALLEL_FROM {
@@ -91,12 +101,12 @@ pub(super) async fn judge(
         Some(mut connection) => {
             let read = {
                 let mut other = session.sibling(&mut connection);
-                read_in_parallel(session, &mut other, &shop, email_type, rules, needs).await
+                read_in_parallel(session, &mut other, &plan).await
             };
             Session::close_sibling(connection).await;
             read?
         }
-        None => read_in_turn(session, &shop, email_type, rules, needs).await?,
+        None => read_in_turn(session, &plan).await?,
     };
     let mut allowed = HashSet::new();
     let mut check = Vec::new();
@@ -196,19 +206,29 @@ impl Read {
     }
 }
 
+/// What the reads are for.
+struct Plan<'a> {
+    shop: &'a ShopTables<'a>,
+    email_type: &'a str,
+    rules: &'a TypeRules,
+    needs: Needs,
+    /// The highest customer id (how many accounts to expect).
+    last_id: u64,
+}
+
 /// The accounts on the main connection while the other reads the records; then the orders split
 /// between both by order id.
 async fn read_in_parallel(
     session: &mut Session<'_>,
     other: &mut Session<'_>,
-    shop: &ShopTables<'_>,
-    email_type: &str,
-    rules: &TypeRules,
-    needs: Needs,
+    plan: &Plan<'_>,
 ) -> Result<Read> {
+    let Plan {
+        shop, rules, needs, ..
+    } = *plan;
     let (accounts, records) = both(
-        accounts(session, shop, email_type, rules),
-        records(other, email_type, needs),
+        accounts(session, plan),
+        records(other, plan.email_type, needs),
     )
     .await;
     let mut read = Read {
@@ -240,16 +260,13 @@ async fn read_in_parallel(
 }
 
 /// The same reads one after another on one connection (a small shop).
-async fn read_in_turn(
-    session: &mut Session<'_>,
-    shop: &ShopTables<'_>,
-    email_type: &str,
-    rules: &TypeRules,
-    needs: Needs,
-) -> Result<Read> {
+async fn read_in_turn(session: &mut Session<'_>, plan: &Plan<'_>) -> Result<Read> {
+    let Plan {
+        shop, rules, needs, ..
+    } = *plan;
     let mut read = Read {
-        accounts: accounts(session, shop, email_type, rules).await?,
-        records: records(session, email_type, needs).await?,
+        accounts: accounts(session, plan).await?,
+        records: records(session, plan.email_type, needs).await?,
         sales: Vec::new(),
     };
     if needs.orders {
@@ -335,21 +352,17 @@ fn plain(raw: &[u8]) -> Option<String> {
 
 /// The accounts a campaign of the type can reach, in id order: every account, or for a consent-based
 /// type only those with a consent in force on record (no other can be allowed).
-async fn accounts(
-    session: &mut Session<'_>,
-    shop: &ShopTables<'_>,
-    email_type: &str,
-    rules: &TypeRules,
-) -> Result<Accounts> {
-    let customers = shop.table("customers");
-    let (sql, params): (String, Vec<Value>) = if rules.basis == Basis::Consent {
+async fn accounts(session: &mut Session<'_>, plan: &Plan<'_>) -> Result<Accounts> {
+    let customers = plan.shop.table("customers");
+    let every = plan.rules.basis != Basis::Consent;
+    let (sql, params): (String, Vec<Value>) = if !every {
         (
             session.sql(&format!(
                 "SELECT c.customers_id, c.customers_email_address FROM `{{p}}consent_state` st
                  JOIN {customers} c ON c.customers_id = st.customer_id
                  WHERE st.purpose = ? AND st.status = 'granted'"
             )),
-            vec![email_type.into()],
+            vec![plan.email_type.into()],
         )
     } else {
         (
@@ -360,6 +373,12 @@ async fn accounts(
         )
     };
     let mut accounts = Accounts::default();
+    if every {
+        // About as many accounts as the highest id (bounded: ids may have gaps): no growth by copies.
+        let expected = usize::try_from(plan.last_id.min(MOST_RESERVED)).unwrap_or(0);
+        accounts.rows.reserve_exact(expected);
+        accounts.text.reserve(expected.saturating_mul(24));
+    }
     let mut sorted = true;
     session
         .exec_each(&sql, params, |mut row| {
