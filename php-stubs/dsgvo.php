@@ -377,8 +377,8 @@ namespace Dsgvo {
          * at least a quarter of the shop) is read by plain table scans, on a second connection at once from
          * customer id 5,000 on (closed after the call; refused, the scans run on one), and judged in the process by
          * maySend's own rules; while it runs, about 100 MB per million customers for an existing-customer type (35 MB
-         * for a consent-based one). Without a shop preset, null means
-         * every customer with a consent on record for the type (the only ones that can be allowed).
+         * for a consent-based one). Without a shop preset, null means every customer with a consent on record for
+         * the type (the only ones that can be allowed).
          *
          * @param list<int>|null $customerIds
          * @return list<int>
