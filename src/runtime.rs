@@ -126,7 +126,7 @@ async fn close_least_recently_used(connections: &mut HashMap<HeldKey, Held>) {
         .min_by_key(|(_, held)| held.last_used)
         .map(|(key, _)| key.clone());
     if let Some(held) = oldest.and_then(|key| connections.remove(&key)) {
-        let _ = tokio::time::timeout(SHUTDOWN_GRACE, held.connection.conn.disconnect()).await;
+        held.connection.close().await;
     }
 }
 

@@ -46,15 +46,18 @@ final class CampaignTest extends TestCase
                 WHEN seq % 7 = 0 THEN CONCAT('C', seq, '@EXAMPLE.ORG')
                 ELSE CONCAT('c', seq, '@example.org') END
             FROM seq_1_to_$n");
-        // Two accounts of one person share an address; only the second has bought.
+        // Two accounts of one person share an address; only the second has bought. A third account's address
+        // differs from theirs by an accent only (one address to an accent-insensitive collation, not to the rules).
         $pdo->exec("INSERT INTO $customers (customers_id, customers_firstname, customers_lastname, customers_email_address)
-            VALUES ($n + 1, 'Max', 'Muster', 'max@example.org'), ($n + 2, 'Max', 'Muster', 'MAX@example.org')");
+            VALUES ($n + 1, 'Max', 'Muster', 'max@example.org'), ($n + 2, 'Max', 'Muster', 'MAX@example.org'),
+                   ($n + 3, 'Máx', 'Muster', 'Máx@example.org')");
         $pdo->exec("INSERT INTO $orders (customers_id, customers_name, customers_email_address, date_purchased, orders_status)
             SELECT c.seq, 'Erika Mustermann', CASE CRC32(CONCAT('a', c.seq, k.seq)) % 8
                     WHEN 0 THEN CONCAT('old', c.seq, '@example.org')
                     WHEN 1 THEN UPPER(CONCAT(' c', c.seq, '@example.org'))
                     WHEN 2 THEN CONCAT('c', c.seq, '@example.org\t')
                     WHEN 3 THEN CONCAT('jürgen', c.seq, '@example.org')
+                    WHEN 4 THEN CONCAT('ç', c.seq, '@example.org')
                     ELSE cu.customers_email_address END,
                    IF(CRC32(CONCAT('z', c.seq, k.seq)) % 40 = 0, '0000-00-00 00:00:00',
                       NOW() - INTERVAL CRC32(CONCAT('d', c.seq, k.seq)) % 900 DAY),
@@ -62,6 +65,7 @@ final class CampaignTest extends TestCase
             FROM seq_1_to_$n c JOIN seq_1_to_2 k ON k.seq <= c.seq % 3 JOIN $customers cu ON cu.customers_id = c.seq");
         $pdo->exec("INSERT INTO $orders (customers_id, customers_name, customers_email_address, date_purchased, orders_status)
             VALUES (0, 'Gast', 'c5@example.org', NOW() - INTERVAL 3 DAY, 1), ($n + 2, 'Max', 'max@example.org', NOW() - INTERVAL 9 DAY, 1),
+                   ($n + 3, 'Máx', 'max@example.org', NOW() - INTERVAL 9 DAY, 1),
                    ($n + 50, 'Gelöscht', 'gone@example.org', NOW() - INTERVAL 9 DAY, 1)");
         $store->migrate();
         $store->defineEmailType('newsletter', 'consent');
@@ -107,7 +111,7 @@ final class CampaignTest extends TestCase
         try {
             $store = $shop->store(['secret' => self::SECRET]);
             self::messyShop($shop, $store);
-            $ids = range(1, self::CUSTOMERS + 2);
+            $ids = range(1, self::CUSTOMERS + 3);
             foreach (['newsletter', 'doi', 'winback', 'review', 'undefined'] as $type) {
                 $expected = array_values(array_filter($ids, fn (int $id): bool => $store->maySend($id, $type)->allowed));
                 if ($type !== 'undefined') {
@@ -121,6 +125,7 @@ final class CampaignTest extends TestCase
             }
             $this->assertContains(self::CUSTOMERS + 2, $store->filterSendable(null, 'winback'), 'the account that bought');
             $this->assertNotContains(self::CUSTOMERS + 1, $store->filterSendable(null, 'winback'), 'its twin that did not');
+            $this->assertNotContains(self::CUSTOMERS + 3, $store->filterSendable(null, 'winback'), 'bought at an address that differs by an accent');
             foreach ([44, 101, 102] as $denied) {
                 $this->assertNotContains($denied, $store->filterSendable(null, 'winback'), "customer $denied");
             }

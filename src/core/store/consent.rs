@@ -74,11 +74,14 @@ pub(super) async fn account_addresses(
         .await?;
     Ok(rows
         .into_iter()
-        .filter_map(|(id, email)| {
-            let email = normalise(&String::from_utf8_lossy(&email?));
-            (!email.is_empty()).then_some((id, email))
-        })
+        .filter_map(|(id, email)| Some((id, account_email(email)?)))
         .collect())
+}
+
+/// An account's address as the shop stores it, normalised; None when there is none or it is empty.
+fn account_email(raw: Option<Vec<u8>>) -> Option<String> {
+    let email = normalise(&String::from_utf8_lossy(&raw?));
+    (!email.is_empty()).then_some(email)
 }
 
 /// Appends one event in its own transaction; returns its id. Without an address in the event, the
@@ -266,12 +269,13 @@ async fn read_head(
     purpose: &str,
     address: bool,
 ) -> Result<(Head, Option<String>)> {
-    let account = match s.tables().shop {
-        Some(shop) if address => format!(
+    let shop = s.tables().shop.filter(|_| address);
+    let account = match shop {
+        Some(shop) => format!(
             "(SELECT c.customers_email_address FROM {} c WHERE c.customers_id = ?)",
             shop.table("customers")
         ),
-        _ => "NULL".to_owned(),
+        None => "NULL".to_owned(),
     };
     let sql = s.sql(&format!(
         "SELECT h.last_event_id, h.last_hash, st.status, {account} FROM `{{p}}consent_chain_head` h
@@ -279,7 +283,7 @@ async fn read_head(
          WHERE h.id = 1 FOR UPDATE"
     ));
     let mut params: Vec<Value> = Vec::with_capacity(3);
-    if account != "NULL" {
+    if shop.is_some() {
         params.push(customer_id.into());
     }
     params.push(customer_id.into());
@@ -294,10 +298,7 @@ async fn read_head(
             .map_err(|_| schema_error("the consent chain head holds a malformed hash"))?,
         status: status.as_deref().and_then(Status::from_name),
     };
-    let email = email
-        .map(|e| normalise(&String::from_utf8_lossy(&e)))
-        .filter(|e| !e.is_empty());
-    Ok((head, email))
+    Ok((head, account_email(email)))
 }
 
 /// Appends under the lock of [`lock_head`] and moves `head` past the new event (for further appends in

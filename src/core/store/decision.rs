@@ -238,7 +238,7 @@ pub(super) fn apply_address_entries(
 }
 
 /// The catalog counter and the clocks, as the first columns of every row.
-fn head_columns(cluster: bool) -> String {
+pub(crate) fn head_columns(cluster: bool) -> String {
     format!("{}, UTC_TIMESTAMP(6), NOW()", cache::version(cluster))
 }
 
@@ -301,7 +301,8 @@ async fn head_alone(session: &mut Session<'_>, head_sql: &str) -> Result<Rows> {
     Ok((Vec::new(), version, clocks))
 }
 
-fn head(row: &mut Row) -> Result<(u64, Clocks)> {
+/// The counter and clocks of [`head_columns`], read from the first columns of `row`.
+pub(crate) fn head(row: &mut Row) -> Result<(u64, Clocks)> {
     let version: Option<u64> = values::take(row, 0, WHAT)?;
     let utc_now = values::timestamp(values::take(row, 1, WHAT)?)?
         .ok_or_else(|| schema_error("no UTC clock"))?;

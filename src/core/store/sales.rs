@@ -94,16 +94,46 @@ pub(crate) fn sale_of(
     params: &mut Vec<Value>,
 ) -> String {
     let s = tables(shop);
-    let mut sql = format!("{o}.{} = {customer}", s.customer_id);
-    if !excluded.is_empty() {
-        sql.push_str(&format!(
-            " AND {o}.{} NOT IN ({})",
-            s.status,
-            placeholders(excluded.len())
-        ));
-        params.extend(excluded.iter().map(|&id| Value::from(id)));
+    format!(
+        "{o}.{} = {customer}{}",
+        s.customer_id,
+        not_excluded(shop, o, excluded, params)
+    )
+}
+
+/// ` AND` the condition that `o`'s status is none of `excluded` (nothing when none is).
+fn not_excluded(
+    shop: &ShopTables<'_>,
+    o: &str,
+    excluded: &[u64],
+    params: &mut Vec<Value>,
+) -> String {
+    if excluded.is_empty() {
+        return String::new();
     }
-    sql
+    params.extend(excluded.iter().map(|&id| Value::from(id)));
+    format!(
+        " AND {o}.{} NOT IN ({})",
+        tables(shop).status,
+        placeholders(excluded.len())
+    )
+}
+
+/// The condition that `o` was placed since the later of `max_age_days` ago (the database's clock)
+/// and `notice_since`.
+fn placed_since(
+    shop: &ShopTables<'_>,
+    o: &str,
+    max_age_days: u32,
+    notice_since: Timestamp,
+    params: &mut Vec<Value>,
+) -> String {
+    params.push(max_age_days.into());
+    params.push(notice_since.into());
+    format!(
+        "{o}.{} >= GREATEST(NOW() - INTERVAL ? DAY, ?)",
+        tables(shop).date
+    )
 }
 
 /// The condition that `o` was placed with the address `account_email` (an SQL expression), compared
@@ -190,18 +220,15 @@ pub(crate) fn qualifying_sale(
 ) -> String {
     let s = tables(shop);
     let sale = sale_of(shop, "o", customer, excluded, params);
-    params.push(max_age_days.into());
-    params.push(notice_since.into());
+    let since = placed_since(shop, "o", max_age_days, notice_since, params);
     let goods = match similar {
         Some(categories) => format!(" AND {}", with_goods_of(shop, "o", categories, params)),
         None => String::new(),
     };
     format!(
-        "EXISTS(SELECT 1 FROM {orders} o WHERE {sale} AND {address}
-                AND o.{date} >= GREATEST(NOW() - INTERVAL ? DAY, ?){goods})",
+        "EXISTS(SELECT 1 FROM {orders} o WHERE {sale} AND {address} AND {since}{goods})",
         orders = shop.table(s.orders),
         address = at_address(shop, "o", "c.customers_email_address"),
-        date = s.date,
     )
 }
 
@@ -219,22 +246,12 @@ pub(crate) fn recent_sales(
     notice_since: Timestamp,
     params: &mut Vec<Value>,
 ) -> Recent {
-    let s = tables(shop);
     let similar = match similar {
         Some(categories) => with_goods_of(shop, o, categories, params),
         None => "0".to_string(),
     };
-    let mut condition = format!("{o}.{} >= GREATEST(NOW() - INTERVAL ? DAY, ?)", s.date);
-    params.push(max_age_days.into());
-    params.push(notice_since.into());
-    if !excluded.is_empty() {
-        condition.push_str(&format!(
-            " AND {o}.{} NOT IN ({})",
-            s.status,
-            placeholders(excluded.len())
-        ));
-        params.extend(excluded.iter().map(|&id| Value::from(id)));
-    }
+    let since = placed_since(shop, o, max_age_days, notice_since, params);
+    let condition = format!("{since}{}", not_excluded(shop, o, excluded, params));
     Recent { condition, similar }
 }
 

@@ -34,11 +34,11 @@ use crate::core::rules::consent::{Status, given_for_other_address};
 use crate::core::rules::decision::{self, Clocks, ConsentFacts, Facts, TypeRules};
 use crate::core::rules::email_type::Basis;
 use crate::core::rules::sales::Purchases;
-use crate::core::store::cache::{self, Cache};
+use crate::core::store::cache::Cache;
 use crate::core::store::db::parallel::both;
 use crate::core::store::db::session::Session;
 use crate::core::store::db::values::{self, schema_error, shop_time};
-use crate::core::store::decision::{Needs, apply_address_entries};
+use crate::core::store::decision::{self as single, Needs, apply_address_entries};
 use crate::core::store::restriction;
 use crate::core::store::sales;
 use crate::core::store::tables::ShopTables;
@@ -103,7 +103,7 @@ pub(super) async fn judge(
                 let mut other = session.sibling(&mut connection);
                 read_in_parallel(session, &mut other, &plan).await
             };
-            Session::close_sibling(connection).await;
+            connection.close().await;
             read?
         }
         None => read_in_turn(session, &plan).await?,
@@ -135,18 +135,17 @@ pub(super) async fn judge(
 /// The catalog counter, the clocks the decisions compare with, and the highest customer id.
 async fn head(session: &mut Session<'_>, shop: &ShopTables<'_>) -> Result<(u64, Clocks, u64)> {
     let sql = session.sql(&format!(
-        "SELECT {}, UTC_TIMESTAMP(6), NOW(), (SELECT MAX(customers_id) FROM {})",
-        cache::version(session.cluster()),
+        "SELECT {}, (SELECT MAX(customers_id) FROM {})",
+        single::head_columns(session.cluster()),
         shop.table("customers")
     ));
-    type Head = (Option<u64>, Value, Value, Option<u64>);
-    let row: Option<Head> = session.exec_first(&sql, ()).await?;
-    let (version, utc_now, db_now, last_id) = row.ok_or_else(|| schema_error("no clock"))?;
-    let version =
-        version.ok_or_else(|| schema_error("the catalog counter is missing; run migrate()"))?;
-    let utc_now = values::timestamp(utc_now)?.ok_or_else(|| schema_error("no UTC clock"))?;
-    let db_now = values::timestamp(db_now)?.ok_or_else(|| schema_error("no database clock"))?;
-    Ok((version, Clocks { utc_now, db_now }, last_id.unwrap_or(0)))
+    let mut row: mysql_async::Row = session
+        .exec_first(&sql, ())
+        .await?
+        .ok_or_else(|| schema_error("no clock"))?;
+    let (version, clocks) = single::head(&mut row)?;
+    let last_id: Option<u64> = values::take(&mut row, 3, WHAT)?;
+    Ok((version, clocks, last_id.unwrap_or(0)))
 }
 
 /// Everything read, joined by customer id.

@@ -18,6 +18,16 @@ pub struct Connection {
     pub cluster: bool,
 }
 
+impl Connection {
+    /// Says goodbye to the server, waiting at most `CLOSE_GRACE` for it.
+    pub async fn close(self) {
+        let _ = tokio::time::timeout(CLOSE_GRACE, self.conn.disconnect()).await;
+    }
+}
+
+/// How long a goodbye to the server is waited for.
+pub const CLOSE_GRACE: Duration = Duration::from_millis(500);
+
 /// Connects and prepares the session. The whole of it, handshake and settings, fits in `connect_timeout`.
 pub async fn open(
     target: &DbTarget,

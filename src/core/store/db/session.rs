@@ -75,7 +75,7 @@ impl<'c> Session<'c> {
 
     /// Opens another connection to the same database with the same settings and the statement limit
     /// in force now, for work that reads in parallel (a campaign over a large shop). The caller
-    /// closes it with [`Session::close_sibling`]; it is never held for later calls.
+    /// closes it ([`Connection::close`]); it is never held for later calls.
     pub(crate) async fn open_sibling(&self) -> Result<Connection> {
         crate::core::store::db::connect::open(
             self.target,
@@ -98,12 +98,6 @@ impl<'c> Session<'c> {
             self.tables,
             self.reach,
         )
-    }
-
-    /// Closes a sibling connection; a server that does not answer the goodbye is not waited for.
-    pub(crate) async fn close_sibling(connection: Connection) {
-        let _ =
-            tokio::time::timeout(Duration::from_millis(500), connection.conn.disconnect()).await;
     }
 
     /// The table names this session's statements use.
